@@ -1,0 +1,29 @@
+# Two commands for a new user: `make run` (the main job) and `make test` (every test).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run demo test bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "zhengce-watch needs Python 3.11 or newer (set PYTHON=...)")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+run: $(STAMP)  ## crawl every enabled site into data/notices.db and print what is new or changed
+	$(BIN)/crawler run
+
+demo: $(STAMP)  ## the main job against the bundled local mirror of the sites (offline)
+	$(BIN)/crawler demo
+
+test: $(STAMP)  ## the whole test suite
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)  ## benchmarks, as ratios against a baseline measured in the same run
+	$(BIN)/python bench/extraction.py
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,179 @@
+"""The ``crawler`` command: crawl sites, extract pages, list sites, run the offline demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from crawler.hostmap import HostMapError, host_map_from_env, parse_host_map
+from crawler.siteconf import SiteDefinitionError, load_sites, select_sites
+
+DEFAULT_DB = Path("data/notices.db")
+
+
+def _settings_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
+    result = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="-s")
+        result[key.strip()] = value
+    return result
+
+
+def _crawl_options(command):
+    options = [
+        click.argument("names", nargs=-1),
+        click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+                     show_default=True, help="SQLite database to write."),
+        click.option("--host-map", "host_map", multiple=True, metavar="HOST=BASE_URL",
+                     help="Fetch HOST from BASE_URL instead (a local mirror); records keep the real URL. "
+                          "Repeatable; CRAWLER_HOST_MAP adds comma-separated entries."),
+        click.option("-s", "--set", "scrapy_settings", multiple=True, metavar="NAME=VALUE",
+                     help="A Scrapy setting, e.g. -s DOWNLOAD_DELAY=0. Repeatable."),
+        click.option("--log-level", default="WARNING", show_default=True,
+                     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False)),
+        click.option("--quiet", is_flag=True, help="Print nothing unless something is new, changed or failed."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _crawl(names, db_path, host_map, scrapy_settings, log_level, quiet) -> int:
+    from crawler.crawl import format_report, run_crawl
+
+    try:
+        sites = select_sites(names)
+        mapping = {**host_map_from_env(), **parse_host_map(host_map)}
+    except (SiteDefinitionError, HostMapError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if not sites:
+        raise click.ClickException("no enabled site to crawl; see `crawler sites`")
+    report = run_crawl(sites, db_path, mapping, _settings_pairs(scrapy_settings), log_level)
+    noteworthy = report.totals["new"] or report.totals["changed"] or report.totals["errors"] or report.unreachable
+    if not quiet or noteworthy:
+        click.echo(format_report(report))
+    return report.exit_code
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="zhengce-watch")
+def main():
+    """zhengce-watch: crawl Chinese government policy notices into a versioned SQLite file.
+
+    \b
+    Quick start:
+      crawler demo                 # crawl the bundled offline mirror into data/notices.db
+      crawler crawl                # crawl every enabled site
+      crawler sites --json         # the site definitions
+      crawler extract page.html    # one notice as JSON
+    """
+
+
+@main.command()
+@_crawl_options
+def crawl(names, db_path, host_map, scrapy_settings, log_level, quiet):
+    """Crawl the named sites (every enabled site when none is named) into the database, then print
+    what is new or changed. Exit code 0, or 3 when a site could not be reached at all.
+
+    \b
+    Example:
+      crawler crawl zj_jxt --db data/notices.db
+      crawler crawl --host-map jxt.zj.gov.cn=http://127.0.0.1:8800/jxt.zj.gov.cn
+    """
+    sys.exit(_crawl(names, db_path, host_map, scrapy_settings, log_level, quiet))
+
+
+@main.command()
+@_crawl_options
+def run(names, db_path, host_map, scrapy_settings, log_level, quiet):
+    """The main job, for cron: crawl every enabled site (or the named ones) and print the summary.
+    Exit code 0, or 3 when a site could not be reached at all.
+
+    \b
+    Example (crontab, hourly):
+      0 * * * *  cd /srv/zhengce-watch && .venv/bin/crawler run --quiet
+    """
+    sys.exit(_crawl(names, db_path, host_map, scrapy_settings, log_level, quiet))
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", default=None, help="The page's real URL (for one file): resolves links, dates in the URL.")
+def extract(files, url):
+    """Extract the notice of each saved page FILE; print one JSON object per file (JSON Lines).
+
+    \b
+    Example:
+      crawler extract tests/fixtures/sites/www.cixidb.cn/news/627/627509.html \\
+          --url https://www.cixidb.cn/news/627/627509.html
+    """
+    from crawler.extract import extract_notice
+
+    if url and len(files) > 1:
+        raise click.UsageError("--url names the URL of a single file")
+    for path in files:
+        notice = extract_notice(url or path.resolve().as_uri(), path.read_bytes())
+        click.echo(json.dumps(notice.to_dict(), ensure_ascii=False))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+def sites(as_json):
+    """List the site definitions (crawler/sites/*.toml).
+
+    \b
+    Example:
+      crawler sites --json
+    """
+    try:
+        defined = load_sites()
+    except SiteDefinitionError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps([s.to_json() for s in defined.values()], ensure_ascii=False, indent=2))
+        return
+    for site in defined.values():
+        state = "" if site.enabled else "  (disabled)"
+        click.echo(f"{site.name:<16}{site.kind:<13}{site.province or '-':<6}{site.title}{state}")
+        for url in site.start_urls:
+            click.echo(f"{'':<16}{url}")
+
+
+@main.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True)
+@click.option("--tree", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Recorded site tree to serve (default: the bundled tests/fixtures/sites).")
+def demo(db_path, tree):
+    """Run the main job offline against the bundled local mirror of the sites, then list what is
+    in the database.
+
+    \b
+    Example:
+      crawler demo && datasette data/notices.db
+    """
+    from crawler.crawl import format_report, run_crawl
+    from crawler.mirror import DEFAULT_TREE, host_map_for, serve_mirror
+    from crawler.store import Store
+
+    tree = tree or DEFAULT_TREE
+    if not tree.is_dir():
+        raise click.ClickException(f"no recorded site tree at {tree}; run the demo from a checkout of the project")
+    mirrored = [s for s in load_sites().values() if set(s.hosts) <= set(host_map_for(tree, "x"))]
+    with serve_mirror(tree) as base:
+        click.echo(f"mirror of {len(host_map_for(tree, base))} recorded host(s) at {base}")
+        report = run_crawl(mirrored, db_path, host_map_for(tree, base),
+                           {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False"})
+    click.echo(format_report(report, hint_demo=False))
+    store = Store(db_path)
+    try:
+        click.echo(f"\n{db_path}: notices now stored")
+        for row in store.db.query("select site, published_at, title, url from notices order by site, published_at desc"):
+            click.echo(f"  {row['site']:<10}{(row['published_at'] or '')[:10]:<12}{row['title']}")
+    finally:
+        store.close()
+    sys.exit(report.exit_code)

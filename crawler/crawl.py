@@ -1,0 +1,124 @@
+"""Running a crawl of several sites in one Scrapy process, and reporting what it found."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.siteconf import Site
+from crawler.spiders.notices import NoticeSpider
+from crawler.store import Store
+
+EXIT_OK = 0
+EXIT_UNREACHABLE = 3  # at least one site gave no answer at all
+
+
+@dataclass
+class CrawlReport:
+    """A finished run: its id, totals and per-site details (see ``Store.run_report``)."""
+
+    run_id: int
+    totals: dict
+    sites: dict
+    site_titles: dict
+    unreachable: list[tuple[str, str]]
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_UNREACHABLE if self.unreachable else EXIT_OK
+
+
+class _NoTracebacks(logging.Filter):
+    """Keeps log records to one line: network failures are reported in the run summary."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+def _configure_logging(level: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+    if level.upper() != "DEBUG":
+        handler.addFilter(_NoTracebacks())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+
+
+def crawl_settings(db_path: Path, host_map: dict[str, str], overrides: dict[str, str], run_id: int | None) -> Settings:
+    """The project's Scrapy settings with the database, host map, run and ``-s`` overrides applied."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("CRAWLER_DB", str(db_path), priority="cmdline")
+    settings.set("HOST_MAP", dict(host_map), priority="cmdline")
+    settings.set("CRAWLER_RUN_ID", run_id, priority="cmdline")
+    for key, value in overrides.items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(sites: list[Site], db_path: Path, host_map: dict[str, str], overrides: dict[str, str] | None = None,
+              log_level: str = "WARNING") -> CrawlReport:
+    """Crawl ``sites`` concurrently into ``db_path`` and report the run."""
+    store = Store(db_path)
+    try:
+        store.register_sites(sites)
+        run_id = store.start_run([s.name for s in sites])
+    finally:
+        store.close()
+    settings = crawl_settings(db_path, host_map, overrides or {}, run_id)
+    settings.set("LOG_LEVEL", log_level.upper(), priority="cmdline")
+    _configure_logging(log_level)
+    process = CrawlerProcess(settings, install_root_handler=False)
+    for site in sites:
+        process.crawl(NoticeSpider, site=site.name)
+    process.start()
+    store = Store(db_path)
+    try:
+        totals = store.finish_run(run_id)
+        per_site = store.run_report(run_id)
+    finally:
+        store.close()
+    unreachable = []
+    for site in sites:
+        detail = per_site.get(site.name)
+        if detail is None or detail["answered"] == 0:
+            errors = detail["errors"] if detail else []
+            reason = errors[0]["error"] if errors else "no request got an answer"
+            unreachable.append((site.name, f"{', '.join(site.hosts)}: {reason}"))
+    return CrawlReport(run_id, totals, per_site, {s.name: s.title for s in sites}, unreachable)
+
+
+def format_report(report: CrawlReport, hint_demo: bool = True) -> str:
+    """The run summary printed after a crawl: totals, then per site its new and changed notices."""
+    t = report.totals
+    lines = [f"run {report.run_id}: {len(report.site_titles)} site(s), {t['pages_fetched']} pages fetched, "
+             f"{t['new']} new, {t['changed']} changed, {t['errors']} problem(s)"]
+    for name, title in report.site_titles.items():
+        detail = report.sites.get(name, {"outcomes": {}, "events": [], "errors": []})
+        outcomes = detail["outcomes"]
+        counts = ", ".join(f"{outcomes[k]} {k}" for k in sorted(outcomes))
+        lines.append(f"{name} ({title}): {counts or 'nothing fetched'}")
+        for event in detail["events"]:
+            date = (event["published_at"] or "")[:10] or "?"
+            lines.append(f"  {event['kind']:<8}{date}  {event['title']}")
+            lines.append(f"  {'':<8}{'':<10}  {event['url']}")
+        for error in detail["errors"][:5]:
+            lines.append(f"  {error['outcome']:<8}{error['error'] or ''}  {error['url']}")
+        if len(detail["errors"]) > 5:
+            lines.append(f"  … and {len(detail['errors']) - 5} more problem(s); see the fetches table")
+    if report.unreachable:
+        lines.append("")
+        lines.append("Could not reach:")
+        lines.extend(f"  {name} ({reason})" for name, reason in report.unreachable)
+        if hint_demo:
+            lines.append("Check the network connection. To see the crawler work offline on the bundled "
+                         "mirror of these sites, run `make demo` (or `crawler demo`).")
+    return "\n".join(lines)

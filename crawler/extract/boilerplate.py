@@ -1,0 +1,168 @@
+"""Finding a notice's main text on a page and stripping the page chrome around and inside it.
+
+A cascade: site selectors, then structural markers that government CMSs leave around the article,
+then paragraph scoring over the DOM (punctuation and text length, discounted by link density and by
+class names such as ``share`` or ``footer``), then a lexicon pass over the lines that removes
+disclaimers, related-link lists, rankings, print/close controls and footers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from crawler.extract.blocks import INVISIBLE_TAGS, Line, element_lines, is_hidden
+from crawler.extract.text import normalize_text
+
+# Comment pairs and containers that government CMSs put around the article text.
+_MARKER_COMMENTS = (("ZJEG_RSS.content.begin", "ZJEG_RSS.content.end"),)
+_MARKER_XPATHS = (
+    "//*[@id='zoom']", "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
+    "//*[@id='UCAP-CONTENT']", "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_UEDITOR ')]",
+)
+
+_NEGATIVE_NAMES = re.compile(
+    r"(^|[-_ ])(share|bdshare|jiathis|print|close|fontsize|font-size|zihao|comment|comments|related|"
+    r"relate|xgxw|xgwz|footer|foot|copyright|nav|navbar|menu|breadcrumb|crumb|position|location|"
+    r"sidebar|side|aside|rank|ranking|paihang|hot|toolbar|tool|tools|ad|ads|advert|banner|login|search|"
+    r"pager|pagination|page-nav|next|prev|qrcode|ewm)($|[-_ 0-9])",
+    re.I,
+)
+_POSITIVE_NAMES = re.compile(
+    r"content|article|zoom|detail|body|text|main|news|wenzhang|zhengwen|xl|txt|editor|con",
+    re.I,
+)
+_SENTENCE_PUNCT = re.compile(r"[，。；：、！？,;]")
+_SCORED_TAGS = frozenset(("div", "td", "article", "section", "main", "body", "font", "span", "table", "tbody", "tr"))
+
+# Lines that are page furniture wherever they appear (matched on the normalised, Simplified text).
+_FURNITURE = re.compile(
+    r"^(法律提示|免责声明|版权声明|声明：|特别声明|郑重声明|版权所有|copyright|©|"
+    r"转载请|本文来源于|本网转载|凡注明|责任编辑|编辑：|校对|审核：|打印本页|【打印】|\[打印\]|打印|"
+    r"关闭窗口|【关闭】|\[关闭\]|关闭|字号|【字体|字体：|分享到|扫一扫|扫描二维码|手机扫码|"
+    r"当前位置|您现在的位置|所在位置|首页\s*[>＞»]|上一篇|下一篇|上一条|下一条|返回顶部|"
+    r"网站标识码|主办单位|承办单位|技术支持|联系我们|网站地图|浏览次数|阅读次数|点击数|访问量|"
+    r"(浙|京|沪|苏|粤|鲁|皖|闽|赣|豫|鄂|湘|冀|川|陕|甘|津|渝|黑|吉|辽|蒙|晋|桂|琼|贵|云|藏|青|宁|新)ICP)",
+    re.I,
+)
+_FURNITURE_ANYWHERE = re.compile(
+    r"ICP备|公网安备|网站标识码|转载需经授权|未经授权.{0,10}转载|保留一切追诉|版权所有"
+)
+# Headings that open a block of chrome: the heading and the link list under it go together.
+_SECTION_HEADINGS = re.compile(
+    r"^(相关链接|相关阅读|相关新闻|相关文章|相关文件|相关信息|相关政策|延伸阅读|推荐阅读|热点推荐|热门文章|"
+    r"新闻排行|热点排行|点击排行|排行榜|日排行|周排行|总排行|月排行|猜你喜欢|更多|精彩推荐|图片新闻|"
+    r"全国主要城市行情地图|网友评论|我要评论|发表评论)"
+)
+
+
+def _names(element) -> str:
+    return f"{element.get('id') or ''} {element.get('class') or ''}"
+
+
+def _marker_container(tree):
+    """The element between ``<!--ZJEG_RSS.content.begin-->`` style comments, or a known CMS
+    article container, when it holds real text."""
+    for begin, end in _MARKER_COMMENTS:
+        starts = tree.xpath(f"//comment()[contains(., '{begin}')]")
+        if starts and tree.xpath(f"//comment()[contains(., '{end}')]"):
+            parent = starts[0].getparent()
+            if parent is not None and len("".join(parent.itertext()).strip()) >= 20:
+                return parent
+    for xpath in _MARKER_XPATHS:
+        for element in tree.xpath(xpath):
+            if len("".join(element.itertext()).strip()) >= 50:
+                return element
+    return None
+
+
+def _paragraph_score(text: str) -> float:
+    return 1 + len(_SENTENCE_PUNCT.findall(text)) + min(len(text) / 100, 3)
+
+
+def _scored_container(tree):
+    """The element that collects most paragraph score (readability-style, tuned for Chinese
+    punctuation), discounted by its link density."""
+    scores: dict = {}
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element.tag in INVISIBLE_TAGS:
+            continue
+        own = (element.text or "") + "".join((child.tail or "") for child in element if isinstance(child.tag, str))
+        if element.tag in ("p", "pre", "td") or len(own.strip()) >= 20:
+            text = "".join(element.itertext()).strip() if element.tag in ("p", "pre") else own.strip()
+            if len(text) < 10:
+                continue
+            score = _paragraph_score(text)
+            ancestor, share = element if element.tag not in ("p", "pre") else element.getparent(), 1.0
+            for _ in range(3):
+                if ancestor is None:
+                    break
+                scores[ancestor] = scores.get(ancestor, 0.0) + score * share
+                ancestor, share = ancestor.getparent(), share / 2
+    best, best_score = None, 0.0
+    for element, score in scores.items():
+        if element.tag not in _SCORED_TAGS or is_hidden(element):
+            continue
+        names = _names(element)
+        if _NEGATIVE_NAMES.search(names):
+            score *= 0.3
+        elif _POSITIVE_NAMES.search(names):
+            score *= 1.25
+        lines = element_lines(element)
+        total = sum(len(line.text) for line in lines) or 1
+        linked = sum(line.link_chars for line in lines)
+        score *= 1 - linked / total
+        if score > best_score:
+            best, best_score = element, score
+    return best
+
+
+def main_container(tree, selectors: list | None = None):
+    """The element holding the notice text: the first matching site selector, a CMS marker, or
+    the best-scored element; the body of the page as a last resort."""
+    for found in selectors or ():
+        if found is not None and len("".join(found.itertext()).strip()) >= 10:
+            return found
+    for found in (_marker_container(tree), _scored_container(tree), tree.find("body")):
+        if found is not None:
+            return found
+    return tree
+
+
+def _drop_chrome_elements(container) -> None:
+    """Remove elements inside the container that are page furniture by their names or visibility."""
+    for element in list(container.iter()):
+        if element is container or not isinstance(element.tag, str) or element.getparent() is None:
+            continue
+        if is_hidden(element) or (element.tag != "a" and _NEGATIVE_NAMES.search(_names(element))):
+            text = "".join(element.itertext())
+            if len(_SENTENCE_PUNCT.findall(text)) < 5 or is_hidden(element):
+                element.drop_tree()
+
+
+def _is_link_list_line(line: Line, normalized: str) -> bool:
+    return line.link_ratio > 0.5 or (len(normalized) <= 40 and not re.search(r"[。；]", normalized))
+
+
+def clean_lines(lines: list[Line]) -> list[Line]:
+    """Drop furniture lines and chrome sections (a heading such as 相关链接 and the link list under it)."""
+    kept: list[Line] = []
+    in_section = False
+    for line in lines:
+        normalized = normalize_text(line.text)
+        if _SECTION_HEADINGS.match(normalized) and len(normalized) <= 30:
+            in_section = True
+            continue
+        if in_section:
+            if _is_link_list_line(line, normalized):
+                continue
+            in_section = False
+        if _FURNITURE.match(normalized) and len(normalized) <= 200 or _FURNITURE_ANYWHERE.search(normalized):
+            continue
+        kept.append(line)
+    return kept
+
+
+def body_lines(container) -> list[Line]:
+    """Lines of the notice text inside ``container`` with its chrome removed."""
+    _drop_chrome_elements(container)
+    return clean_lines(element_lines(container))

@@ -1,0 +1,239 @@
+"""A notice page as fields: ``extract_notice(url, body, hints)`` → :class:`Notice`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from difflib import SequenceMatcher
+from urllib.parse import urlsplit
+
+from parsel import Selector
+
+from crawler.extract.attachments import Attachment, find_attachments
+from crawler.extract.blocks import Line, element_lines, parse_html
+from crawler.extract.boilerplate import body_lines, main_container
+from crawler.extract.dates import as_datetime, find_date, parse_date
+from crawler.extract.encoding import decode_html
+from crawler.extract.text import normalize_text, strip_pinyin_glosses
+
+
+@dataclass(frozen=True)
+class SiteHints:
+    """Per-site CSS selectors (parsel syntax, ``::text`` and ``::attr()`` allowed) that take
+    precedence over the general methods; any may be left empty."""
+
+    title: str | None = None
+    published_at: str | None = None
+    source: str | None = None
+    content: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
+
+
+@dataclass
+class Notice:
+    """The fields of one notice page, boilerplate removed."""
+
+    url: str
+    title: str | None
+    published_at: str | None
+    source: str | None
+    body: str
+    body_normalized: str
+    attachments: list[Attachment] = field(default_factory=list)
+    title_normalized: str | None = None
+    encoding: str | None = None
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready fields; attachments as ``{name, url, file_type}``."""
+        return asdict(self)
+
+
+_META_TITLE = ("ArticleTitle", "og:title", "title", "dc.title", "headline")
+_META_DATE = ("PubDate", "pubdate", "publishdate", "publish_date", "article:published_time",
+              "og:release_date", "firstpublishedtime", "dc.date", "date")
+_META_SOURCE = ("ContentSource", "source", "og:site_name_source", "dc.publisher")
+_TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜–—-]{1,2}|\s-\s)\s*")
+_SOURCE_LABEL = re.compile(
+    r"(?:信息来源|来源单位|发布机构|发文机关|稿件来源|文章来源|稿源|来源|來源)\s*[:：]\s*"
+    r"(?P<value>[^\s|｜丨/]{2,40}?)(?=\s|$|[|｜丨/]|发布|時間|时间|日期|作者|浏览|字号|【|\[)"
+)
+_DATE_LABEL = re.compile(r"(?:发布时间|发布日期|發布時間|发文日期|成文日期|日期|时间|時間)\s*[:：]")
+_META_LINE_WORDS = re.compile(r"来源|來源|发布|發布|时间|時間|日期|浏览|瀏覽|字号|字體|字体|作者|点击|阅读|打印|分享")
+_URL_DATE = (
+    re.compile(r"/(?P<y>20\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/"),
+    re.compile(r"/t(?P<y>20\d{2})(?P<m>\d{2})(?P<d>\d{2})_"),
+    re.compile(r"/(?P<y>20\d{2})(?P<m>\d{2})/(?P<d>\d{2})/"),
+    re.compile(r"/(?P<y>20\d{2})-?(?P<m>\d{2})-?(?P<d>\d{2})/"),
+)
+
+
+def _meta(tree, names: tuple[str, ...]) -> str | None:
+    wanted = {name.lower() for name in names}
+    found: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
+        content = (meta.get("content") or "").strip()
+        if key in wanted and content and key not in found:
+            found[key] = content
+    for name in names:
+        if name.lower() in found:
+            return found[name.lower()]
+    return None
+
+
+def _hint(selector: Selector, css: str | None) -> str | None:
+    if not css:
+        return None
+    values = [v.strip() for v in selector.css(css).getall()]
+    text = " ".join(v for v in values if v)
+    if "<" in text:
+        text = re.sub(r"\s+", " ", "".join(Selector(text=text).css("::text").getall())).strip()
+    return text or None
+
+
+def _clean_title(text: str | None) -> str | None:
+    if not text:
+        return None
+    text = strip_pinyin_glosses(re.sub(r"\s+", " ", text)).strip()
+    return text or None
+
+
+def _title(tree, page_title: str, list_title: str | None) -> str | None:
+    """The notice's own title: a meta title, else the heading that best matches ``<title>``."""
+    meta = _meta(tree, _META_TITLE[:1])
+    if meta:
+        return meta
+    reference = list_title or page_title
+    best, best_score = None, 0.0
+    candidates = tree.xpath(
+        "//h1|//h2|//h3|//*[contains(translate(@class,'TITLE','title'),'title')]"
+        "|//*[contains(translate(@id,'TITLE','title'),'title')]"
+    )
+    for element in candidates:
+        if element.tag in ("title", "head", "meta"):
+            continue
+        text = re.sub(r"\s+", " ", "".join(element.itertext())).strip()
+        if not 4 <= len(text) <= 120:
+            continue
+        match = SequenceMatcher(None, text, reference, autojunk=False).find_longest_match()
+        score = match.size / len(text) + (0.2 if element.tag == "h1" else 0)
+        if match.size >= 4 and score > best_score + 0.05 or (abs(score - best_score) <= 0.05 and best and len(text) > len(best)):
+            if match.size >= 4 and score >= 0.6:
+                best, best_score = text, max(score, best_score)
+    if best:
+        return best
+    if list_title:
+        return list_title
+    parts = [p for p in _TITLE_SEPARATORS.split(page_title) if p]
+    return max(parts[:2], key=len) if parts else None
+
+
+def _title_line_index(lines: list[Line], title: str | None) -> int | None:
+    if not title:
+        return None
+    key = normalize_text(title).replace(" ", "")
+    for index, line in enumerate(lines):
+        text = normalize_text(line.text).replace(" ", "")
+        if text and (text == key or (len(text) >= 6 and text in key and len(text) * 2 > len(key))):
+            return index
+    return None
+
+
+def _near_title(page_lines: list[Line], title_index: int | None) -> list[str]:
+    start = title_index + 1 if title_index is not None else 0
+    return [line.text for line in page_lines[start:start + 8]]
+
+
+def _published_at(tree, url: str, near: list[str], page_text: str) -> str | None:
+    meta = _meta(tree, _META_DATE)
+    if meta and (found := parse_date(meta)):
+        return found
+    for text in near:
+        if len(text) <= 200 and (found := find_date(text)):
+            return found
+    labelled = _DATE_LABEL.search(page_text)
+    if labelled and (found := find_date(page_text[labelled.end():labelled.end() + 40])):
+        return found
+    path = urlsplit(url or "").path
+    for pattern in _URL_DATE:
+        match = pattern.search(path)
+        if match and (found := find_date(f"{match['y']}-{match['m']}-{match['d']}")):
+            return found
+    return None
+
+
+def _source(tree, near: list[str], page_text: str) -> str | None:
+    meta = _meta(tree, _META_SOURCE)
+    if meta:
+        return meta
+    for text in [*near, page_text]:
+        match = _SOURCE_LABEL.search(strip_pinyin_glosses(text))
+        if match:
+            return match["value"]
+    return None
+
+
+def _is_meta_line(text: str) -> bool:
+    return len(text) <= 120 and "。" not in text and (
+        bool(find_date(text) and len(text) <= 60) or bool(_META_LINE_WORDS.search(text) and len(text) <= 80)
+    )
+
+
+def _trim_head(lines: list[Line], title: str | None) -> list[Line]:
+    """Drop the title, breadcrumbs and date/source lines that open the container."""
+    index = _title_line_index(lines[:8], title)
+    if index is not None:
+        lines = lines[index + 1:]
+    while lines and _is_meta_line(lines[0].text):
+        lines = lines[1:]
+    return lines
+
+
+def extract_notice(
+    url: str,
+    body: bytes,
+    hints: SiteHints | None = None,
+    content_type: str | None = None,
+    list_title: str | None = None,
+) -> Notice:
+    """Extract a :class:`Notice` from a page's raw bytes. Pure: no network, no database."""
+    hints = hints or SiteHints()
+    text, encoding = decode_html(body, content_type)
+    tree = parse_html(text)
+    selector = Selector(root=tree, type="html")
+    for css in hints.drop:
+        for found in selector.css(css):
+            if found.root.getparent() is not None:
+                found.root.drop_tree()
+
+    page_title = re.sub(r"\s+", " ", tree.findtext(".//title") or "").strip()
+    title = _clean_title(_hint(selector, hints.title) or _title(tree, page_title, list_title))
+
+    body_element = tree.find("body")
+    page_lines = element_lines(body_element if body_element is not None else tree)
+    page_text = "\n".join(line.text for line in page_lines)
+    near = _near_title(page_lines, _title_line_index(page_lines, title))
+
+    hinted_date = _hint(selector, hints.published_at)
+    published = (parse_date(hinted_date) if hinted_date else None) or _published_at(tree, url, near, page_text)
+    hinted_source = _hint(selector, hints.source)
+    source_match = _SOURCE_LABEL.search(strip_pinyin_glosses(hinted_source)) if hinted_source else None
+    source = source_match["value"] if source_match else hinted_source
+    source = _clean_title(source or _source(tree, near, page_text))
+
+    containers = [found.root for css in hints.content for found in selector.css(css)]
+    container = main_container(tree, containers)
+    attachments = find_attachments([container], url)
+    lines = _trim_head(body_lines(container), title)
+    body_text = "\n".join(line.text for line in lines)
+    return Notice(
+        url=url,
+        title=title,
+        published_at=as_datetime(published) if published else None,
+        source=source,
+        body=body_text,
+        body_normalized=normalize_text(body_text),
+        attachments=attachments,
+        title_normalized=normalize_text(title) if title else None,
+        encoding=encoding,
+    )

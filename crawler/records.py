@@ -1,0 +1,39 @@
+"""Records that cross layers: what a fetch came to, and a fetched detail page with its notice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from crawler.extract import Notice
+
+
+def utc_now() -> str:
+    """The current time, ISO 8601 in UTC with its offset."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class FetchOutcome:
+    """One request and what came of it. ``outcome`` is one of ``listed`` (a listing page read),
+    ``stored`` / ``unchanged`` (a detail page, set by the store), ``empty`` (no notice text),
+    ``blocked`` (anti-bot answer), ``missing`` (404/410), ``error`` (anything else)."""
+
+    site: str
+    url: str
+    role: str
+    outcome: str
+    status: int | None = None
+    error: str | None = None
+    fetched_at: str = ""
+    elapsed_ms: int | None = None
+    bytes: int | None = None
+
+
+@dataclass
+class DetailPage:
+    """A detail page that yielded a notice, with the fetch it came from."""
+
+    site: str
+    notice: Notice
+    fetch: FetchOutcome

@@ -1,0 +1,35 @@
+"""Scrapy settings: polite defaults for government sites (robots.txt, AutoThrottle, a named UA)."""
+
+import os
+
+BOT_NAME = "zhengce-watch"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = "zhengce-watch/0.1 (+https://github.com/zhengce-watch/zhengce-watch; policy-notice monitor)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 2
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_FAIL_ON_DATALOSS = True
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.hostmap.HostMapDownloadHandler",
+    "https": "crawler.hostmap.HostMapDownloadHandler",
+}
+ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+
+# Where notices go and which hosts are mirrored; the `crawler` command sets both from its options.
+CRAWLER_DB = os.environ.get("CRAWLER_DB", "data/notices.db")
+HOST_MAP = os.environ.get("CRAWLER_HOST_MAP", "")
+CRAWLER_RUN_ID = None

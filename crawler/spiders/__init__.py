@@ -1,0 +1,1 @@
+"""Spiders: one generic NoticeSpider driven by site definitions."""

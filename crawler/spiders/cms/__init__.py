@@ -1,0 +1,13 @@
+"""Listing adapters, one per CMS family. Each module has ``entries(response, site)`` yielding
+:class:`ListEntry` and ``next_pages(response, site, page)`` yielding requests for later pages."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from crawler.spiders.cms import hanweb_jcms, html_list
+from crawler.spiders.cms.entry import ListEntry
+
+ADAPTERS: dict[str, ModuleType] = {"hanweb_jcms": hanweb_jcms, "html_list": html_list}
+
+__all__ = ["ADAPTERS", "ListEntry"]

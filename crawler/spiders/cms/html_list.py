@@ -1,0 +1,59 @@
+"""Plain HTML listings: detail links recognised by the site's URL pattern, paging by 下一页 links."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import urljoin
+
+from parsel import Selector
+from scrapy import Request
+
+from crawler.extract.dates import find_date
+from crawler.spiders.cms.entry import ListEntry
+
+_NEXT_TEXT = re.compile(r"下一页|下页|后页|next|›|»|>>", re.I)
+
+
+def link_entries(selector: Selector, base_url: str, site) -> Iterator:
+    """Every link under ``selector`` whose absolute URL is a detail page of ``site``."""
+    for link in selector.css("a[href]"):
+        href = link.attrib["href"].strip()
+        if href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        url = urljoin(base_url, href)
+        if not site.is_detail_url(url):
+            continue
+        text = re.sub(r"\s+", " ", link.attrib.get("title") or "".join(link.css("::text").getall())).strip()
+        row = link.xpath("ancestor::*[self::li or self::tr or self::dd or self::p][1]")
+        row_text = " ".join(row.css("::text").getall()) if row else ""
+        yield ListEntry(url=url, title=text or None, date=find_date(row_text))
+
+
+def entries(response, site) -> Iterator:
+    """Detail links on a listing page, within ``listing.item_selector`` when the site sets one."""
+    scope = response.css(site.listing.item_selector) if site.listing.item_selector else [response.selector]
+    for part in scope:
+        yield from link_entries(part, response.url, site)
+
+
+def next_pages(response, site, page: int) -> Iterator[Request]:
+    """The listing page after ``page``: the link labelled 下一页 (or the link numbered page+1),
+    restricted to ``listing.next_page_pattern`` when the site sets one."""
+    pattern = site.listing.next_page_pattern
+    numbered = None
+    for link in response.css("a[href]"):
+        href = link.attrib["href"].strip()
+        if href.startswith(("javascript:", "#")):
+            continue
+        url = response.urljoin(href)
+        if url == response.url or (pattern and not pattern.search(url)):
+            continue
+        text = "".join(link.css("::text").getall()).strip() or link.attrib.get("title", "")
+        if _NEXT_TEXT.search(text):
+            yield Request(url)
+            return
+        if text == str(page + 1) and numbered is None:
+            numbered = url
+    if numbered:
+        yield Request(numbered)

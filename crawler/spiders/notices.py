@@ -1,0 +1,97 @@
+"""NoticeSpider: reads a site's listings, follows its detail pages, and yields notices and fetches."""
+
+from __future__ import annotations
+
+import time
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.extract import extract_notice
+from crawler.records import DetailPage, FetchOutcome, utc_now
+from crawler.siteconf import SITES_DIR, select_sites
+from crawler.spiders.cms import ADAPTERS
+from crawler.spiders.outcomes import challenge_reason, describe_failure
+
+
+class NoticeSpider(scrapy.Spider):
+    """``scrapy crawl notices -a site=NAME``: one site definition per spider run."""
+
+    name = "notices"
+
+    def __init__(self, site: str | None = None, sites_dir: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        if not site:
+            raise ValueError("give the site to crawl: -a site=NAME (see `crawler sites`)")
+        self.site = select_sites([site], SITES_DIR if sites_dir is None else sites_dir)[0]
+        self.adapter = ADAPTERS[self.site.listing.adapter]
+        self.allowed_domains = list(self.site.hosts)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        for key, value in spider.site.settings.items():
+            crawler.settings.set(key, value, priority="spider")
+        return spider
+
+    async def start(self):
+        for url in self.site.start_urls:
+            yield self._request(url, self.parse_listing, role="listing", page=1)
+
+    def _request(self, url: str, callback, role: str, page: int | None = None, entry=None, request=None):
+        meta = {"role": role, "started": time.monotonic(), "page": page, "entry": entry}
+        if request is not None:
+            return request.replace(callback=callback, errback=self.fetch_failed, meta={**request.meta, **meta})
+        return scrapy.Request(url, callback=callback, errback=self.fetch_failed, meta=meta)
+
+    def _fetch(self, response: Response, outcome: str, error: str | None = None) -> FetchOutcome:
+        started = response.meta.get("started")
+        return FetchOutcome(
+            site=self.site.name, url=response.url, role=response.meta.get("role", "detail"), outcome=outcome,
+            status=response.status, error=error, fetched_at=utc_now(),
+            elapsed_ms=int((time.monotonic() - started) * 1000) if started else None, bytes=len(response.body),
+        )
+
+    def parse_listing(self, response: Response):
+        """Detail requests for every entry, the next listing pages, and the listing fetch itself."""
+        page = response.meta.get("page") or 1
+        problem = challenge_reason(response.body)
+        if problem:
+            yield self._fetch(response, "blocked" if "challenge" in problem else "error", problem)
+            return
+        count = 0
+        for entry in self.adapter.entries(response, self.site):
+            count += 1
+            yield self._request(entry.url, self.parse_detail, role="detail", entry=entry)
+        if page < self.site.listing.max_pages:
+            for request in self.adapter.next_pages(response, self.site, page):
+                yield self._request(request.url, self.parse_listing, role="listing", page=page + 1, request=request)
+        yield self._fetch(response, "listed", None if count else "no notice links found")
+
+    def parse_detail(self, response: Response):
+        """A notice from a detail page, unless the page is a challenge or holds no text."""
+        problem = challenge_reason(response.body)
+        if problem:
+            yield self._fetch(response, "blocked" if "challenge" in problem else "empty", problem)
+            return
+        entry = response.meta.get("entry")
+        notice = extract_notice(
+            response.url, response.body, self.site.hints,
+            content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+            list_title=entry.title if entry else None,
+        )
+        if len(notice.body_normalized) < 20 or not notice.title:
+            yield self._fetch(response, "empty", "no notice text found on the page")
+            return
+        yield DetailPage(site=self.site.name, notice=notice, fetch=self._fetch(response, "stored"))
+
+    def fetch_failed(self, failure):
+        """Record a request that failed (network error, HTTP error status)."""
+        request = failure.request
+        status, outcome, error = describe_failure(failure)
+        started = request.meta.get("started")
+        yield FetchOutcome(
+            site=self.site.name, url=request.url, role=request.meta.get("role", "detail"), outcome=outcome,
+            status=status, error=error, fetched_at=utc_now(),
+            elapsed_ms=int((time.monotonic() - started) * 1000) if started else None,
+        )

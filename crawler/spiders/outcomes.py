@@ -1,0 +1,48 @@
+"""What a failed or suspicious fetch came to: error text, blocked answers, challenge pages."""
+
+from __future__ import annotations
+
+import re
+
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.python.failure import Failure
+
+BLOCKING_STATUSES = frozenset((403, 412, 418, 429, 521))
+MISSING_STATUSES = frozenset((404, 410))
+# Script-only challenge pages of the anti-bot services Chinese government sites use:
+# 瑞数 (a `$_ts` object), 加速乐 (`__jsl_clearance` cookie), and generic WAF answers.
+_CHALLENGE = re.compile(rb"\$_ts\s*=|__jsl_clearance|_waf_|waf\.js|<title>\s*(?:405|412|Access Denied|安全验证)", re.I)
+
+
+def status_outcome(status: int) -> str:
+    """``missing`` for 404/410, ``blocked`` for anti-bot statuses, else ``error``."""
+    if status in MISSING_STATUSES:
+        return "missing"
+    if status in BLOCKING_STATUSES:
+        return "blocked"
+    return "error"
+
+
+def challenge_reason(body: bytes) -> str | None:
+    """Why a 200 answer is not a page at all (an anti-bot challenge, an empty body), or None."""
+    if not body.strip():
+        return "empty body"
+    if _CHALLENGE.search(body[:20000]):
+        return "anti-bot challenge page"
+    return None
+
+
+def describe_failure(failure: Failure) -> tuple[int | None, str, str]:
+    """(HTTP status or None, outcome, one-line error) for a request's errback."""
+    error = failure.value
+    if failure.check(HttpError):
+        status = error.response.status
+        return status, status_outcome(status), f"HTTP {status}"
+    if failure.check(DNSLookupError):
+        return None, "error", f"DNS lookup failed ({error.args[0] if error.args else 'no answer'})"
+    if failure.check(ConnectionRefusedError):
+        return None, "error", "connection refused"
+    if failure.check(TimeoutError, TCPTimedOutError):
+        return None, "error", "timed out"
+    return None, "error", f"{type(error).__name__}: {error}".strip()

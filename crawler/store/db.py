@@ -1,0 +1,145 @@
+"""Store: runs, fetches, notices, versions and events in one SQLite file, one transaction per item."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import sqlite_utils
+
+from crawler.records import DetailPage, FetchOutcome, utc_now
+from crawler.siteconf import Site
+from crawler.store.schema import create_schema
+from crawler.store.versions import content_hash, text_diff
+
+
+class Store:
+    """Open (creating or upgrading) the database at ``path``."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite_utils.Database(self.path)
+        self.db.execute("PRAGMA busy_timeout = 30000")
+        create_schema(self.db)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    def register_sites(self, sites: list[Site]) -> None:
+        """Record the site definitions the run uses."""
+        with self.db.atomic():
+            self.db["sites"].upsert_all(
+                ({"name": s.name, "title": s.title, "kind": s.kind, "province": s.province,
+                  "start_urls": json.dumps(list(s.start_urls)), "enabled": int(s.enabled)} for s in sites),
+                pk="name",
+            )
+
+    def start_run(self, site_names: list[str]) -> int:
+        """Open a run row and return its id."""
+        with self.db.atomic():
+            table = self.db["runs"].insert(
+                {"started_at": utc_now(), "sites": json.dumps(site_names), "status": "running"}
+            )
+        return table.last_pk
+
+    def finish_run(self, run_id: int) -> dict:
+        """Close a run with its counts and return them."""
+        counts = self.db.execute(
+            """select
+                 (select count(*) from fetches where run_id = :r and status is not null),
+                 (select count(*) from events where run_id = :r and kind = 'new'),
+                 (select count(*) from events where run_id = :r and kind = 'changed'),
+                 (select count(*) from fetches where run_id = :r and outcome in ('error', 'blocked', 'empty'))""",
+            {"r": run_id},
+        ).fetchone()
+        row = dict(zip(("pages_fetched", "new", "changed", "errors"), counts))
+        with self.db.atomic():
+            self.db["runs"].update(run_id, {"finished_at": utc_now(), "status": "finished", **row})
+        return row
+
+    def record_fetch(self, run_id: int | None, fetch: FetchOutcome) -> None:
+        """Record a request that produced no notice (a listing page, an error, a block)."""
+        with self.db.atomic():
+            self._insert_fetch(run_id, fetch)
+
+    def _insert_fetch(self, run_id: int | None, fetch: FetchOutcome) -> None:
+        row = asdict(fetch)
+        row["fetched_at"] = row["fetched_at"] or utc_now()
+        self.db["fetches"].insert({"run_id": run_id, **row})
+
+    def save_page(self, run_id: int | None, page: DetailPage) -> str:
+        """Store a fetched notice: a new notice makes version 1 and a ``new`` event; a changed one a
+        new version and a ``changed`` event; an unchanged one only updates ``last_seen_at``.
+        Returns the fetch outcome: ``stored`` or ``unchanged``. All of it is one transaction."""
+        notice, now = page.notice, page.fetch.fetched_at or utc_now()
+        digest = content_hash(notice)
+        with self.db.atomic():
+            existing = next(self.db["notices"].rows_where("url = ?", [notice.url], limit=1), None)
+            if existing and existing["content_hash"] == digest:
+                self.db["notices"].update(existing["id"], {"last_seen_at": now, "status": "live"})
+                self.db.execute(
+                    "update versions set last_observed_at = ? where notice_id = ? and version = ?",
+                    [now, existing["id"], existing["current_version"]],
+                )
+                page.fetch.outcome = "unchanged"
+                self._insert_fetch(run_id, page.fetch)
+                return "unchanged"
+            fields = {"title": notice.title, "published_at": notice.published_at, "source": notice.source}
+            if existing is None:
+                notice_id = self.db["notices"].insert(
+                    {"url": notice.url, "site": page.site, **fields, "status": "live", "first_seen_at": now,
+                     "last_seen_at": now, "last_changed_at": now, "current_version": 1, "content_hash": digest}
+                ).last_pk
+                version, kind, change_kind, diff = 1, "new", "new", None
+            else:
+                notice_id = existing["id"]
+                version = existing["current_version"] + 1
+                before = next(self.db["versions"].rows_where(
+                    "notice_id = ? and version = ?", [notice_id, existing["current_version"]], limit=1))
+                seen_before = self.db.execute(
+                    "select 1 from versions where notice_id = ? and content_hash = ?", [notice_id, digest]
+                ).fetchone()
+                kind, change_kind = "changed", "restored" if seen_before else "edit"
+                diff = text_diff(before["body_normalized"] or "", notice.body_normalized)
+                self.db["notices"].update(
+                    notice_id, {**fields, "status": "live", "last_seen_at": now, "last_changed_at": now,
+                                "current_version": version, "content_hash": digest})
+            self.db["versions"].insert({
+                "notice_id": notice_id, "version": version, "content_hash": digest, "observed_at": now,
+                "last_observed_at": now, **fields, "body": notice.body,
+                "body_normalized": notice.body_normalized,
+                "attachments": json.dumps([asdict(a) for a in notice.attachments], ensure_ascii=False),
+                "encoding": notice.encoding, "change_kind": change_kind, "diff": diff, "run_id": run_id,
+            })
+            self.db["events"].insert({"kind": kind, "notice_id": notice_id, "version": version,
+                                      "created_at": now, "run_id": run_id, "site": page.site})
+            page.fetch.outcome = "stored"
+            self._insert_fetch(run_id, page.fetch)
+        return "stored"
+
+    def run_report(self, run_id: int) -> dict:
+        """What a run did, per site: fetch outcomes, new and changed notices, failures."""
+        sites: dict[str, dict] = {}
+        for row in self.db.query(
+            "select site, outcome, count(*) as n, sum(status is not null) as answered from fetches"
+            " where run_id = ? group by site, outcome", [run_id]
+        ):
+            site = sites.setdefault(row["site"], {"outcomes": {}, "answered": 0, "events": [], "errors": []})
+            site["outcomes"][row["outcome"]] = row["n"]
+            site["answered"] += row["answered"] or 0
+        for row in self.db.query(
+            "select site, url, role, status, outcome, error from fetches where run_id = ?"
+            " and outcome in ('error', 'blocked', 'empty', 'missing') order by id", [run_id]
+        ):
+            sites[row["site"]]["errors"].append(row)
+        for row in self.db.query(
+            "select e.site, e.kind, e.version, n.title, n.url, n.published_at from events e"
+            " join notices n on n.id = e.notice_id where e.run_id = ? order by n.published_at desc, e.id",
+            [run_id],
+        ):
+            sites.setdefault(row["site"], {"outcomes": {}, "answered": 0, "events": [], "errors": []})
+            sites[row["site"]]["events"].append(row)
+        return sites

@@ -1,0 +1,52 @@
+"""The SQLite schema of notices.db: tables, indexes and the schema version, created on open."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+
+def create_schema(db: sqlite_utils.Database) -> None:
+    """Create every table and index that is missing; existing tables and rows are left alone."""
+    db.execute("PRAGMA journal_mode=WAL")
+    db["sites"].create(
+        {"name": str, "title": str, "kind": str, "province": str, "start_urls": str, "enabled": int},
+        pk="name", if_not_exists=True,
+    )
+    db["runs"].create(
+        {"id": int, "started_at": str, "finished_at": str, "sites": str, "status": str,
+         "pages_fetched": int, "new": int, "changed": int, "errors": int},
+        pk="id", if_not_exists=True,
+    )
+    db["notices"].create(
+        {"id": int, "url": str, "site": str, "title": str, "published_at": str, "source": str,
+         "status": str, "first_seen_at": str, "last_seen_at": str, "last_changed_at": str,
+         "current_version": int, "content_hash": str},
+        pk="id", not_null={"url", "site"}, defaults={"status": "live"}, if_not_exists=True,
+    )
+    db["versions"].create(
+        {"id": int, "notice_id": int, "version": int, "content_hash": str, "observed_at": str,
+         "last_observed_at": str, "title": str, "published_at": str, "source": str, "body": str,
+         "body_normalized": str, "attachments": str, "encoding": str, "change_kind": str,
+         "diff": str, "run_id": int},
+        pk="id", not_null={"notice_id", "version", "content_hash"},
+        foreign_keys=[("notice_id", "notices", "id"), ("run_id", "runs", "id")], if_not_exists=True,
+    )
+    db["fetches"].create(
+        {"id": int, "run_id": int, "site": str, "url": str, "role": str, "status": int, "outcome": str,
+         "error": str, "fetched_at": str, "elapsed_ms": int, "bytes": int},
+        pk="id", foreign_keys=[("run_id", "runs", "id")], if_not_exists=True,
+    )
+    db["events"].create(
+        {"id": int, "kind": str, "notice_id": int, "version": int, "created_at": str, "run_id": int,
+         "site": str},
+        pk="id", foreign_keys=[("notice_id", "notices", "id"), ("run_id", "runs", "id")],
+        if_not_exists=True,
+    )
+    db["notices"].create_index(["url"], unique=True, if_not_exists=True)
+    db["notices"].create_index(["site"], if_not_exists=True)
+    db["versions"].create_index(["notice_id", "version"], unique=True, if_not_exists=True)
+    db["fetches"].create_index(["run_id"], if_not_exists=True)
+    db["events"].create_index(["run_id"], if_not_exists=True)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

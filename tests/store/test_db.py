@@ -1,0 +1,102 @@
+import sqlite3
+
+import pytest
+
+from crawler.extract import Attachment, Notice
+from crawler.extract.text import normalize_text
+from crawler.records import DetailPage, FetchOutcome
+from crawler.store import Store
+
+URL = "https://jxt.zj.gov.cn/art/2025/7/16/art_1229123_58924123.html"
+BODY = "各市、县（市、区）经信局：\n确定杭州市滨江区具身智能机器人产业集群等17个产业集群。\n浙江省经济和信息化厅\n2025年7月11日"
+
+
+def page(body=BODY, title="2025年浙江省中小企业特色产业集群名单公布", attachments=()):
+    notice = Notice(
+        url=URL, title=title, published_at="2025-07-16T15:51:00+08:00", source="浙江省经信厅", body=body,
+        body_normalized=normalize_text(body), attachments=list(attachments), title_normalized=normalize_text(title),
+    )
+    return DetailPage("zj_jxt", notice, FetchOutcome("zj_jxt", URL, "detail", "stored", status=200))
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store(tmp_path / "notices.db")
+    yield store
+    store.close()
+
+
+def rows(store, sql):
+    return [tuple(r) for r in store.db.execute(sql).fetchall()]
+
+
+def test_a_new_notice_makes_version_one_and_a_new_event(store):
+    run = store.start_run(["zj_jxt"])
+    assert store.save_page(run, page()) == "stored"
+    assert rows(store, "select version, change_kind from versions") == [(1, "new")]
+    assert rows(store, "select kind, version, run_id from events") == [("new", 1, run)]
+    notice = next(store.db["notices"].rows)
+    assert notice["url"] == URL and notice["current_version"] == 1 and notice["status"] == "live"
+
+
+def test_the_same_notice_again_makes_no_version_and_no_event(store):
+    store.save_page(1, page())
+    assert store.save_page(2, page()) == "unchanged"
+    assert store.db["versions"].count == 1 and store.db["events"].count == 1
+    assert rows(store, "select outcome from fetches order by id") == [("stored",), ("unchanged",)]
+
+
+def test_a_traditional_copy_with_glosses_is_the_same_version(store):
+    store.save_page(1, page())
+    republished = "各市、縣(市、區(qū))經(jīng)信局:\n確定杭州市濱江區(qū)具身智能機器人產業集群等17個產業集群。\n浙江省經濟和信息化廳\n2025年7月11日"
+    assert store.save_page(2, page(body=republished)) == "unchanged"
+
+
+def test_an_edit_makes_version_two_with_a_diff_and_a_changed_event(store):
+    store.save_page(1, page())
+    store.save_page(2, page(body=BODY.replace("17个", "18个")))
+    version = store.db.execute("select version, change_kind, diff from versions where version = 2").fetchone()
+    assert version[:2] == (2, "edit") and "-确定杭州市" in version[2] and "+确定杭州市" in version[2] and "18个" in version[2]
+    assert rows(store, "select kind, version from events order by id") == [("new", 1), ("changed", 2)]
+    assert next(store.db["notices"].rows)["current_version"] == 2
+
+
+def test_going_back_to_an_earlier_text_is_restored(store):
+    store.save_page(1, page())
+    store.save_page(2, page(body=BODY + "\n补充说明。"))
+    store.save_page(3, page())
+    assert rows(store, "select version, change_kind from versions order by version") == [
+        (1, "new"), (2, "edit"), (3, "restored")]
+
+
+def test_a_new_attachment_is_a_change(store):
+    store.save_page(1, page())
+    file = Attachment("2025年浙江省中小企业特色产业集群名单.xlsx", "https://jxt.zj.gov.cn/module/download/downfile.jsp?filename=a.xlsx", "xlsx")
+    assert store.save_page(2, page(attachments=[file])) == "stored"
+
+
+def test_public_schema_names(store):
+    expected = {
+        "notices": {"id", "url", "site", "title", "published_at", "source", "status", "first_seen_at", "last_seen_at", "current_version"},
+        "versions": {"notice_id", "version", "content_hash", "observed_at", "title", "published_at", "body", "body_normalized", "change_kind", "diff"},
+        "events": {"id", "kind", "notice_id", "version", "created_at"},
+        "fetches": {"url", "status", "outcome", "fetched_at"},
+    }
+    for table, columns in expected.items():
+        assert columns <= set(store.db[table].columns_dict), table
+
+
+def test_a_failing_write_leaves_no_half_notice(store):
+    store.db.execute("create trigger fail before insert on events begin select raise(abort, 'disk full'); end")
+    with pytest.raises(sqlite3.IntegrityError, match="disk full"):
+        store.save_page(1, page())
+    assert store.db["notices"].count == 0 and store.db["versions"].count == 0 and store.db["fetches"].count == 0
+
+
+def test_reopening_keeps_rows(tmp_path):
+    store = Store(tmp_path / "notices.db")
+    store.save_page(1, page())
+    store.close()
+    again = Store(tmp_path / "notices.db")
+    assert again.db["notices"].count == 1 and again.db.execute("pragma user_version").fetchone()[0] == 1
+    again.close()
