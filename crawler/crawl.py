@@ -45,6 +45,7 @@ class _NoTracebacks(logging.Filter):
 def _configure_logging(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+    handler.setLevel(level.upper())
     if level.upper() != "DEBUG":
         handler.addFilter(_NoTracebacks())
     root = logging.getLogger()
@@ -76,7 +77,8 @@ def run_crawl(sites: list[Site], db_path: Path, host_map: dict[str, str], overri
     settings = crawl_settings(db_path, host_map, overrides or {}, run_id)
     settings.set("LOG_LEVEL", log_level.upper(), priority="cmdline")
     _configure_logging(log_level)
-    process = CrawlerProcess(settings, install_root_handler=False)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    process = CrawlerProcess(settings)
     for site in sites:
         process.crawl(NoticeSpider, site=site.name)
     process.start()

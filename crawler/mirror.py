@@ -33,6 +33,19 @@ def resolve(tree: Path, raw_path: str) -> Path | None:
     return candidate
 
 
+def content_type(path: Path, body: bytes) -> str:
+    """The type by file extension; for server scripts (.jsp, .aspx) and extension-less paths,
+    sniffed from the first bytes (XML data or HTML)."""
+    name = path.name.split("?")[0]
+    kind = mimetypes.guess_type(name)[0]
+    if kind and not name.endswith((".jsp", ".aspx", ".do", ".php")):
+        return kind
+    head = body.lstrip()[:100].lower()
+    if head.startswith((b"<?xml", b"<datastore")):
+        return "text/xml"
+    return "text/html" if head.startswith(b"<") else "application/octet-stream"
+
+
 class _Handler(BaseHTTPRequestHandler):
     server_version = "zhengce-watch-mirror"
     tree: Path
@@ -49,10 +62,8 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             body = found.read_bytes()
             self.send_response(200)
-            kind = mimetypes.guess_type(found.name.split("?")[0])[0]
-            if found.name.endswith((".jsp", ".do")) or "?" in found.name and body.lstrip()[:1] == b"<":
-                kind = "text/html" if b"<html" in body[:500].lower() else "text/xml"
-            self.send_header("Content-Type", kind or "application/octet-stream")
+            kind = content_type(found, body)
+            self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if with_body:

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 FILE_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "et", "wps", "ofd", "zip", "rar", "7z", "txt", "csv", "ppt", "pptx", "ceb")
 _EXTENSION = re.compile(r"\.(" + "|".join(FILE_TYPES) + r")$", re.I)
 _DOWNLOAD_SCRIPT = re.compile(r"downfile|download|attach|fujian", re.I)
+_NAME_LABEL = re.compile(r"^(?:相关)?附件\s*\d*\s*[:：.、]?\s*")
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def find_attachments(elements, base_url: str) -> list[Attachment]:
             if not href or href.startswith(("javascript:", "#", "mailto:")):
                 continue
             url = urljoin(base_url, href)
-            name = re.sub(r"\s+", " ", "".join(link.itertext())).strip()
+            name = _NAME_LABEL.sub("", re.sub(r"\s+", " ", "".join(link.itertext())).strip())
             file_type = _file_type(url, name)
             if file_type is None and not (_DOWNLOAD_SCRIPT.search(urlsplit(url).path) and name):
                 continue

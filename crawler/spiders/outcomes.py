@@ -12,7 +12,9 @@ BLOCKING_STATUSES = frozenset((403, 412, 418, 429, 521))
 MISSING_STATUSES = frozenset((404, 410))
 # Script-only challenge pages of the anti-bot services Chinese government sites use:
 # 瑞数 (a `$_ts` object), 加速乐 (`__jsl_clearance` cookie), and generic WAF answers.
-_CHALLENGE = re.compile(rb"\$_ts\s*=|__jsl_clearance|_waf_|waf\.js|<title>\s*(?:405|412|Access Denied|安全验证)", re.I)
+_CHALLENGE = re.compile(
+    r"\$_ts\s*=|__jsl_clearance|_waf_|waf\.js|<title>\s*(?:405|412|Access Denied|安全验证)".encode(), re.I
+)
 
 
 def status_outcome(status: int) -> str:

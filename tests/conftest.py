@@ -1,0 +1,46 @@
+"""Shared test fixtures: the bundled mirror of the recorded sites, and running the real CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from crawler.mirror import DEFAULT_TREE, host_map_for, serve_mirror
+from crawler.siteconf import load_sites
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
+
+
+def run_cli(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run ``python -m crawler ARGS`` in a fresh process, as a user or cron would."""
+    return subprocess.run([sys.executable, "-m", "crawler", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=300)
+
+
+def host_map_args(mapping: dict[str, str]) -> list[str]:
+    return [arg for host, base in mapping.items() for arg in ("--host-map", f"{host}={base}")]
+
+
+def recorded_detail_urls(tree: Path, site_name: str) -> set[str]:
+    """Real URLs of every recorded page of ``site_name`` that its detail pattern accepts."""
+    site = load_sites()[site_name]
+    scheme = urlsplit(site.start_urls[0]).scheme
+    urls = set()
+    for host in site.hosts:
+        for path in (tree / host).rglob("*"):
+            url = f"{scheme}://{host}/{path.relative_to(tree / host).as_posix()}"
+            if path.is_file() and site.is_detail_url(url):
+                urls.add(url)
+    return urls
+
+
+@pytest.fixture(scope="session")
+def mirror():
+    """The bundled recorded sites served on 127.0.0.1; yields the host map."""
+    with serve_mirror(DEFAULT_TREE) as base:
+        yield host_map_for(DEFAULT_TREE, base)

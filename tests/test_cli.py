@@ -1,0 +1,65 @@
+import json
+import socket
+
+from crawler.siteconf import load_sites
+from tests.conftest import FAST, ROOT, host_map_args, run_cli
+
+SEED_PAGE = ROOT / "tests/fixtures/sites/www.cixidb.cn/news/627/627509.html"
+SEED_URL = "https://www.cixidb.cn/news/627/627509.html"
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_sites_json_lists_every_definition():
+    result = run_cli("sites", "--json")
+    assert result.returncode == 0, result.stderr
+    listed = json.loads(result.stdout)
+    assert {s["name"] for s in listed} == set(load_sites())
+    for site in listed:
+        assert {"name", "title", "kind", "province", "start_urls"} <= set(site)
+        assert site["kind"] in ("bureau", "republisher") and site["start_urls"]
+
+
+def test_extract_seed_page_gives_clean_body_and_normalised_text():
+    result = run_cli("extract", str(SEED_PAGE), "--url", SEED_URL)
+    assert result.returncode == 0, result.stderr
+    notice = json.loads(result.stdout)
+    assert notice["url"] == SEED_URL
+    assert notice["body"].startswith("各市") and notice["body"].endswith("2025年7月11日")
+    for chrome in ("法律提示", "轉(zhuǎn)載", "相關(guān)鏈接", "全國主要城市行情地圖", "新聞排行", "日排行", "總排行", "建筑鋼市"):
+        assert chrome not in notice["body"], chrome
+    assert "浙江省经济和信息化厅" in notice["body_normalized"]
+    assert "(jīng)" not in notice["body_normalized"] and "ī" not in notice["body_normalized"]
+    assert notice["published_at"] == "2025-07-16T15:51:00+08:00"
+    assert notice["title"].startswith("2025年浙江省中小企業")
+
+
+def test_extract_prints_one_json_line_per_file_in_order():
+    pages = sorted((ROOT / "tests/fixtures/sites").rglob("*.html"))[:5]
+    result = run_cli("extract", *map(str, pages))
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0 and len(lines) == len(pages)
+    assert [json.loads(line)["url"] for line in lines] == [p.resolve().as_uri() for p in pages]
+
+
+def test_unreachable_sites_are_named_without_a_traceback(tmp_path):
+    dead = f"http://127.0.0.1:{closed_port()}"
+    hosts = {h for s in load_sites().values() for h in s.hosts}
+    mapping = {h: f"{dead}/{h}" for h in hosts}
+    result = run_cli("run", "--db", str(tmp_path / "n.db"), *host_map_args(mapping), *FAST, "-s", "RETRY_TIMES=0")
+    assert result.returncode == 3
+    assert "Could not reach:" in result.stdout and "make demo" in result.stdout
+    for name in load_sites():
+        assert f"  {name} (" in result.stdout
+    assert "connection refused" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_bad_host_map_is_one_line_of_error(tmp_path):
+    result = run_cli("crawl", "--db", str(tmp_path / "n.db"), "--host-map", "nonsense")
+    assert result.returncode == 1
+    assert "HOST=BASE_URL" in result.stderr and "Traceback" not in result.stderr
