@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    ResponseDataLossError,
+)
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
 BLOCKING_STATUSES = frozenset((403, 412, 418, 429, 521))
@@ -41,10 +46,12 @@ def describe_failure(failure: Failure) -> tuple[int | None, str, str]:
     if failure.check(HttpError):
         status = error.response.status
         return status, status_outcome(status), f"HTTP {status}"
-    if failure.check(DNSLookupError):
-        return None, "error", f"DNS lookup failed ({error.args[0] if error.args else 'no answer'})"
-    if failure.check(ConnectionRefusedError):
+    if failure.check(CannotResolveHostError):
+        return None, "error", "DNS lookup failed (no network, or the host name is wrong)"
+    if failure.check(DownloadConnectionRefusedError):
         return None, "error", "connection refused"
-    if failure.check(TimeoutError, TCPTimedOutError):
+    if failure.check(DownloadTimeoutError):
         return None, "error", "timed out"
+    if failure.check(ResponseDataLossError):
+        return None, "error", "truncated response (connection closed before the whole body arrived)"
     return None, "error", f"{type(error).__name__}: {error}".strip()
