@@ -134,7 +134,7 @@ def _title_line_index(lines: list[Line], title: str | None) -> int | None:
     key = normalize_text(title).replace(" ", "")
     for index, line in enumerate(lines):
         text = normalize_text(line.text).replace(" ", "")
-        if text and (text == key or (len(text) >= 6 and text in key and len(text) * 2 > len(key))):
+        if text and (text == key or (len(text) >= 6 and text in key and len(text) >= 0.8 * len(key))):
             return index
     return None
 
@@ -182,7 +182,7 @@ def _is_meta_line(text: str) -> bool:
 def _trim_head(lines: list[Line], title: str | None) -> list[Line]:
     """Drop the title, breadcrumbs and date/source lines that open the container."""
     index = _title_line_index(lines[:8], title)
-    if index is not None:
+    if index is not None and not any("。" in line.text or len(line.text) > 100 for line in lines[:index]):
         lines = lines[index + 1:]
     while lines and _is_meta_line(lines[0].text):
         lines = lines[1:]

@@ -48,7 +48,7 @@ def next_pages(response, site, page: int) -> Iterator[Request]:
     per_page = int(_option(text, "perPage") or site.listing.per_page)
     group = int(_option(text, "groupSize") or 3)
     proxy = _option(text, "proxyUrl") or "/module/jpage/dataproxy.jsp"
-    form = {m[0]: next(v for v in m[1:] if v is not None) for m in _PARAM.findall(ajax.group(1))}
+    form = {m[1]: next(v for v in m.groups()[1:] if v is not None) for m in _PARAM.finditer(ajax.group(1))}
     last = min(max(totals), site.listing.max_pages * per_page)
     start = per_page + 1
     while start <= last:
