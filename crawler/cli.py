@@ -168,7 +168,7 @@ def demo(db_path, tree):
         click.echo(f"mirror of {len(host_map_for(tree, base))} recorded host(s) at {base}")
         report = run_crawl(mirrored, db_path, host_map_for(tree, base),
                            {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False"})
-    click.echo(format_report(report, hint_demo=False))
+    click.echo(format_report(report, hint_demo=False, list_events=False))
     store = Store(db_path)
     try:
         click.echo(f"\n{db_path}: notices now stored")

@@ -98,8 +98,9 @@ def run_crawl(sites: list[Site], db_path: Path, host_map: dict[str, str], overri
     return CrawlReport(run_id, totals, per_site, {s.name: s.title for s in sites}, unreachable)
 
 
-def format_report(report: CrawlReport, hint_demo: bool = True) -> str:
-    """The run summary printed after a crawl: totals, then per site its new and changed notices."""
+def format_report(report: CrawlReport, hint_demo: bool = True, list_events: bool = True) -> str:
+    """The run summary printed after a crawl: totals, then per site its counts, its new and changed
+    notices (unless ``list_events`` is false) and its first problems."""
     t = report.totals
     lines = [f"run {report.run_id}: {len(report.site_titles)} site(s), {t['pages_fetched']} pages fetched, "
              f"{t['new']} new, {t['changed']} changed, {t['errors']} problem(s)"]
@@ -108,7 +109,7 @@ def format_report(report: CrawlReport, hint_demo: bool = True) -> str:
         outcomes = detail["outcomes"]
         counts = ", ".join(f"{outcomes[k]} {k}" for k in sorted(outcomes))
         lines.append(f"{name} ({title}): {counts or 'nothing fetched'}")
-        for event in detail["events"]:
+        for event in detail["events"] if list_events else ():
             date = (event["published_at"] or "")[:10] or "?"
             lines.append(f"  {event['kind']:<8}{date}  {event['title']}")
             lines.append(f"  {'':<8}{'':<10}  {event['url']}")
