@@ -48,10 +48,9 @@ class Notice:
         return asdict(self)
 
 
-_META_TITLE = ("ArticleTitle", "og:title", "title", "dc.title", "headline")
 _META_DATE = ("PubDate", "pubdate", "publishdate", "publish_date", "article:published_time",
               "og:release_date", "firstpublishedtime", "dc.date", "date")
-_META_SOURCE = ("ContentSource", "source", "og:site_name_source", "dc.publisher")
+_META_SOURCE = ("ContentSource", "source", "dc.publisher")
 _TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜–—-]{1,2}|\s-\s)\s*")
 _SOURCE_LABEL = re.compile(
     r"(?:信息来源|来源单位|发布机构|发文机关|稿件来源|文章来源|稿源|来源|來源)\s*[:：]\s*"
@@ -99,12 +98,14 @@ def _clean_title(text: str | None) -> str | None:
 
 
 def _title(tree, page_title: str, list_title: str | None) -> str | None:
-    """The notice's own title: a meta title, else the heading that best matches ``<title>``."""
-    meta = _meta(tree, _META_TITLE[:1])
+    """The notice's own title: the ``ArticleTitle`` meta, else the heading that best matches the
+    list title or ``<title>`` (near ties go to the longer heading), else the list title, else
+    ``<title>`` without its site suffix."""
+    meta = _meta(tree, ("ArticleTitle",))
     if meta:
         return meta
     reference = list_title or page_title
-    best, best_score = None, 0.0
+    ranked = []
     candidates = tree.xpath(
         "//h1|//h2|//h3|//*[contains(translate(@class,'TITLE','title'),'title')]"
         "|//*[contains(translate(@id,'TITLE','title'),'title')]"
@@ -117,11 +118,10 @@ def _title(tree, page_title: str, list_title: str | None) -> str | None:
             continue
         match = SequenceMatcher(None, text, reference, autojunk=False).find_longest_match()
         score = match.size / len(text) + (0.2 if element.tag == "h1" else 0)
-        if match.size >= 4 and score > best_score + 0.05 or (abs(score - best_score) <= 0.05 and best and len(text) > len(best)):
-            if match.size >= 4 and score >= 0.6:
-                best, best_score = text, max(score, best_score)
-    if best:
-        return best
+        if match.size >= 4 and score >= 0.6:
+            ranked.append((round(score, 1), len(text), text))
+    if ranked:
+        return max(ranked)[2]
     if list_title:
         return list_title
     parts = [p for p in _TITLE_SEPARATORS.split(page_title) if p]
