@@ -10,15 +10,19 @@ from lxml import html as lxml_html
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body br center dd details div dl dt figcaption figure footer "
     "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody tfoot thead "
-    "title tr ul".split()
+    "tr ul".split()
 )
 CELL_TAGS = frozenset(("td", "th"))
 INVISIBLE_TAGS = frozenset(
     "script style noscript template iframe object embed select option button input textarea "
-    "svg canvas map head".split()
+    "svg canvas map head title meta link".split()
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SPACE_RUN = re.compile(r"[ \t\r\n\f\v]+")
+# Links to files are part of a notice (its attachments), not navigation.
+_FILE_LINK = re.compile(
+    r"\.(?:pdf|docx?|xlsx?|et|wps|ofd|zip|rar|7z|txt|csv|pptx?|ceb)(?:$|[?#&])|downfile|download", re.I
+)
 
 
 @dataclass
@@ -74,7 +78,7 @@ def element_lines(element) -> list[Line]:
         if tag is None or tag in INVISIBLE_TAGS or is_hidden(node):
             return
         tag = tag.lower()
-        link = in_link or tag == "a"
+        link = in_link or (tag == "a" and not _FILE_LINK.search(node.get("href") or ""))
         block = tag in BLOCK_TAGS
         if block:
             writer.newline()

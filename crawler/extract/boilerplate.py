@@ -45,11 +45,13 @@ _FURNITURE = re.compile(
     re.I,
 )
 _FURNITURE_ANYWHERE = re.compile(
-    r"ICP备|公网安备|网站标识码|转载需经授权|未经授权.{0,10}转载|保留一切追诉|版权所有"
+    r"ICP备|公网安备|网站标识码|转载需经授权|未经授权.{0,10}转载|保留一切追诉|版权所有|郑重声明|"
+    r"不良信息举报|举报电话|返回页首|返回顶部|发送给朋友|打印本文|打印本页|关闭窗口|展开全文|"
+    r"第\s*\d+\s*页\s*/\s*共\s*\d+\s*页"
 )
 # Headings that open a block of chrome: the heading and the link list under it go together.
 _SECTION_HEADINGS = re.compile(
-    r"^(相关链接|相关阅读|相关新闻|相关文章|相关文件|相关信息|相关政策|延伸阅读|推荐阅读|热点推荐|热门文章|"
+    r"^(相关链接|相关阅读|相关新闻|相关报道|相关文章|相关文件|相关信息|相关政策|延伸阅读|推荐阅读|热点推荐|热门文章|"
     r"新闻排行|热点排行|点击排行|排行榜|日排行|周排行|总排行|月排行|猜你喜欢|更多|精彩推荐|图片新闻|"
     r"全国主要城市行情地图|网友评论|我要评论|发表评论)"
 )
@@ -159,7 +161,27 @@ def clean_lines(lines: list[Line]) -> list[Line]:
         if _FURNITURE.match(normalized) and len(normalized) <= 200 or _FURNITURE_ANYWHERE.search(normalized):
             continue
         kept.append(line)
-    return kept
+    return _densest_run(kept)
+
+
+def _line_value(line: Line) -> float:
+    """How much a line looks like article text: its plain characters, minus twice its link text."""
+    length = len(line.text.replace(" ", ""))
+    return (length - line.link_chars) - 2 * line.link_chars
+
+
+def _densest_run(lines: list[Line]) -> list[Line]:
+    """The contiguous run of lines with the greatest total value (maximum subarray): link lists
+    and teasers before or after the article fall away, short lines inside it stay."""
+    best_sum, best = 0.0, (0, 0)
+    running, start = 0.0, 0
+    for index, line in enumerate(lines):
+        if running <= 0:
+            running, start = 0.0, index
+        running += _line_value(line)
+        if running > best_sum:
+            best_sum, best = running, (start, index + 1)
+    return lines[best[0]:best[1]]
 
 
 def body_lines(container) -> list[Line]:
