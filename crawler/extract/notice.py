@@ -51,7 +51,7 @@ class Notice:
 _META_DATE = ("PubDate", "pubdate", "publishdate", "publish_date", "article:published_time",
               "og:release_date", "firstpublishedtime", "dc.date", "date")
 _META_SOURCE = ("ContentSource", "source", "dc.publisher")
-_TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜–—-]{1,2}|\s-\s)\s*")
+_TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|--|\s[-–—－]\s)\s*")
 _SOURCE_LABEL = re.compile(
     r"(?:信息来源|来源单位|发布机构|发文机关|稿件来源|文章来源|稿源|来源|來源)\s*[:：]\s*"
     r"(?P<value>[^\s|｜丨/]{2,40}?)(?=\s|$|[|｜丨/]|发布|時間|时间|日期|作者|浏览|字号|【|\[)"
@@ -97,51 +97,78 @@ def _clean_title(text: str | None) -> str | None:
     return text or None
 
 
-def _title(tree, page_title: str, list_title: str | None) -> str | None:
-    """The notice's own title: the ``ArticleTitle`` meta, else the heading that best matches the
-    list title or ``<title>`` (near ties go to the longer heading), else the list title, else
-    ``<title>`` without its site suffix."""
+_TITLE_NAMES = re.compile(r"title|heading|headline|biaoti|(^|[-_ ])(tit|bt)($|[-_ 0-9])", re.I)
+
+
+def _heading_candidates(tree) -> list:
+    """Elements that may hold the notice title: h1–h3 and elements named like titles."""
+    found = []
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element.tag in ("title", "head", "meta", "html", "body"):
+            continue
+        if element.tag in ("h1", "h2", "h3") or _TITLE_NAMES.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
+            text = re.sub(r"\s+", " ", "".join(element.itertext())).strip()
+            if 4 <= len(text) <= 120:
+                found.append((element, text))
+    return found
+
+
+def _title(tree, page_title: str, list_title: str | None, container) -> str | None:
+    """The notice's own title: the ``ArticleTitle`` meta; else the heading that best matches the
+    list title or ``<title>`` (scored by how much of it the heading covers); else the last heading
+    before the article text; else the list title; else ``<title>`` without its site suffix."""
     meta = _meta(tree, ("ArticleTitle",))
     if meta:
-        return meta
+        return re.sub(r"<[^>]+>", "", meta)
+    candidates = _heading_candidates(tree)
     reference = list_title or page_title
     ranked = []
-    candidates = tree.xpath(
-        "//h1|//h2|//h3|//*[contains(translate(@class,'TITLE','title'),'title')]"
-        "|//*[contains(translate(@id,'TITLE','title'),'title')]"
-    )
-    for element in candidates:
-        if element.tag in ("title", "head", "meta"):
-            continue
-        text = re.sub(r"\s+", " ", "".join(element.itertext())).strip()
-        if not 4 <= len(text) <= 120:
-            continue
+    for element, text in candidates if reference else ():
         match = SequenceMatcher(None, text, reference, autojunk=False).find_longest_match()
-        score = match.size / len(text) + (0.2 if element.tag == "h1" else 0)
-        if match.size >= 4 and score >= 0.6:
-            ranked.append((round(score, 1), len(text), text))
+        precision, coverage = match.size / len(text), match.size / len(reference)
+        if match.size >= 4 and precision >= 0.6:
+            ranked.append((precision * (0.5 + coverage) + (0.1 if element.tag == "h1" else 0), len(text), text))
     if ranked:
         return max(ranked)[2]
+    before = None
+    for element in tree.iter():
+        if element is container:
+            break
+        for candidate, text in candidates:
+            if candidate is element:
+                before = text
+    if before:
+        return before
     if list_title:
         return list_title
     parts = [p for p in _TITLE_SEPARATORS.split(page_title) if p]
-    return max(parts[:2], key=len) if parts else None
+    return parts[0] if parts else None
 
 
 def _title_line_index(lines: list[Line], title: str | None) -> int | None:
+    """Index of the line showing the title: the first such line followed closely by a date,
+    else the first such line."""
     if not title:
         return None
     key = normalize_text(title).replace(" ", "")
+    found = []
     for index, line in enumerate(lines):
         text = normalize_text(line.text).replace(" ", "")
-        if text and (text == key or (len(text) >= 6 and text in key and len(text) >= 0.8 * len(key))):
+        if text and (text == key or text.startswith(key) or (len(text) >= 6 and text in key and len(text) >= 0.8 * len(key))):
+            found.append(index)
+    for index in found:
+        if any(find_date(line.text) for line in lines[index:index + 4]):
             return index
-    return None
+    return found[0] if found else None
 
 
-def _near_title(page_lines: list[Line], title_index: int | None) -> list[str]:
-    start = title_index + 1 if title_index is not None else 0
-    return [line.text for line in page_lines[start:start + 8]]
+def _near_title(page_lines: list[Line], title_index: int | None, title: str | None) -> list[str]:
+    """The title line's remainder and the lines after it: where pages show date and source."""
+    if title_index is None:
+        return [line.text for line in page_lines[:8]]
+    first = page_lines[title_index].text
+    rest = first[len(title):] if title and first.startswith(title) else ""
+    return [rest, *(line.text for line in page_lines[title_index + 1:title_index + 8])]
 
 
 def _published_at(tree, url: str, near: list[str], page_text: str) -> str | None:
@@ -207,12 +234,14 @@ def extract_notice(
                 found.root.drop_tree()
 
     page_title = re.sub(r"\s+", " ", tree.findtext(".//title") or "").strip()
-    title = _clean_title(_hint(selector, hints.title) or _title(tree, page_title, list_title))
+    containers = [found.root for css in hints.content for found in selector.css(css)]
+    container = main_container(tree, containers)
+    title = _clean_title(_hint(selector, hints.title) or _title(tree, page_title, list_title, container))
 
     body_element = tree.find("body")
     page_lines = element_lines(body_element if body_element is not None else tree)
     page_text = "\n".join(line.text for line in page_lines)
-    near = _near_title(page_lines, _title_line_index(page_lines, title))
+    near = _near_title(page_lines, _title_line_index(page_lines, title), title)
 
     hinted_date = _hint(selector, hints.published_at)
     published = (parse_date(hinted_date) if hinted_date else None) or _published_at(tree, url, near, page_text)
@@ -221,8 +250,6 @@ def extract_notice(
     source = source_match["value"] if source_match else hinted_source
     source = _clean_title(source or _source(tree, near, page_text))
 
-    containers = [found.root for css in hints.content for found in selector.css(css)]
-    container = main_container(tree, containers)
     attachments = find_attachments([container], url)
     lines = _trim_head(body_lines(container), title)
     body_text = "\n".join(line.text for line in lines)
