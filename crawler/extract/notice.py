@@ -7,10 +7,11 @@ from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 from urllib.parse import urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from crawler.extract.attachments import Attachment, find_attachments
-from crawler.extract.blocks import Line, element_lines, parse_html
+from crawler.extract.blocks import INVISIBLE_TAGS, Line, element_lines, parse_html
 from crawler.extract.boilerplate import body_lines, main_container
 from crawler.extract.dates import as_datetime, find_date, parse_date
 from crawler.extract.encoding import decode_html
@@ -130,19 +131,44 @@ def _title(tree, page_title: str, list_title: str | None, container) -> str | No
             ranked.append((precision * (0.5 + coverage) + (0.1 if element.tag == "h1" else 0), len(text), text))
     if ranked:
         return max(ranked)[2]
-    before = None
-    for element in tree.iter():
-        if element is container:
-            break
-        for candidate, text in candidates:
-            if candidate is element:
-                before = text
-    if before:
-        return before
+    nearby = _heading_near(tree, container, candidates)
+    if nearby:
+        return nearby
     if list_title:
         return list_title
+    return _page_title_head(page_title)
+
+
+def _page_title_head(page_title: str) -> str | None:
+    """``<title>`` without the site suffix: ``标题_栏目_网站`` → ``标题``; ``标题-纪检`` → ``标题``."""
     parts = [p for p in _TITLE_SEPARATORS.split(page_title) if p]
-    return parts[0] if parts else None
+    if not parts:
+        return None
+    head, _, suffix = parts[0].rpartition("-")
+    return head if head and len(suffix) <= 12 and len(head) >= 4 else parts[0]
+
+
+def _heading_near(tree, container, candidates) -> str | None:
+    """The title-like element closest to where the article text starts (at most ~150 characters of
+    text away, before it or at the top of it), skipping headings that carry a date."""
+    offsets, total = {}, 0
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        if event == "start":
+            offsets[element] = total
+            if isinstance(element.tag, str) and element.tag not in INVISIBLE_TAGS:
+                total += len((element.text or "").strip())
+        else:
+            total += len((element.tail or "").strip())
+    start = offsets.get(container, 0)
+    best, best_distance = None, 150
+    for element, text in candidates:
+        if find_date(text) or element is container:
+            continue
+        begin = offsets.get(element, 0)
+        distance = max(start - (begin + len(text)), 0) if begin < start else begin - start
+        if distance < best_distance:
+            best, best_distance = text, distance
+    return best
 
 
 def _title_line_index(lines: list[Line], title: str | None) -> int | None:
