@@ -57,6 +57,15 @@ _SECTION_HEADINGS = re.compile(
 )
 
 
+_OPENING_MARKS = re.compile(r"^[\s【\[〔（(<《]+")
+
+
+def is_furniture(text: str) -> bool:
+    """True for a line that is page furniture (disclaimer, copyright, print/close, ICP …)."""
+    bare = _OPENING_MARKS.sub("", text)
+    return bool(_FURNITURE.match(bare) and len(bare) <= 200 or _FURNITURE_ANYWHERE.search(bare))
+
+
 def _names(element) -> str:
     return f"{element.get('id') or ''} {element.get('class') or ''}"
 
@@ -91,7 +100,7 @@ def _scored_container(tree):
         own = (element.text or "") + "".join((child.tail or "") for child in element if isinstance(child.tag, str))
         if element.tag in ("p", "pre", "td") or len(own.strip()) >= 20:
             text = "".join(element.itertext()).strip() if element.tag in ("p", "pre") else own.strip()
-            if len(text) < 10:
+            if len(text) < 10 or is_furniture(text):
                 continue
             score = _paragraph_score(text)
             ancestor, share = element if element.tag not in ("p", "pre") else element.getparent(), 1.0
@@ -158,7 +167,7 @@ def clean_lines(lines: list[Line]) -> list[Line]:
             if _is_link_list_line(line, normalized):
                 continue
             in_section = False
-        if _FURNITURE.match(normalized) and len(normalized) <= 200 or _FURNITURE_ANYWHERE.search(normalized):
+        if is_furniture(normalized):
             continue
         kept.append(line)
     return _densest_run(kept)
