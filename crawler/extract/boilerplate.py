@@ -150,8 +150,13 @@ def _drop_chrome_elements(container) -> None:
                 element.drop_tree()
 
 
+_BULLET = re.compile(r"^[·•●○■□◆◇▪▶►>\-]")
+
+
 def _is_link_list_line(line: Line, normalized: str) -> bool:
-    return line.link_ratio > 0.5 or (len(normalized) <= 40 and not re.search(r"[。；]", normalized))
+    """A list item under a chrome heading: a bullet or link line, or a short line without a sentence."""
+    return (line.link_ratio > 0.3 or bool(_BULLET.match(normalized))
+            or (len(normalized) <= 40 and not re.search(r"[。；]", normalized)))
 
 
 def clean_lines(lines: list[Line]) -> list[Line]:
@@ -174,14 +179,14 @@ def clean_lines(lines: list[Line]) -> list[Line]:
 
 
 def _line_value(line: Line) -> float:
-    """How much a line looks like article text: its plain characters, minus twice its link text."""
-    length = len(line.text.replace(" ", ""))
-    return (length - line.link_chars) - 2 * line.link_chars
+    """How much a line looks like article text: its plain characters minus its link text."""
+    return len(line.text.replace(" ", "")) - 2 * line.link_chars
 
 
 def _densest_run(lines: list[Line]) -> list[Line]:
-    """The contiguous run of lines with the greatest total value (maximum subarray): link lists
-    and teasers before or after the article fall away, short lines inside it stay."""
+    """The contiguous run of lines with the greatest total value (maximum subarray), without its
+    link-list lines: link lists and teasers before or after the article fall away, short lines and
+    an inline block of links inside it do not cut it."""
     best_sum, best = 0.0, (0, 0)
     running, start = 0.0, 0
     for index, line in enumerate(lines):
@@ -190,7 +195,7 @@ def _densest_run(lines: list[Line]) -> list[Line]:
         running += _line_value(line)
         if running > best_sum:
             best_sum, best = running, (start, index + 1)
-    return lines[best[0]:best[1]]
+    return [line for line in lines[best[0]:best[1]] if line.link_ratio <= 0.5]
 
 
 def body_lines(container) -> list[Line]:
