@@ -57,13 +57,20 @@ _SECTION_HEADINGS = re.compile(
 )
 
 
+# A line made only of page controls: 【打印】【关闭】, pdf下载 word下载, 字号：大 中 小, 收藏 分享 …
+_CONTROLS_ONLY = re.compile(
+    r"^(?:[\s【】\[\]|｜/]*(?:(?:pdf|word|doc|docx|wps|ofd)\s*(?:版)?下载|打印|打印本页|关闭|关闭窗口|收藏|分享|"
+    r"纠错|我要纠错|字号|字体|大|中|小|默认|返回|顶部|返回顶部|保存|复制链接|微信|微博|QQ空间)[\s【】\[\]|｜/:：]*)+$",
+    re.I,
+)
 _OPENING_MARKS = re.compile(r"^[\s【\[〔（(<《]+")
 
 
 def is_furniture(text: str) -> bool:
     """True for a line that is page furniture (disclaimer, copyright, print/close, ICP …)."""
     bare = _OPENING_MARKS.sub("", text)
-    return bool(_FURNITURE.match(bare) and len(bare) <= 200 or _FURNITURE_ANYWHERE.search(bare))
+    return bool(_FURNITURE.match(bare) and len(bare) <= 200 or _FURNITURE_ANYWHERE.search(bare)
+                or _CONTROLS_ONLY.match(bare))
 
 
 def _names(element) -> str:

@@ -37,9 +37,8 @@ def _iso(y: int, m: int, d: int, hh: int | None = None, mm: int | None = None, s
     return moment.isoformat()
 
 
-def find_date(text: str) -> str | None:
-    """First date in ``text``: ``2025年07月16日15:51`` → ``2025-07-16T15:51:00+08:00``;
-    a date without a time stays a date, ``2025-07-16``; ``二〇二五年七月十一日`` → ``2025-07-11``."""
+def find_date_span(text: str) -> tuple[str, int, int] | None:
+    """The first date in ``text`` as (ISO value, start, end) — see :func:`find_date`."""
     if not text:
         return None
     for match in _NUMERIC.finditer(text):
@@ -51,12 +50,21 @@ def find_date(text: str) -> str | None:
             hour = minute = second = None
         found = _iso(int(g["y"]), int(g["m"]), int(g["d"]), hour, minute, second)
         if found:
-            return found
+            return found, match.start(), match.end()
     match = _HAN_DATE.search(text)
     if match:
         year = int("".join(str(_HAN_DIGITS[c]) for c in match["y"]))
-        return _iso(year, _han_number(match["m"]), _han_number(match["d"]))
+        found = _iso(year, _han_number(match["m"]), _han_number(match["d"]))
+        if found:
+            return found, match.start(), match.end()
     return None
+
+
+def find_date(text: str) -> str | None:
+    """First date in ``text``: ``2025年07月16日15:51`` → ``2025-07-16T15:51:00+08:00``;
+    a date without a time stays a date, ``2025-07-16``; ``二〇二五年七月十一日`` → ``2025-07-11``."""
+    span = find_date_span(text)
+    return span[0] if span else None
 
 
 def parse_date(text: str) -> str | None:

@@ -15,6 +15,7 @@ from crawler.extract.blocks import INVISIBLE_TAGS, Line, element_lines, parse_ht
 from crawler.extract.boilerplate import body_lines, main_container
 from crawler.extract.dates import as_datetime, find_date, parse_date
 from crawler.extract.encoding import decode_html
+from crawler.extract.fields import addressees, doc_number, index_table, signature
 from crawler.extract.text import normalize_text, strip_pinyin_glosses
 
 
@@ -42,6 +43,12 @@ class Notice:
     body_normalized: str
     attachments: list[Attachment] = field(default_factory=list)
     title_normalized: str | None = None
+    issuer: str | None = None
+    signed_at: str | None = None
+    doc_number: str | None = None
+    addressees: str | None = None
+    index: dict[str, str] | None = None
+    dates: dict[str, str] = field(default_factory=dict)
     encoding: str | None = None
 
     def to_dict(self) -> dict:
@@ -57,7 +64,9 @@ _SOURCE_LABEL = re.compile(
     r"(?:信息来源|来源单位|发布机构|发文机关|稿件来源|文章来源|稿源|来源|來源)\s*[:：]\s*"
     r"(?P<value>[^\s|｜丨/]{2,40}?)(?=\s|$|[|｜丨/]|发布|時間|时间|日期|作者|浏览|字号|【|\[)"
 )
-_DATE_LABEL = re.compile(r"(?:发布时间|发布日期|發布時間|发文日期|成文日期|日期|时间|時間)\s*[:：]")
+_DATE_LABEL = re.compile(r"(?:发布时间|发布日期|發布時間|发表于|发表时间|发布于|更新时间|发文日期|日期|时间|時間)\s*[:：]")
+# Article properties that Founder (方正) newspaper CMSs keep in a comment: <!--enpproperty <date>…</date>
+_PROPERTY_DATE = re.compile(r"enpproperty.*?<date>([^<]+)</date>", re.S)
 _META_LINE_WORDS = re.compile(r"来源|來源|发布|發布|时间|時間|日期|浏览|瀏覽|字号|字體|字体|作者|点击|阅读|打印|分享")
 _URL_DATE = (
     re.compile(r"/(?P<y>20\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/"),
@@ -197,22 +206,36 @@ def _near_title(page_lines: list[Line], title_index: int | None, title: str | No
     return [rest, *(line.text for line in page_lines[title_index + 1:title_index + 8])]
 
 
-def _published_at(tree, url: str, near: list[str], page_text: str) -> str | None:
-    meta = _meta(tree, _META_DATE)
-    if meta and (found := parse_date(meta)):
-        return found
+def _page_dates(tree, url: str, near: list[str], page_text: str, index: dict | None) -> dict[str, str]:
+    """Every publish date the page states, by where it says it: ``meta`` (PubDate and similar),
+    ``index`` (the index table's 发布日期), ``visible`` (beside the title), ``labelled`` (after
+    发布时间 and similar anywhere), ``url`` (/2025/7/16/, t20250716_)."""
+    found: dict[str, str] = {}
+    meta = _meta(tree, _META_DATE) or _PROPERTY_DATE.search(page_text_comments(tree))
+    if meta and (value := parse_date(meta if isinstance(meta, str) else meta.group(1))):
+        found["meta"] = value
+    for key in ("发布日期", "公开日期"):
+        if index and index.get(key) and (value := find_date(index[key])):
+            found.setdefault("index", value)
     for text in near:
-        if len(text) <= 200 and (found := find_date(text)):
-            return found
+        if len(text) <= 200 and (value := find_date(text)):
+            found["visible"] = value
+            break
     labelled = _DATE_LABEL.search(page_text)
-    if labelled and (found := find_date(page_text[labelled.end():labelled.end() + 40])):
-        return found
+    if labelled and (value := find_date(page_text[labelled.end():labelled.end() + 40])):
+        found["labelled"] = value
     path = urlsplit(url or "").path
     for pattern in _URL_DATE:
         match = pattern.search(path)
-        if match and (found := find_date(f"{match['y']}-{match['m']}-{match['d']}")):
-            return found
-    return None
+        if match and (value := find_date(f"{match['y']}-{match['m']}-{match['d']}")):
+            found["url"] = value
+            break
+    return found
+
+
+def page_text_comments(tree) -> str:
+    """The text of the page's HTML comments (some CMSs keep article properties there)."""
+    return "\n".join(c.text or "" for c in tree.iter(etree.Comment))
 
 
 def _source(tree, near: list[str], page_text: str) -> str | None:
@@ -248,6 +271,7 @@ def extract_notice(
     hints: SiteHints | None = None,
     content_type: str | None = None,
     list_title: str | None = None,
+    list_date: str | None = None,
 ) -> Notice:
     """Extract a :class:`Notice` from a page's raw bytes. Pure: no network, no database."""
     hints = hints or SiteHints()
@@ -269,8 +293,17 @@ def extract_notice(
     page_text = "\n".join(line.text for line in page_lines)
     near = _near_title(page_lines, _title_line_index(page_lines, title), title)
 
+    index, index_element = index_table(tree)
+    if index_element is not None and any(a is container for a in index_element.iterancestors()):
+        index_element.drop_tree()  # inside the article: it is metadata, not notice text
+
+    dates = _page_dates(tree, url, near, page_text, index)
     hinted_date = _hint(selector, hints.published_at)
-    published = (parse_date(hinted_date) if hinted_date else None) or _published_at(tree, url, near, page_text)
+    if hinted_date and (value := parse_date(hinted_date)):
+        dates["site"] = value
+    if list_date:
+        dates["list"] = list_date
+    published = next((dates[k] for k in ("site", "meta", "index", "visible", "labelled", "url", "list") if k in dates), None)
     hinted_source = _hint(selector, hints.source)
     source_match = _SOURCE_LABEL.search(strip_pinyin_glosses(hinted_source)) if hinted_source else None
     source = source_match["value"] if source_match else hinted_source
@@ -279,6 +312,9 @@ def extract_notice(
     attachments = find_attachments([container], url)
     lines = _trim_head(body_lines(container), title)
     body_text = "\n".join(line.text for line in lines)
+    issuer, signed_at = signature(lines)
+    if signed_at:
+        dates["signed"] = signed_at
     return Notice(
         url=url,
         title=title,
@@ -288,5 +324,11 @@ def extract_notice(
         body_normalized=normalize_text(body_text),
         attachments=attachments,
         title_normalized=normalize_text(title) if title else None,
+        issuer=issuer,
+        signed_at=signed_at,
+        doc_number=doc_number(lines, index),
+        addressees=addressees(lines),
+        index=index,
+        dates=dates,
         encoding=encoding,
     )
