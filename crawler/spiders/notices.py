@@ -79,6 +79,7 @@ class NoticeSpider(scrapy.Spider):
             response.url, response.body, self.site.hints,
             content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
             list_title=entry.title if entry else None,
+            list_date=entry.date if entry else None,
         )
         if len(notice.body_normalized) < 20 or not notice.title:
             yield self._fetch(response, "empty", "no notice text found on the page")

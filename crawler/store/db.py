@@ -87,7 +87,8 @@ class Store:
                 page.fetch.outcome = "unchanged"
                 self._insert_fetch(run_id, page.fetch)
                 return "unchanged"
-            fields = {"title": notice.title, "published_at": notice.published_at, "source": notice.source}
+            fields = {"title": notice.title, "published_at": notice.published_at, "source": notice.source,
+                      "doc_number": notice.doc_number, "issuer": notice.issuer}
             if existing is None:
                 notice_id = self.db["notices"].insert(
                     {"url": notice.url, "site": page.site, **fields, "status": "live", "first_seen_at": now,
@@ -109,9 +110,11 @@ class Store:
                                 "current_version": version, "content_hash": digest})
             self.db["versions"].insert({
                 "notice_id": notice_id, "version": version, "content_hash": digest, "observed_at": now,
-                "last_observed_at": now, **fields, "body": notice.body,
-                "body_normalized": notice.body_normalized,
+                "last_observed_at": now, **fields, "signed_at": notice.signed_at,
+                "addressees": notice.addressees, "body": notice.body, "body_normalized": notice.body_normalized,
                 "attachments": json.dumps([asdict(a) for a in notice.attachments], ensure_ascii=False),
+                "index_table": json.dumps(notice.index, ensure_ascii=False) if notice.index else None,
+                "dates": json.dumps(notice.dates, ensure_ascii=False),
                 "encoding": notice.encoding, "change_kind": change_kind, "diff": diff, "run_id": run_id,
             })
             self.db["events"].insert({"kind": kind, "notice_id": notice_id, "version": version,

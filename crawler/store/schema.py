@@ -7,8 +7,29 @@ import sqlite_utils
 SCHEMA_VERSION = 1
 
 
+VERSION_COLUMNS = {
+    "id": int, "notice_id": int, "version": int, "content_hash": str, "observed_at": str,
+    "last_observed_at": str, "title": str, "published_at": str, "source": str, "issuer": str,
+    "signed_at": str, "doc_number": str, "addressees": str, "body": str, "body_normalized": str,
+    "attachments": str, "index_table": str, "dates": str, "encoding": str, "change_kind": str,
+    "diff": str, "run_id": int,
+}
+NOTICE_COLUMNS = {
+    "id": int, "url": str, "site": str, "title": str, "published_at": str, "source": str,
+    "doc_number": str, "issuer": str, "status": str, "first_seen_at": str, "last_seen_at": str,
+    "last_changed_at": str, "current_version": int, "content_hash": str,
+}
+
+
+def _add_missing_columns(db: sqlite_utils.Database, table: str, columns: dict) -> None:
+    existing = db[table].columns_dict
+    for name, kind in columns.items():
+        if name not in existing:
+            db[table].add_column(name, kind)
+
+
 def create_schema(db: sqlite_utils.Database) -> None:
-    """Create every table and index that is missing; existing tables and rows are left alone."""
+    """Create every table, column and index that is missing; existing rows are left alone."""
     db.execute("PRAGMA journal_mode=WAL")
     db["sites"].create(
         {"name": str, "title": str, "kind": str, "province": str, "start_urls": str, "enabled": int},
@@ -20,16 +41,9 @@ def create_schema(db: sqlite_utils.Database) -> None:
         pk="id", if_not_exists=True,
     )
     db["notices"].create(
-        {"id": int, "url": str, "site": str, "title": str, "published_at": str, "source": str,
-         "status": str, "first_seen_at": str, "last_seen_at": str, "last_changed_at": str,
-         "current_version": int, "content_hash": str},
-        pk="id", not_null={"url", "site"}, defaults={"status": "live"}, if_not_exists=True,
+        NOTICE_COLUMNS, pk="id", not_null={"url", "site"}, defaults={"status": "live"}, if_not_exists=True,
     )
-    db["versions"].create(
-        {"id": int, "notice_id": int, "version": int, "content_hash": str, "observed_at": str,
-         "last_observed_at": str, "title": str, "published_at": str, "source": str, "body": str,
-         "body_normalized": str, "attachments": str, "encoding": str, "change_kind": str,
-         "diff": str, "run_id": int},
+    db["versions"].create(VERSION_COLUMNS,
         pk="id", not_null={"notice_id", "version", "content_hash"},
         foreign_keys=[("notice_id", "notices", "id"), ("run_id", "runs", "id")], if_not_exists=True,
     )
@@ -44,6 +58,8 @@ def create_schema(db: sqlite_utils.Database) -> None:
         pk="id", foreign_keys=[("notice_id", "notices", "id"), ("run_id", "runs", "id")],
         if_not_exists=True,
     )
+    _add_missing_columns(db, "versions", VERSION_COLUMNS)
+    _add_missing_columns(db, "notices", NOTICE_COLUMNS)
     db["notices"].create_index(["url"], unique=True, if_not_exists=True)
     db["notices"].create_index(["site"], if_not_exists=True)
     db["versions"].create_index(["notice_id", "version"], unique=True, if_not_exists=True)

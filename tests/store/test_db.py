@@ -100,3 +100,16 @@ def test_reopening_keeps_rows(tmp_path):
     again = Store(tmp_path / "notices.db")
     assert again.db["notices"].count == 1 and again.db.execute("pragma user_version").fetchone()[0] == 1
     again.close()
+
+
+def test_an_older_file_gains_the_new_columns_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("create table notices (id integer primary key, url text not null, site text not null, title text,"
+                     " published_at text, source text, status text default 'live', first_seen_at text, last_seen_at text,"
+                     " last_changed_at text, current_version integer, content_hash text)")
+        conn.execute("insert into notices (url, site, title) values ('https://a.gov.cn/1.html', 'zj_jxt', '旧通知')")
+    store = Store(path)
+    assert {"doc_number", "issuer"} <= set(store.db["notices"].columns_dict)
+    assert [r["title"] for r in store.db["notices"].rows] == ["旧通知"]
+    store.close()
