@@ -101,6 +101,38 @@ def element_text(element) -> str:
     return "\n".join(line.text for line in element_lines(element))
 
 
+MAX_MARKUP = 400_000  # characters of markup read: real notice pages are far smaller; keeps one page under 2 s
+_BINARY_MAGIC = ((b"%PDF", "PDF document"), (b"PK\x03\x04", "ZIP or Office document"),
+                 (b"\xd0\xcf\x11\xe0", "Office document"), (b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "JPEG image"),
+                 (b"GIF8", "GIF image"), (b"Rar!", "RAR archive"), (b"\x1f\x8b", "gzip data"))
+_DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]{200,}")
+_SCRIPT_BODY = re.compile(r"(<(script|style)\b[^>]*>).*?(</\2\s*>)", re.S | re.I)
+
+
+def binary_kind(body: bytes) -> str | None:
+    """What a non-HTML body is (``PDF document`` …), or None for text."""
+    head = body[:4096].lstrip()
+    for magic, kind in _BINARY_MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head.count(b"\x00") > 4:
+        return "binary data"
+    return None
+
+
+def bounded_markup(text: str) -> tuple[str, str | None]:
+    """The markup with inline images and script bodies emptied, cut at :data:`MAX_MARKUP`
+    characters; the second value says when and where it was cut."""
+    if len(text) <= MAX_MARKUP:
+        return text, None
+    text = _SCRIPT_BODY.sub(r"\1\3", _DATA_URI.sub("data:,", text))
+    if len(text) <= MAX_MARKUP:
+        return text, None
+    cut = text.rfind("<", 0, MAX_MARKUP)
+    note = f"page markup is {len(text) / 1e6:.1f} MB; only its first {MAX_MARKUP // 1000} KB were read"
+    return text[:cut if cut > 0 else MAX_MARKUP], note
+
+
 def parse_html(text: str):
     """Parse page text into an lxml tree (tolerant of broken markup and XML declarations)."""
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)

@@ -93,6 +93,11 @@ def _marker_container(tree):
     return None
 
 
+def _visible_length(element) -> int:
+    """Characters of text under ``element``, whitespace left out."""
+    return len("".join("".join(element.itertext()).split()))
+
+
 def _paragraph_score(text: str) -> float:
     return 1 + len(_SENTENCE_PUNCT.findall(text)) + min(len(text) / 100, 3)
 
@@ -125,10 +130,9 @@ def _scored_container(tree):
             score *= 0.3
         elif _POSITIVE_NAMES.search(names):
             score *= 1.25
-        lines = element_lines(element)
-        total = sum(len(line.text) for line in lines) or 1
-        linked = sum(line.link_chars for line in lines)
-        score *= 1 - linked / total
+        total = _visible_length(element) or 1
+        linked = sum(_visible_length(a) for a in element.iter("a"))
+        score *= max(0.0, 1 - linked / total)
         if score > best_score:
             best, best_score = element, score
     return best
@@ -171,7 +175,8 @@ def clean_lines(lines: list[Line]) -> list[Line]:
     kept: list[Line] = []
     in_section = False
     for line in lines:
-        normalized = normalize_text(line.text)
+        # The lexicon is Simplified; long lines are prose and only need the raw "anywhere" check.
+        normalized = normalize_text(line.text) if len(line.text) <= 200 else line.text
         if _SECTION_HEADINGS.match(normalized) and len(normalized) <= 30:
             in_section = True
             continue

@@ -11,7 +11,7 @@ from lxml import etree
 from parsel import Selector
 
 from crawler.extract.attachments import Attachment, find_attachments
-from crawler.extract.blocks import INVISIBLE_TAGS, Line, element_lines, parse_html
+from crawler.extract.blocks import INVISIBLE_TAGS, Line, binary_kind, bounded_markup, element_lines, parse_html
 from crawler.extract.boilerplate import body_lines, main_container
 from crawler.extract.dates import as_datetime, find_date, parse_date
 from crawler.extract.encoding import decode_html
@@ -50,6 +50,7 @@ class Notice:
     index: dict[str, str] | None = None
     dates: dict[str, str] = field(default_factory=dict)
     encoding: str | None = None
+    error: str | None = None
 
     def to_dict(self) -> dict:
         """Plain JSON-ready fields; attachments as ``{name, url, file_type}``."""
@@ -188,6 +189,8 @@ def _title_line_index(lines: list[Line], title: str | None) -> int | None:
     key = normalize_text(title).replace(" ", "")
     found = []
     for index, line in enumerate(lines):
+        if not 0.8 * len(key) <= len(line.text) <= 2 * len(title) + 60:
+            continue
         text = normalize_text(line.text).replace(" ", "")
         if text and (text == key or text.startswith(key) or (len(text) >= 6 and text in key and len(text) >= 0.8 * len(key))):
             found.append(index)
@@ -275,7 +278,12 @@ def extract_notice(
 ) -> Notice:
     """Extract a :class:`Notice` from a page's raw bytes. Pure: no network, no database."""
     hints = hints or SiteHints()
+    kind = binary_kind(body)
+    if kind:
+        return Notice(url=url, title=None, published_at=None, source=None, body="", body_normalized="",
+                      error=f"not an HTML page ({kind})")
     text, encoding = decode_html(body, content_type)
+    text, error = bounded_markup(text)
     tree = parse_html(text)
     selector = Selector(root=tree, type="html")
     for css in hints.drop:
@@ -331,4 +339,5 @@ def extract_notice(
         index=index,
         dates=dates,
         encoding=encoding,
+        error=error,
     )

@@ -37,16 +37,14 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
+_HALF_WIDTH = {code: code - 0xFEE0 for code in
+               [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
+
+
 def unify_width(text: str) -> str:
     """Full-width letters and digits become ASCII; ASCII punctuation touching Han text becomes
     the Chinese full-width form, so ``县(市、区):`` and ``县（市、区）：`` read the same."""
-    chars = []
-    for ch in text:
-        code = ord(ch)
-        if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
-            ch = chr(code - 0xFEE0)
-        chars.append(ch)
-    text = "".join(chars)
+    text = text.translate(_HALF_WIDTH)
     # Twice, so that runs such as ``区):`` convert mark by mark.
     for _ in range(2):
         text = _ASCII_PUNCT_NEAR_HAN.sub(lambda m: _FULLWIDTH_PUNCT[m.group()], text)

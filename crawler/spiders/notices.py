@@ -81,6 +81,9 @@ class NoticeSpider(scrapy.Spider):
             list_title=entry.title if entry else None,
             list_date=entry.date if entry else None,
         )
+        if notice.error:
+            yield self._fetch(response, "error", notice.error)
+            return
         if len(notice.body_normalized) < 20 or not notice.title:
             yield self._fetch(response, "empty", "no notice text found on the page")
             return
