@@ -23,8 +23,8 @@ test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)  ## benchmarks, as ratios against a baseline measured in the same run
-	$(BIN)/python -m pip install --quiet trafilatura lxml_html_clean
-	$(BIN)/python bench/extraction.py
+	$(BIN)/python -m pip install --quiet trafilatura lxml_html_clean readability-lxml
+	$(BIN)/python bench/extract.py
 
 clean:
 	rm -rf $(VENV) *.egg-info
