@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lxml import html as lxml_html
+from lxml import etree
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body br center dd details div dl dt figcaption figure footer "
@@ -133,9 +133,25 @@ def bounded_markup(text: str) -> tuple[str, str | None]:
     return text[:cut if cut > 0 else MAX_MARKUP], note
 
 
+_PARSER = etree.HTMLParser(remove_comments=False, remove_pis=True, no_network=True)
+
+
 def parse_html(text: str):
     """Parse page text into an lxml tree (tolerant of broken markup and XML declarations)."""
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
-    if not text.strip():
-        return lxml_html.fromstring("<html><body></body></html>")
-    return lxml_html.document_fromstring(text)
+    root = etree.fromstring(text, _PARSER) if text.strip() else None
+    return root if root is not None else etree.fromstring("<html><body></body></html>", _PARSER)
+
+
+def drop(element) -> None:
+    """Remove ``element`` and its content from the tree, keeping the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.extract.blocks import INVISIBLE_TAGS, Line, element_lines, is_hidden
+from crawler.extract.blocks import INVISIBLE_TAGS, Line, drop, element_lines, is_hidden
 from crawler.extract.text import normalize_text
 
 # Comment pairs and containers that government CMSs put around the article text.
@@ -122,7 +122,9 @@ def _scored_container(tree):
                 scores[ancestor] = scores.get(ancestor, 0.0) + score * share
                 ancestor, share = ancestor.getparent(), share / 2
     best, best_score = None, 0.0
-    for element, score in scores.items():
+    for element, score in sorted(scores.items(), key=lambda item: item[1], reverse=True):
+        if score * 1.25 <= best_score:
+            break  # the discounts below only lower a score: no later element can win
         if element.tag not in _SCORED_TAGS or is_hidden(element):
             continue
         names = _names(element)
@@ -130,9 +132,8 @@ def _scored_container(tree):
             score *= 0.3
         elif _POSITIVE_NAMES.search(names):
             score *= 1.25
-        total = _visible_length(element) or 1
         linked = sum(_visible_length(a) for a in element.iter("a"))
-        score *= max(0.0, 1 - linked / total)
+        score *= max(0.0, 1 - linked / (_visible_length(element) or 1))
         if score > best_score:
             best, best_score = element, score
     return best
@@ -158,7 +159,7 @@ def _drop_chrome_elements(container) -> None:
         if is_hidden(element) or (element.tag != "a" and _NEGATIVE_NAMES.search(_names(element))):
             text = "".join(element.itertext())
             if len(_SENTENCE_PUNCT.findall(text)) < 5 or is_hidden(element):
-                element.drop_tree()
+                drop(element)
 
 
 _BULLET = re.compile(r"^[·•●○■□◆◇▪▶►>\-]")

@@ -29,6 +29,9 @@ _SENTENCE_MARKS = re.compile(r"[。；;，,：:？?！!]")
 def index_table(container_root) -> tuple[dict[str, str] | None, object | None]:
     """The 政府信息公开 index table (索引号, 发布机构, 成文日期, 发文字号 …) as label → value, and the
     element holding it, or (None, None). The smallest element naming three or more labels wins."""
+    page_labels = {re.sub(r"\s+", "", m.group(1)) for m in _INDEX_LABEL.finditer("".join(container_root.itertext()))}
+    if len(page_labels) < 3:
+        return None, None
     best, best_size = None, None
     for element in container_root.iter("table", "div", "ul", "dl", "section"):
         text = "".join(element.itertext())

@@ -11,7 +11,7 @@ from lxml import etree
 from parsel import Selector
 
 from crawler.extract.attachments import Attachment, find_attachments
-from crawler.extract.blocks import INVISIBLE_TAGS, Line, binary_kind, bounded_markup, element_lines, parse_html
+from crawler.extract.blocks import INVISIBLE_TAGS, Line, binary_kind, bounded_markup, drop, element_lines, parse_html
 from crawler.extract.boilerplate import body_lines, main_container
 from crawler.extract.dates import as_datetime, find_date, parse_date
 from crawler.extract.encoding import decode_html
@@ -289,7 +289,7 @@ def extract_notice(
     for css in hints.drop:
         for found in selector.css(css):
             if found.root.getparent() is not None:
-                found.root.drop_tree()
+                drop(found.root)
 
     page_title = re.sub(r"\s+", " ", tree.findtext(".//title") or "").strip()
     containers = [found.root for css in hints.content for found in selector.css(css)]
@@ -303,7 +303,7 @@ def extract_notice(
 
     index, index_element = index_table(tree)
     if index_element is not None and any(a is container for a in index_element.iterancestors()):
-        index_element.drop_tree()  # inside the article: it is metadata, not notice text
+        drop(index_element)  # inside the article: it is metadata, not notice text
 
     dates = _page_dates(tree, url, near, page_text, index)
     hinted_date = _hint(selector, hints.published_at)
