@@ -122,6 +122,28 @@ def extract(files, url):
 
 
 @main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--min-share", default=0.6, show_default=True, type=click.FloatRange(0.1, 1.0),
+              help="Share of the pages a line must appear on to count as template text.")
+def template(files, min_share):
+    """Learn a site's template from several of its saved detail pages: print the text lines that
+    repeat across them as the `chrome` list for the site definition's [extract] table.
+
+    \b
+    Example:
+      crawler template saved/www.cixidb.cn/news/*/*.html >> crawler/sites/cixidb.toml
+    """
+    from crawler.extract.template import repeated_lines
+
+    lines = repeated_lines([path.read_bytes() for path in files], min_share=min_share)
+    click.echo(f"# learned from {len(files)} pages: lines found on at least {min_share:.0%} of them")
+    click.echo("chrome = [")
+    for line in lines:
+        click.echo(f"    {json.dumps(line, ensure_ascii=False)},")
+    click.echo("]")
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
 def sites(as_json):
     """List the site definitions (crawler/sites/*.toml).

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.extract import SiteHints
+from crawler.extract.text import normalize_text
 
 SITES_DIR = Path(__file__).parent / "sites"
 KINDS = ("bureau", "republisher")
@@ -65,7 +66,7 @@ class Site:
 _TOP_FIELDS = {"name", "title", "kind", "province", "start_urls", "enabled", "listing", "detail", "extract", "scrapy"}
 _LISTING_FIELDS = {"adapter", "max_pages", "next_page_pattern", "item_selector", "per_page"}
 _DETAIL_FIELDS = {"url_pattern"}
-_EXTRACT_FIELDS = {"title", "published_at", "source", "content", "drop"}
+_EXTRACT_FIELDS = {"title", "published_at", "source", "content", "drop", "chrome"}
 
 
 class _Reader:
@@ -158,6 +159,7 @@ def parse_site(path: Path) -> Site:
             source=hints.get("source", str),
             content=tuple(hints.get("content", list, [])),
             drop=tuple(hints.get("drop", list, [])),
+            chrome=frozenset(normalize_text(line) for line in hints.get("chrome", list, [])),
         ),
         settings=dict(overrides),
         path=path,

@@ -171,8 +171,9 @@ def _is_link_list_line(line: Line, normalized: str) -> bool:
             or (len(normalized) <= 40 and not re.search(r"[。；]", normalized)))
 
 
-def clean_lines(lines: list[Line]) -> list[Line]:
-    """Drop furniture lines and chrome sections (a heading such as 相关链接 and the link list under it)."""
+def clean_lines(lines: list[Line], chrome: frozenset[str] = frozenset()) -> list[Line]:
+    """Drop furniture lines, the site's learned template lines (``chrome``, normalised) and chrome
+    sections (a heading such as 相关链接 and the link list under it)."""
     kept: list[Line] = []
     in_section = False
     for line in lines:
@@ -185,7 +186,7 @@ def clean_lines(lines: list[Line]) -> list[Line]:
             if _is_link_list_line(line, normalized):
                 continue
             in_section = False
-        if is_furniture(normalized):
+        if is_furniture(normalized) or (chrome and normalize_text(line.text) in chrome):
             continue
         kept.append(line)
     return _densest_run(kept)
@@ -211,7 +212,7 @@ def _densest_run(lines: list[Line]) -> list[Line]:
     return [line for line in lines[best[0]:best[1]] if line.link_ratio <= 0.5]
 
 
-def body_lines(container) -> list[Line]:
+def body_lines(container, chrome: frozenset[str] = frozenset()) -> list[Line]:
     """Lines of the notice text inside ``container`` with its chrome removed."""
     _drop_chrome_elements(container)
-    return clean_lines(element_lines(container))
+    return clean_lines(element_lines(container), chrome)

@@ -29,6 +29,7 @@ class SiteHints:
     source: str | None = None
     content: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()
+    chrome: frozenset[str] = frozenset()  # normalised lines learned as the site's template text
 
 
 @dataclass
@@ -318,7 +319,7 @@ def extract_notice(
     source = _clean_title(source or _source(tree, near, page_text))
 
     attachments = find_attachments([container], url)
-    lines = _trim_head(body_lines(container), title)
+    lines = _trim_head(body_lines(container, hints.chrome), title)
     body_text = "\n".join(line.text for line in lines)
     issuer, signed_at = signature(lines)
     if signed_at:
