@@ -32,8 +32,10 @@ class FetchOutcome:
 
 @dataclass
 class DetailPage:
-    """A detail page that yielded a notice, with the fetch it came from."""
+    """A detail page that yielded a notice, with the fetch it came from and its raw bytes."""
 
     site: str
     notice: Notice
     fetch: FetchOutcome
+    raw: bytes = b""
+    content_type: str | None = None

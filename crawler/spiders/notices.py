@@ -75,9 +75,9 @@ class NoticeSpider(scrapy.Spider):
             yield self._fetch(response, "blocked" if "challenge" in problem else "empty", problem)
             return
         entry = response.meta.get("entry")
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
         notice = extract_notice(
-            response.url, response.body, self.site.hints,
-            content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+            response.url, response.body, self.site.hints, content_type=content_type,
             list_title=entry.title if entry else None,
             list_date=entry.date if entry else None,
         )
@@ -87,7 +87,8 @@ class NoticeSpider(scrapy.Spider):
         if len(notice.body_normalized) < 20 or not notice.title:
             yield self._fetch(response, "empty", "no notice text found on the page")
             return
-        yield DetailPage(site=self.site.name, notice=notice, fetch=self._fetch(response, "stored"))
+        yield DetailPage(site=self.site.name, notice=notice, fetch=self._fetch(response, "stored"),
+                         raw=response.body, content_type=content_type)
 
     def fetch_failed(self, failure):
         """Record a request that failed (network error, HTTP error status)."""

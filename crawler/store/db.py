@@ -1,9 +1,13 @@
-"""Store: runs, fetches, notices, versions and events in one SQLite file, one transaction per item."""
+"""Store: runs, fetches, snapshots, notices, versions and events in one SQLite file, one
+transaction per item."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import zlib
 from dataclasses import asdict
+from datetime import date, timedelta
 from pathlib import Path
 
 import sqlite_utils
@@ -11,7 +15,10 @@ import sqlite_utils
 from crawler.records import DetailPage, FetchOutcome, utc_now
 from crawler.siteconf import Site
 from crawler.store.schema import create_schema
-from crawler.store.versions import content_hash, text_diff
+from crawler.store.versions import containment, content_hash, loose_key, shingles, text_diff
+
+STORY_WINDOW_DAYS = 7  # copies of a notice are published within a week of each other
+STORY_MIN_CONTAINMENT = 0.8
 
 
 class Store:
@@ -70,10 +77,44 @@ class Store:
         row["fetched_at"] = row["fetched_at"] or utc_now()
         self.db["fetches"].insert({"run_id": run_id, **row})
 
+    def _snapshot(self, page: DetailPage, now: str) -> str | None:
+        """Keep the raw response once, content-addressed by sha256 and compressed."""
+        if not page.raw:
+            return None
+        digest = hashlib.sha256(page.raw).hexdigest()
+        self.db["snapshots"].insert(
+            {"sha256": digest, "url": page.notice.url, "content_type": page.content_type, "size": len(page.raw),
+             "compressed": zlib.compress(page.raw, 6), "first_fetched_at": now},
+            pk="sha256", ignore=True,
+        )
+        return digest
+
+    def _story_for(self, page: DetailPage, now: str) -> int | None:
+        """The story of an earlier copy of this notice on another site: published within a week,
+        with most of its text in common (Traditional, glosses and punctuation do not count)."""
+        notice = page.notice
+        anchor = (notice.published_at or now)[:10]
+        try:
+            day = date.fromisoformat(anchor)
+        except ValueError:
+            return None
+        low, high = (day - timedelta(days=STORY_WINDOW_DAYS)).isoformat(), (day + timedelta(days=STORY_WINDOW_DAYS + 1)).isoformat()
+        fingerprint = shingles(notice.body_normalized)
+        for row in self.db.query(
+            "select id, story_id, body_normalized from notices where site != ? and"
+            " coalesce(published_at, first_seen_at) between ? and ? order by id",
+            [page.site, low, high],
+        ):
+            if containment(fingerprint, shingles(row["body_normalized"] or "")) >= STORY_MIN_CONTAINMENT:
+                return row["story_id"] or row["id"]
+        return None
+
     def save_page(self, run_id: int | None, page: DetailPage) -> str:
-        """Store a fetched notice: a new notice makes version 1 and a ``new`` event; a changed one a
-        new version and a ``changed`` event; an unchanged one only updates ``last_seen_at``.
-        Returns the fetch outcome: ``stored`` or ``unchanged``. All of it is one transaction."""
+        """Store a fetched notice: a new notice makes version 1 and a ``new`` event (unless it is a
+        copy of a story already known from another site); a changed one a new version and a
+        ``changed`` event (a ``minor`` change, punctuation or whitespace only, no event); an
+        unchanged one only updates ``last_seen_at``. Returns the fetch outcome: ``stored`` or
+        ``unchanged``. All of it is one transaction."""
         notice, now = page.notice, page.fetch.fetched_at or utc_now()
         digest = content_hash(notice)
         with self.db.atomic():
@@ -87,14 +128,21 @@ class Store:
                 page.fetch.outcome = "unchanged"
                 self._insert_fetch(run_id, page.fetch)
                 return "unchanged"
+            snapshot = self._snapshot(page, now)
             fields = {"title": notice.title, "published_at": notice.published_at, "source": notice.source,
                       "doc_number": notice.doc_number, "issuer": notice.issuer}
+            current = {**fields, "status": "live", "last_seen_at": now, "last_changed_at": now,
+                       "content_hash": digest, "body_normalized": notice.body_normalized}
             if existing is None:
+                story_id = self._story_for(page, now)
                 notice_id = self.db["notices"].insert(
-                    {"url": notice.url, "site": page.site, **fields, "status": "live", "first_seen_at": now,
-                     "last_seen_at": now, "last_changed_at": now, "current_version": 1, "content_hash": digest}
+                    {"url": notice.url, "site": page.site, "first_seen_at": now, "current_version": 1,
+                     "story_id": story_id, **current}
                 ).last_pk
-                version, kind, change_kind, diff = 1, "new", "new", None
+                if story_id is None:
+                    self.db["notices"].update(notice_id, {"story_id": notice_id})
+                version, change_kind, diff = 1, "new", None
+                event = "new" if story_id is None else None
             else:
                 notice_id = existing["id"]
                 version = existing["current_version"] + 1
@@ -103,28 +151,42 @@ class Store:
                 seen_before = self.db.execute(
                     "select 1 from versions where notice_id = ? and content_hash = ?", [notice_id, digest]
                 ).fetchone()
-                kind, change_kind = "changed", "restored" if seen_before else "edit"
                 diff = text_diff(before["body_normalized"] or "", notice.body_normalized)
-                self.db["notices"].update(
-                    notice_id, {**fields, "status": "live", "last_seen_at": now, "last_changed_at": now,
-                                "current_version": version, "content_hash": digest})
+                if seen_before:
+                    change_kind, event = "restored", "changed"
+                elif self._only_minor(before, notice):
+                    change_kind, event = "minor", None
+                else:
+                    change_kind, event = "edit", "changed"
+                self.db["versions"].update(before["id"], {"valid_to": now})
+                self.db["notices"].update(notice_id, {**current, "current_version": version})
             self.db["versions"].insert({
                 "notice_id": notice_id, "version": version, "content_hash": digest, "observed_at": now,
-                "last_observed_at": now, **fields, "signed_at": notice.signed_at,
+                "valid_from": now, "last_observed_at": now, **fields, "signed_at": notice.signed_at,
                 "addressees": notice.addressees, "body": notice.body, "body_normalized": notice.body_normalized,
                 "attachments": json.dumps([asdict(a) for a in notice.attachments], ensure_ascii=False),
                 "index_table": json.dumps(notice.index, ensure_ascii=False) if notice.index else None,
-                "dates": json.dumps(notice.dates, ensure_ascii=False),
-                "encoding": notice.encoding, "change_kind": change_kind, "diff": diff, "run_id": run_id,
+                "dates": json.dumps(notice.dates, ensure_ascii=False), "encoding": notice.encoding,
+                "change_kind": change_kind, "diff": diff, "run_id": run_id, "snapshot": snapshot,
             })
-            self.db["events"].insert({"kind": kind, "notice_id": notice_id, "version": version,
-                                      "created_at": now, "run_id": run_id, "site": page.site})
+            if event:
+                self.db["events"].insert({"kind": event, "notice_id": notice_id, "version": version,
+                                          "created_at": now, "run_id": run_id, "site": page.site})
             page.fetch.outcome = "stored"
             self._insert_fetch(run_id, page.fetch)
         return "stored"
 
+    @staticmethod
+    def _only_minor(before: dict, notice) -> bool:
+        """True when title, publish time and attachments are the same and the bodies differ only in
+        punctuation, whitespace or list numbering."""
+        attachments = json.dumps([asdict(a) for a in notice.attachments], ensure_ascii=False)
+        return (before["published_at"] == notice.published_at and before["attachments"] == attachments
+                and loose_key(before["title"] or "") == loose_key(notice.title or "")
+                and loose_key(before["body_normalized"] or "") == loose_key(notice.body_normalized))
     def run_report(self, run_id: int) -> dict:
-        """What a run did, per site: fetch outcomes, new and changed notices, failures."""
+        """What a run did, per site: fetch outcomes, its events (and ``copy`` for a notice that joined
+        a story first seen on another site), failures."""
         sites: dict[str, dict] = {}
         for row in self.db.query(
             "select site, outcome, count(*) as n, sum(status is not null) as answered from fetches"
@@ -139,9 +201,14 @@ class Store:
         ):
             sites[row["site"]]["errors"].append(row)
         for row in self.db.query(
-            "select e.site, e.kind, e.version, n.title, n.url, n.published_at from events e"
-            " join notices n on n.id = e.notice_id where e.run_id = ? order by n.published_at desc, e.id",
-            [run_id],
+            """select e.site, e.kind, e.version, n.title, n.url, n.published_at from events e
+                 join notices n on n.id = e.notice_id where e.run_id = :r
+               union all
+               select n.site, 'copy' as kind, 1, n.title, n.url, n.published_at from versions v
+                 join notices n on n.id = v.notice_id
+                 where v.run_id = :r and v.version = 1 and n.story_id != n.id
+               order by published_at desc""",
+            {"r": run_id},
         ):
             sites.setdefault(row["site"], {"outcomes": {}, "answered": 0, "events": [], "errors": []})
             sites[row["site"]]["events"].append(row)

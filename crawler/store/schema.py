@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 VERSION_COLUMNS = {
@@ -12,12 +12,13 @@ VERSION_COLUMNS = {
     "last_observed_at": str, "title": str, "published_at": str, "source": str, "issuer": str,
     "signed_at": str, "doc_number": str, "addressees": str, "body": str, "body_normalized": str,
     "attachments": str, "index_table": str, "dates": str, "encoding": str, "change_kind": str,
-    "diff": str, "run_id": int,
+    "diff": str, "run_id": int, "valid_from": str, "valid_to": str, "snapshot": str,
 }
 NOTICE_COLUMNS = {
     "id": int, "url": str, "site": str, "title": str, "published_at": str, "source": str,
     "doc_number": str, "issuer": str, "status": str, "first_seen_at": str, "last_seen_at": str,
-    "last_changed_at": str, "current_version": int, "content_hash": str,
+    "last_changed_at": str, "current_version": int, "content_hash": str, "story_id": int,
+    "body_normalized": str,
 }
 
 
@@ -47,6 +48,10 @@ def create_schema(db: sqlite_utils.Database) -> None:
         pk="id", not_null={"notice_id", "version", "content_hash"},
         foreign_keys=[("notice_id", "notices", "id"), ("run_id", "runs", "id")], if_not_exists=True,
     )
+    db["snapshots"].create(
+        {"sha256": str, "url": str, "content_type": str, "size": int, "compressed": bytes, "first_fetched_at": str},
+        pk="sha256", if_not_exists=True,
+    )
     db["fetches"].create(
         {"id": int, "run_id": int, "site": str, "url": str, "role": str, "status": int, "outcome": str,
          "error": str, "fetched_at": str, "elapsed_ms": int, "bytes": int},
@@ -65,4 +70,8 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db["versions"].create_index(["notice_id", "version"], unique=True, if_not_exists=True)
     db["fetches"].create_index(["run_id"], if_not_exists=True)
     db["events"].create_index(["run_id"], if_not_exists=True)
+    db["notices"].create_index(["story_id"], if_not_exists=True)
+    if not db["notices_fts"].exists():
+        # Chinese has no spaces: trigram matching finds any term of three characters or more.
+        db["notices"].enable_fts(["title", "body_normalized"], tokenize="trigram", create_triggers=True)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -6,6 +6,7 @@ from crawler.extract import Attachment, Notice
 from crawler.extract.text import normalize_text
 from crawler.records import DetailPage, FetchOutcome
 from crawler.store import Store
+from crawler.store.schema import SCHEMA_VERSION
 
 URL = "https://jxt.zj.gov.cn/art/2025/7/16/art_1229123_58924123.html"
 BODY = "各市、县（市、区）经信局：\n确定杭州市滨江区具身智能机器人产业集群等17个产业集群。\n浙江省经济和信息化厅\n2025年7月11日"
@@ -56,7 +57,7 @@ def test_an_edit_makes_version_two_with_a_diff_and_a_changed_event(store):
     store.save_page(1, page())
     store.save_page(2, page(body=BODY.replace("17个", "18个")))
     version = store.db.execute("select version, change_kind, diff from versions where version = 2").fetchone()
-    assert version[:2] == (2, "edit") and "-确定杭州市" in version[2] and "+确定杭州市" in version[2] and "18个" in version[2]
+    assert version[:2] == (2, "edit") and version[2] == "~ 确定杭州市滨江区具身智能机器人产业集群等1[-7-]{+8+}个产业集群。"
     assert rows(store, "select kind, version from events order by id") == [("new", 1), ("changed", 2)]
     assert next(store.db["notices"].rows)["current_version"] == 2
 
@@ -98,7 +99,7 @@ def test_reopening_keeps_rows(tmp_path):
     store.save_page(1, page())
     store.close()
     again = Store(tmp_path / "notices.db")
-    assert again.db["notices"].count == 1 and again.db.execute("pragma user_version").fetchone()[0] == 1
+    assert again.db["notices"].count == 1 and again.db.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION
     again.close()
 
 
@@ -113,3 +114,33 @@ def test_an_older_file_gains_the_new_columns_and_keeps_its_rows(tmp_path):
     assert {"doc_number", "issuer"} <= set(store.db["notices"].columns_dict)
     assert [r["title"] for r in store.db["notices"].rows] == ["旧通知"]
     store.close()
+
+
+def test_punctuation_or_whitespace_only_change_is_minor_without_event(store):
+    store.save_page(1, page())
+    store.save_page(2, page(body=BODY.replace("：", ":").replace("。", "．")))
+    assert rows(store, "select version, change_kind from versions order by version") == [(1, "new"), (2, "minor")]
+    assert rows(store, "select kind from events") == [("new",)]
+
+
+def test_renumbering_a_list_is_minor_and_shows_no_sentence_in_the_diff(store):
+    numbered = "各市经信局：\n一、加强组织领导。\n二、做好服务保障。"
+    store.save_page(1, page(body=numbered))
+    store.save_page(2, page(body=numbered.replace("一、", "1. ").replace("二、", "2. ")))
+    assert rows(store, "select change_kind, diff from versions where version = 2") == [("minor", "")]
+
+
+def test_the_raw_page_is_kept_once_compressed_and_the_version_points_at_it(store):
+    first = page()
+    first.raw = "<html><body><p>各市经信局：</p></body></html>".encode() * 50
+    store.save_page(1, first)
+    snapshot = next(store.db["snapshots"].rows)
+    assert snapshot["size"] == len(first.raw) and len(snapshot["compressed"]) < snapshot["size"]
+    assert rows(store, "select snapshot from versions") == [(snapshot["sha256"],)]
+
+
+def test_full_text_search_finds_chinese_terms_of_three_characters(store):
+    store.save_page(1, page())
+    hits = rows(store, "select n.url from notices_fts f join notices n on n.rowid = f.rowid"
+                       " where notices_fts match '具身智能'")
+    assert hits == [(URL,)]
