@@ -121,6 +121,98 @@ def extract(files, url):
         click.echo(json.dumps(notice.to_dict(), ensure_ascii=False))
 
 
+_DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+                          show_default=True, help="SQLite database.")
+
+
+def _open_existing(db_path: Path):
+    from crawler.store import Store
+
+    if not db_path.exists():
+        raise click.ClickException(f"no database at {db_path}; run `crawler crawl` (or `crawler demo`) first")
+    return Store(db_path)
+
+
+@main.command()
+@click.argument("url_or_id")
+@_DB_OPTION
+def history(url_or_id, db_path):
+    """Show every version of a notice (by URL or id) with its dates and diffs, and its copies on
+    other sites.
+
+    \b
+    Example:
+      crawler history https://www.cixidb.cn/news/627/627509.html
+    """
+    store = _open_existing(db_path)
+    try:
+        notice = store.find_notice(url_or_id)
+        if notice is None:
+            raise click.ClickException(f"no notice {url_or_id!r} in {db_path}")
+        click.echo(f"{notice['title']}\n{notice['url']}")
+        click.echo(f"site {notice['site']} · published {notice['published_at'] or '?'} · status {notice['status']}"
+                   f" · first seen {notice['first_seen_at']} · last seen {notice['last_seen_at']}")
+        copies = [c for c in store.story_copies(notice) if c["id"] != notice["id"]]
+        for copy in copies:
+            click.echo(f"same notice on {copy['site']}: {copy['url']}")
+        for version in store.versions_of(notice["id"]):
+            until = f" until {version['valid_to']}" if version["valid_to"] else " (current)"
+            click.echo(f"\nv{version['version']}  {version['change_kind']}  from {version['valid_from'] or version['observed_at']}"
+                       f"{until}  last observed {version['last_observed_at']}")
+            if version["diff"]:
+                click.echo(version["diff"])
+    finally:
+        store.close()
+
+
+@main.command()
+@_DB_OPTION
+def reextract(db_path):
+    """Extract every stored notice again from its saved page, offline, with the current extractor
+    and site definitions; a new version is made only where the result changed.
+
+    \b
+    Example:
+      crawler reextract --db data/notices.db
+    """
+    from crawler.reextract import reextract as run_reextract
+
+    _open_existing(db_path).close()
+    counts = run_reextract(db_path)
+    click.echo(f"{counts['stored']} notice(s) changed, {counts['unchanged']} unchanged, "
+               f"{counts['skipped']} without a saved page")
+
+
+@main.command()
+@_DB_OPTION
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True)
+def serve(db_path, port, host):
+    """Browse and search the database in Datasette, with the project's table descriptions, canned
+    queries (latest notices, new cluster lists, recent changes, …) and an Atom feed.
+
+    \b
+    Example:
+      crawler serve --port 8001   # then open http://127.0.0.1:8001/
+    """
+    import subprocess
+    import tempfile
+
+    from crawler.serving import metadata_for
+
+    _open_existing(db_path).close()
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
+        json.dump(metadata_for(db_path), handle, ensure_ascii=False)
+    command = [sys.executable, "-m", "datasette", "serve", str(db_path), "--metadata", handle.name,
+               "--host", host, "--port", str(port), "--setting", "sql_time_limit_ms", "5000"]
+    try:
+        sys.exit(subprocess.run(command).returncode)
+    except KeyboardInterrupt:
+        sys.exit(0)
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--min-share", default=0.6, show_default=True, type=click.FloatRange(0.1, 1.0),

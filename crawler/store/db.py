@@ -213,3 +213,22 @@ class Store:
             sites.setdefault(row["site"], {"outcomes": {}, "answered": 0, "events": [], "errors": []})
             sites[row["site"]]["events"].append(row)
         return sites
+
+    def find_notice(self, url_or_id: str) -> dict | None:
+        """A notice by its id or URL."""
+        if url_or_id.isdigit():
+            return next(self.db["notices"].rows_where("id = ?", [int(url_or_id)], limit=1), None)
+        return next(self.db["notices"].rows_where("url = ?", [url_or_id], limit=1), None)
+
+    def versions_of(self, notice_id: int) -> list[dict]:
+        """Every version of a notice, oldest first."""
+        return list(self.db["versions"].rows_where("notice_id = ?", [notice_id], order_by="version"))
+
+    def story_copies(self, notice: dict) -> list[dict]:
+        """Every notice of the same story (copies on other sites), oldest first."""
+        return list(self.db["notices"].rows_where("story_id = ?", [notice["story_id"]], order_by="id"))
+
+    def snapshot_bytes(self, sha256: str) -> bytes | None:
+        """The raw response stored under ``sha256``."""
+        row = next(self.db["snapshots"].rows_where("sha256 = ?", [sha256], limit=1), None)
+        return zlib.decompress(row["compressed"]) if row else None
