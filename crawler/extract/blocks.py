@@ -69,29 +69,39 @@ class _LineWriter:
         self.current = Line("")
 
 
+def _is_data_cell(cell) -> bool:
+    """A table cell holding a value (short text, no nested table), not a layout cell holding an
+    article: blocks inside a data cell do not break its row into lines."""
+    return cell.find(".//table") is None and len("".join(cell.itertext()).strip()) <= 200
+
+
 def element_lines(element) -> list[Line]:
-    """Visible text of ``element`` split into lines at block boundaries and ``<br>``."""
+    """Visible text of ``element`` split into lines at block boundaries and ``<br>``; a table row
+    of data cells is one line, its cells separated by a space."""
     writer = _LineWriter()
 
-    def walk(node, in_link: bool) -> None:
+    def walk(node, in_link: bool, in_cell: bool) -> None:
         tag = node.tag if isinstance(node.tag, str) else None
         if tag is None or tag in INVISIBLE_TAGS or is_hidden(node):
             return
         tag = tag.lower()
         link = in_link or (tag == "a" and not _FILE_LINK.search(node.get("href") or ""))
-        block = tag in BLOCK_TAGS
+        if tag in CELL_TAGS:
+            writer.cell_gap()
+            in_cell = _is_data_cell(node)
+        block = tag in BLOCK_TAGS and not in_cell
         if block:
             writer.newline()
-        elif tag in CELL_TAGS:
+        elif in_cell and tag in BLOCK_TAGS:
             writer.cell_gap()
         writer.write(node.text, link)
         for child in node:
-            walk(child, link)
+            walk(child, link, in_cell)
             writer.write(child.tail, link)
         if block:
             writer.newline()
 
-    walk(element, False)
+    walk(element, False, False)
     writer.newline()
     return writer.lines
 
