@@ -14,10 +14,14 @@ DOC_NUMBER = re.compile(
 )
 # Labels of the 政府信息公开 metadata table; spaces inside a label are common (索  引 号).
 _INDEX_LABELS = (
-    "索引号", "主题分类", "体裁分类", "组配分类", "服务对象分类", "分类", "发布机构", "发文机关", "发文单位",
-    "成文日期", "发文日期", "发文字号", "文号", "发布日期", "公开日期", "有效性", "效力状态", "生效日期",
-    "废止日期", "标题", "名称", "主题词", "关键词", "公开方式", "公开范围", "公开时限", "信息来源", "所属机构",
+    "索引号", "主题分类", "信息分类", "体裁分类", "组配分类", "服务对象分类", "分类", "发布机构", "发文机关",
+    "发文单位", "成文日期", "生成日期", "发文日期", "发文字号", "文号", "文件编号", "发布日期", "公开日期",
+    "有效性", "有效期", "效力状态", "生效日期", "废止日期", "标题", "名称", "主题词", "关键词", "公开方式",
+    "公开范围", "公开时限", "信息来源", "所属机构",
 )
+# Labels found only in index tables (a page's date/source line has 发布日期 and 信息来源 too).
+_STRONG_LABELS = frozenset(("索引号", "主题分类", "信息分类", "体裁分类", "组配分类", "发布机构", "发文机关",
+                            "成文日期", "生成日期", "发文字号", "文号", "文件编号", "有效性", "有效期", "效力状态"))
 _INDEX_LABEL = re.compile(
     "(" + "|".join(r"\s*".join(label) for label in sorted(_INDEX_LABELS, key=len, reverse=True)) + r")\s*[:：]?\s*"
 )
@@ -30,7 +34,7 @@ def index_table(container_root) -> tuple[dict[str, str] | None, object | None]:
     """The 政府信息公开 index table (索引号, 发布机构, 成文日期, 发文字号 …) as label → value, and the
     element holding it, or (None, None). The smallest element naming three or more labels wins."""
     page_labels = {re.sub(r"\s+", "", m.group(1)) for m in _INDEX_LABEL.finditer("".join(container_root.itertext()))}
-    if len(page_labels) < 3:
+    if len(page_labels & _STRONG_LABELS) < 2:
         return None, None
     best, best_size = None, None
     for element in container_root.iter("table", "div", "ul", "dl", "section"):
@@ -38,7 +42,7 @@ def index_table(container_root) -> tuple[dict[str, str] | None, object | None]:
         if len(text) > 1500:
             continue
         labels = {re.sub(r"\s+", "", m.group(1)) for m in _INDEX_LABEL.finditer(text)}
-        if len(labels) >= 3 and (best_size is None or len(text) < best_size):
+        if len(labels) >= 3 and len(labels & _STRONG_LABELS) >= 2 and (best_size is None or len(text) < best_size):
             best, best_size = element, len(text)
     if best is None:
         return None, None
@@ -48,7 +52,7 @@ def index_table(container_root) -> tuple[dict[str, str] | None, object | None]:
     for match, following in zip(matches, [*matches[1:], None]):
         value = text[match.end():following.start() if following else len(text)]
         key = re.sub(r"\s+", "", match.group(1))
-        table.setdefault(key, re.sub(r"\s+", " ", value).strip())
+        table.setdefault(key, re.sub(r"\s+", " ", value).strip() or None)
     return table, best
 
 
@@ -86,23 +90,35 @@ def _is_issuer_line(text: str) -> bool:
     return all(_ISSUER_END.search(part) for part in text.split())
 
 
+def _signature_at(texts: list[str], position: int) -> tuple[str | None, str | None] | None:
+    """(issuer, date) when line ``position`` is a 落款 date line (a date alone, or an organisation
+    and a date), with the organisation lines above it; else None."""
+    text = texts[position]
+    span = find_date_span(text)
+    if not span or text[span[2]:].strip(" 　)）") or len(text) > 60:
+        return None
+    prefix = text[:span[1]].strip()
+    if prefix and not _is_issuer_line(prefix):
+        return None
+    organisations = [prefix] if prefix else []
+    above = position - 1
+    while above >= 0 and len(organisations) < 4 and _is_issuer_line(texts[above]):
+        organisations.insert(0, texts[above])
+        above -= 1
+    return " ".join(" ".join(part.split()) for part in organisations) or None, span[0][:10]
+
+
 def signature(lines: list[Line]) -> tuple[str | None, str | None]:
-    """The 落款: (issuing organisations joined by one space, signing date ``YYYY-MM-DD``) from the
-    last lines of the body, or (None, None). The date line may carry the organisation before it."""
+    """The 落款: (issuing organisations joined by one space, signing date ``YYYY-MM-DD``), or
+    (None, None). Looked for in the last lines first; else the last organisation-and-date pair
+    anywhere, as in a notice that prints the document it issues (印发…办法) after its 落款."""
     texts = [strip_pinyin_glosses(line.text).strip() for line in lines]
     for position in range(len(texts) - 1, max(len(texts) - 6, -1), -1):
-        text = texts[position]
-        span = find_date_span(text)
-        if not span or text[span[2]:].strip(" 　)）") or len(text) > 60:
-            continue
-        prefix = text[:span[1]].strip()
-        if prefix and not _is_issuer_line(prefix):
-            continue
-        organisations = [prefix] if prefix else []
-        above = position - 1
-        while above >= 0 and len(organisations) < 4 and _is_issuer_line(texts[above]):
-            organisations.insert(0, texts[above])
-            above -= 1
-        issuer = " ".join(" ".join(part.split()) for part in organisations) or None
-        return issuer, span[0][:10]
+        found = _signature_at(texts, position)
+        if found:
+            return found
+    for position in range(len(texts) - 1, 0, -1):
+        found = _signature_at(texts, position)
+        if found and found[0]:
+            return found
     return None, None

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 from parsel import Selector
 
-from crawler.extract.attachments import Attachment, find_attachments
+from crawler.extract.attachments import Attachment, attachment_blocks, find_attachments
 from crawler.extract.blocks import INVISIBLE_TAGS, Line, binary_kind, bounded_markup, drop, element_lines, parse_html
 from crawler.extract.boilerplate import body_lines, main_container
 from crawler.extract.dates import as_datetime, find_date, parse_date
@@ -237,6 +237,19 @@ def _page_dates(tree, url: str, near: list[str], page_text: str, index: dict | N
     return found
 
 
+def _best_publish_date(dates: dict[str, str]) -> str | None:
+    """The publish time: the first by trust (site selector, the date shown by the title, the index
+    table, metadata, a labelled date, the URL, the list); when a later one names the same day
+    with a time of day, that time is kept."""
+    ranked = [dates[k] for k in ("site", "visible", "index", "meta", "labelled", "url", "list") if k in dates]
+    if not ranked:
+        return None
+    best = ranked[0]
+    if "T" not in best:
+        best = next((d for d in ranked if d[:10] == best[:10] and "T" in d), best)
+    return best
+
+
 def page_text_comments(tree) -> str:
     """The text of the page's HTML comments (some CMSs keep article properties there)."""
     return "\n".join(c.text or "" for c in tree.iter(etree.Comment))
@@ -312,13 +325,13 @@ def extract_notice(
         dates["site"] = value
     if list_date:
         dates["list"] = list_date
-    published = next((dates[k] for k in ("site", "meta", "index", "visible", "labelled", "url", "list") if k in dates), None)
+    published = _best_publish_date(dates)
     hinted_source = _hint(selector, hints.source)
     source_match = _SOURCE_LABEL.search(strip_pinyin_glosses(hinted_source)) if hinted_source else None
     source = source_match["value"] if source_match else hinted_source
     source = _clean_title(source or _source(tree, near, page_text))
 
-    attachments = find_attachments([container], url)
+    attachments = find_attachments(attachment_blocks(container), url)
     lines = _trim_head(body_lines(container, hints.chrome), title)
     body_text = "\n".join(line.text for line in lines)
     issuer, signed_at = signature(lines)
