@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from crawler.records import DetailPage, FetchOutcome
+from crawler.records import DetailPage, FetchOutcome, ListingPage
 from crawler.store import Store
 
 
 class StorePipeline:
-    """Writes ``DetailPage`` and ``FetchOutcome`` items to ``CRAWLER_DB`` under ``CRAWLER_RUN_ID``."""
+    """Writes ``DetailPage``, ``ListingPage`` and ``FetchOutcome`` items to ``CRAWLER_DB`` under
+    ``CRAWLER_RUN_ID``."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -30,6 +31,8 @@ class StorePipeline:
     def process_item(self, item):
         if isinstance(item, DetailPage):
             self.store.save_page(self.run_id, item)
+        elif isinstance(item, ListingPage):
+            self.store.record_listing(self.run_id, item)
         elif isinstance(item, FetchOutcome):
             self.store.record_fetch(self.run_id, item)
         return item

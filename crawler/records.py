@@ -39,3 +39,12 @@ class DetailPage:
     fetch: FetchOutcome
     raw: bytes = b""
     content_type: str | None = None
+
+
+@dataclass
+class ListingPage:
+    """A listing page that was read, with the notices it lists as (url, list date or None)."""
+
+    site: str
+    fetch: FetchOutcome
+    entries: list[tuple[str, str | None]]

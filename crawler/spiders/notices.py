@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from pathlib import Path
 
 import scrapy
 from scrapy.http import Response
 
 from crawler.extract import extract_notice
-from crawler.records import DetailPage, FetchOutcome, utc_now
+from crawler.records import DetailPage, FetchOutcome, ListingPage, utc_now
 from crawler.siteconf import SITES_DIR, select_sites
 from crawler.spiders.cms import ADAPTERS
 from crawler.spiders.outcomes import challenge_reason, describe_failure
@@ -37,6 +39,18 @@ class NoticeSpider(scrapy.Spider):
     async def start(self):
         for url in self.site.start_urls:
             yield self._request(url, self.parse_listing, role="listing", page=1)
+        for url in self._missing_urls():
+            yield self._request(url, self.parse_detail, role="revisit")
+
+    def _missing_urls(self) -> list[str]:
+        """Known notices of this site that have dropped out of its listing: their detail pages are
+        fetched again, since only a 404/410 there lets a missing notice become removed."""
+        path = Path(self.settings.get("CRAWLER_DB") or "")
+        if not path.is_file():
+            return []
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            rows = conn.execute("select url from notices where site = ? and status = 'missing'", [self.site.name])
+            return [url for (url,) in rows]
 
     def _request(self, url: str, callback, role: str, page: int | None = None, entry=None, request=None):
         meta = {"role": role, "started": time.monotonic(), "page": page, "entry": entry}
@@ -59,14 +73,14 @@ class NoticeSpider(scrapy.Spider):
         if problem:
             yield self._fetch(response, "blocked" if "challenge" in problem else "error", problem)
             return
-        count = 0
-        for entry in self.adapter.entries(response, self.site):
-            count += 1
+        entries = list(self.adapter.entries(response, self.site))
+        for entry in entries:
             yield self._request(entry.url, self.parse_detail, role="detail", entry=entry)
         if page < self.site.listing.max_pages:
             for request in self.adapter.next_pages(response, self.site, page):
                 yield self._request(request.url, self.parse_listing, role="listing", page=page + 1, request=request)
-        yield self._fetch(response, "listed", None if count else "no notice links found")
+        fetch = self._fetch(response, "listed", None if entries else "no notice links found")
+        yield ListingPage(self.site.name, fetch, [(e.url, e.date) for e in entries])
 
     def parse_detail(self, response: Response):
         """A notice from a detail page, unless the page is a challenge or holds no text."""

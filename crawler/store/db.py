@@ -12,13 +12,15 @@ from pathlib import Path
 
 import sqlite_utils
 
-from crawler.records import DetailPage, FetchOutcome, utc_now
+from crawler.records import DetailPage, FetchOutcome, ListingPage, utc_now
 from crawler.siteconf import Site
 from crawler.store.schema import create_schema
 from crawler.store.versions import containment, content_hash, loose_key, shingles, text_diff
 
 STORY_WINDOW_DAYS = 7  # copies of a notice are published within a week of each other
 STORY_MIN_CONTAINMENT = 0.8
+REMOVAL_RUNS = 3  # runs a notice must be gone from its listing before a 404/410 makes it removed
+BROKEN_SHARE = 0.5  # a listing with fewer entries than this share of its usual count is broken
 
 
 class Store:
@@ -52,8 +54,57 @@ class Store:
             )
         return table.last_pk
 
+    def record_listing(self, run_id: int | None, listing: ListingPage) -> None:
+        """Record a listing page that was read and the notices it lists."""
+        with self.db.atomic():
+            self._insert_fetch(run_id, listing.fetch)
+            self.db["listings"].insert_all(
+                {"run_id": run_id, "site": listing.site, "page_url": listing.fetch.url, "notice_url": url,
+                 "list_date": list_date} for url, list_date in listing.entries
+            )
+
+    def _update_presence(self, run_id: int, now: str) -> None:
+        """After a run: notices back in their listing are live; notices gone from it (within the
+        dates the pages read cover) are missing, and removed after ``REMOVAL_RUNS`` runs once their
+        page answers 404/410. A listing far shorter than usual is a broken source, not removals."""
+        sites = [r[0] for r in self.db.execute(
+            "select distinct site from fetches where run_id = ? and role = 'listing' and outcome = 'listed'", [run_id])]
+        for site in sites:
+            entries = dict(self.db.execute(
+                "select notice_url, max(list_date) from listings where run_id = ? and site = ? group by notice_url",
+                [run_id, site]).fetchall())
+            usual = sorted(r[0] for r in self.db.execute(
+                "select count(distinct notice_url) from listings where site = ? and run_id < ?"
+                " group by run_id order by run_id desc limit 5", [site, run_id]))
+            if not entries or (usual and len(entries) < BROKEN_SHARE * usual[len(usual) // 2]):
+                self.db["events"].insert({"kind": "source_broken", "created_at": now, "run_id": run_id, "site": site})
+                continue
+            dates = [d for d in entries.values() if d]
+            oldest = min(dates) if dates else None
+            for notice in list(self.db["notices"].rows_where("site = ? and status != 'removed'", [site])):
+                if notice["url"] in entries:
+                    if notice["status"] != "live" or notice["missing_runs"]:
+                        self.db["notices"].update(notice["id"], {"status": "live", "missing_runs": 0})
+                    continue
+                published = (notice["published_at"] or "")[:10]
+                if oldest is None or not published or published <= oldest:
+                    continue  # older than every entry on the pages read: out of view, not gone
+                missing_runs = (notice["missing_runs"] or 0) + 1
+                status = "missing"
+                answer = self.db.execute(
+                    "select status from fetches where run_id = ? and url = ? order by id desc limit 1",
+                    [run_id, notice["url"]]).fetchone()
+                if missing_runs >= REMOVAL_RUNS and answer and answer[0] in (404, 410):
+                    status = "removed"
+                    self.db["events"].insert({"kind": "removed", "notice_id": notice["id"],
+                                              "version": notice["current_version"], "created_at": now,
+                                              "run_id": run_id, "site": site})
+                self.db["notices"].update(notice["id"], {"status": status, "missing_runs": missing_runs})
+
     def finish_run(self, run_id: int) -> dict:
-        """Close a run with its counts and return them."""
+        """Update which notices are still listed, close the run with its counts and return them."""
+        with self.db.atomic():
+            self._update_presence(run_id, utc_now())
         counts = self.db.execute(
             """select
                  (select count(*) from fetches where run_id = :r and status is not null),
@@ -120,7 +171,7 @@ class Store:
         with self.db.atomic():
             existing = next(self.db["notices"].rows_where("url = ?", [notice.url], limit=1), None)
             if existing and existing["content_hash"] == digest:
-                self.db["notices"].update(existing["id"], {"last_seen_at": now, "status": "live"})
+                self.db["notices"].update(existing["id"], {"last_seen_at": now})
                 self.db.execute(
                     "update versions set last_observed_at = ? where notice_id = ? and version = ?",
                     [now, existing["id"], existing["current_version"]],
@@ -131,13 +182,13 @@ class Store:
             snapshot = self._snapshot(page, now)
             fields = {"title": notice.title, "published_at": notice.published_at, "source": notice.source,
                       "doc_number": notice.doc_number, "issuer": notice.issuer}
-            current = {**fields, "status": "live", "last_seen_at": now, "last_changed_at": now,
-                       "content_hash": digest, "body_normalized": notice.body_normalized}
+            current = {**fields, "last_seen_at": now, "last_changed_at": now, "content_hash": digest,
+                       "body_normalized": notice.body_normalized}
             if existing is None:
                 story_id = self._story_for(page, now)
                 notice_id = self.db["notices"].insert(
                     {"url": notice.url, "site": page.site, "first_seen_at": now, "current_version": 1,
-                     "story_id": story_id, **current}
+                     "story_id": story_id, "status": "live", "missing_runs": 0, **current}
                 ).last_pk
                 if story_id is None:
                     self.db["notices"].update(notice_id, {"story_id": notice_id})

@@ -18,7 +18,7 @@ NOTICE_COLUMNS = {
     "id": int, "url": str, "site": str, "title": str, "published_at": str, "source": str,
     "doc_number": str, "issuer": str, "status": str, "first_seen_at": str, "last_seen_at": str,
     "last_changed_at": str, "current_version": int, "content_hash": str, "story_id": int,
-    "body_normalized": str,
+    "body_normalized": str, "missing_runs": int,
 }
 
 
@@ -48,6 +48,10 @@ def create_schema(db: sqlite_utils.Database) -> None:
         pk="id", not_null={"notice_id", "version", "content_hash"},
         foreign_keys=[("notice_id", "notices", "id"), ("run_id", "runs", "id")], if_not_exists=True,
     )
+    db["listings"].create(
+        {"id": int, "run_id": int, "site": str, "page_url": str, "notice_url": str, "list_date": str},
+        pk="id", foreign_keys=[("run_id", "runs", "id")], if_not_exists=True,
+    )
     db["snapshots"].create(
         {"sha256": str, "url": str, "content_type": str, "size": int, "compressed": bytes, "first_fetched_at": str},
         pk="sha256", if_not_exists=True,
@@ -71,6 +75,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db["fetches"].create_index(["run_id"], if_not_exists=True)
     db["events"].create_index(["run_id"], if_not_exists=True)
     db["notices"].create_index(["story_id"], if_not_exists=True)
+    db["listings"].create_index(["run_id", "site"], if_not_exists=True)
     if not db["notices_fts"].exists():
         # Chinese has no spaces: trigram matching finds any term of three characters or more.
         db["notices"].enable_fts(["title", "body_normalized"], tokenize="trigram", create_triggers=True)
