@@ -25,6 +25,7 @@ test: $(STAMP)  ## the whole test suite
 bench: $(STAMP)  ## benchmarks, as ratios against a baseline measured in the same run
 	$(BIN)/python -m pip install --quiet trafilatura lxml_html_clean readability-lxml
 	$(BIN)/python bench/extract.py
+	$(BIN)/python bench/store.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -186,8 +186,10 @@ class Store:
                        "body_normalized": notice.body_normalized}
             if existing is None:
                 story_id = self._story_for(page, now)
+                province = self.db.execute("select province from sites where name = ?", [page.site]).fetchone()
                 notice_id = self.db["notices"].insert(
-                    {"url": notice.url, "site": page.site, "first_seen_at": now, "current_version": 1,
+                    {"url": notice.url, "site": page.site, "province": province[0] if province else None,
+                     "first_seen_at": now, "current_version": 1,
                      "story_id": story_id, "status": "live", "missing_runs": 0, **current}
                 ).last_pk
                 if story_id is None:

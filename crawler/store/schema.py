@@ -15,7 +15,7 @@ VERSION_COLUMNS = {
     "diff": str, "run_id": int, "valid_from": str, "valid_to": str, "snapshot": str,
 }
 NOTICE_COLUMNS = {
-    "id": int, "url": str, "site": str, "title": str, "published_at": str, "source": str,
+    "id": int, "url": str, "site": str, "province": str, "title": str, "published_at": str, "source": str,
     "doc_number": str, "issuer": str, "status": str, "first_seen_at": str, "last_seen_at": str,
     "last_changed_at": str, "current_version": int, "content_hash": str, "story_id": int,
     "body_normalized": str, "missing_runs": int,
