@@ -153,3 +153,20 @@ def test_scrapy_crawl_command_uses_the_same_site_definitions(mirror, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     urls = {r["url"] for r in query(db, "select url from notices")}
     assert urls == recorded_detail_urls(DEFAULT_TREE, "cixidb")
+
+
+def test_reextract_from_snapshots_reproduces_the_same_versions(crawled):
+    db, _, after_first, _ = crawled
+    result = run_cli("reextract", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    stored = sum(len(recorded_detail_urls(DEFAULT_TREE, site)) for site in SITES)
+    assert result.stdout.startswith(f"0 notice(s) changed, {stored} unchanged, 0 without a saved page")
+    assert {t: query(db, f"select count(*) as n from {t}")[0]["n"] for t in ("notices", "versions", "events")} == after_first
+
+
+def test_history_shows_versions_and_copies(crawled):
+    result = run_cli("history", SEED_URL, "--db", str(crawled[0]))
+    assert result.returncode == 0, result.stderr
+    assert "same notice on zj_jxt: https://jxt.zj.gov.cn/art/2025/7/16/art_1582900_28196.html" in result.stdout
+    assert "v1  new" in result.stdout
+    assert run_cli("history", "https://nowhere.example/1.html", "--db", str(crawled[0])).returncode == 1
