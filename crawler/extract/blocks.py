@@ -70,9 +70,12 @@ class _LineWriter:
 
 
 def _is_data_cell(cell) -> bool:
-    """A table cell holding a value (short text, no nested table), not a layout cell holding an
-    article: blocks inside a data cell do not break its row into lines."""
-    return cell.find(".//table") is None and len("".join(cell.itertext()).strip()) <= 200
+    """A table cell holding a value (short text, no nested table, not several sentences), not a
+    layout cell holding an article: paragraphs inside a data cell do not break its row into lines."""
+    if cell.find(".//table") is not None:
+        return False
+    text = "".join(cell.itertext()).strip()
+    return len(text) <= 200 and text.count("。") < 2
 
 
 def element_lines(element) -> list[Line]:
@@ -89,7 +92,7 @@ def element_lines(element) -> list[Line]:
         if tag in CELL_TAGS:
             writer.cell_gap()
             in_cell = _is_data_cell(node)
-        block = tag in BLOCK_TAGS and not in_cell
+        block = tag in BLOCK_TAGS and (not in_cell or tag == "br")
         if block:
             writer.newline()
         elif in_cell and tag in BLOCK_TAGS:

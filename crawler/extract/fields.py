@@ -10,7 +10,7 @@ from crawler.extract.text import strip_pinyin_glosses, to_simplified
 
 _HAN = r"\u4e00-\u9fff"
 DOC_NUMBER = re.compile(
-    rf"[{_HAN}A-Za-z]{{1,16}}\s*[〔\[［【(（]\s*(?:19|20)\d{{2}}\s*[〕\]］】)）]\s*第?\s*\d{{1,5}}\s*号"
+    rf"[{_HAN}A-Za-z]{{1,16}}\s*[〔\[［【(（]\s*(?:19|20)\d{{2}}\s*[〕\]］】)）]\s*第?\s*\d{{1,5}}\s*[号號]"
 )
 # Labels of the 政府信息公开 metadata table; spaces inside a label are common (索  引 号).
 _INDEX_LABELS = (
