@@ -15,9 +15,9 @@ from crawler.extract.text import normalize_text
 
 # Comment pairs and containers that government CMSs put around the article text.
 _MARKER_COMMENTS = (("ZJEG_RSS.content.begin", "ZJEG_RSS.content.end"),)
-_MARKER_XPATHS = (
-    "//*[@id='zoom']", "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
-    "//*[@id='UCAP-CONTENT']", "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_UEDITOR ')]",
+_MARKER_XPATH = (
+    "//*[@id='zoom' or @id='UCAP-CONTENT' or contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' TRS_UEDITOR ')]"
 )
 
 _NEGATIVE_NAMES = re.compile(
@@ -87,10 +87,9 @@ def _marker_container(tree):
             parent = starts[0].getparent()
             if parent is not None and len("".join(parent.itertext()).strip()) >= 20:
                 return parent
-    for xpath in _MARKER_XPATHS:
-        for element in tree.xpath(xpath):
-            if len("".join(element.itertext()).strip()) >= 50:
-                return element
+    for element in tree.xpath(_MARKER_XPATH):
+        if len("".join(element.itertext()).strip()) >= 50:
+            return element
     return None
 
 

@@ -45,6 +45,8 @@ def unify_width(text: str) -> str:
     """Full-width letters and digits become ASCII; ASCII punctuation touching Han text becomes
     the Chinese full-width form, so ``县(市、区):`` and ``县（市、区）：`` read the same."""
     text = text.translate(_HALF_WIDTH)
+    if not any(mark in text for mark in _FULLWIDTH_PUNCT):
+        return text
     # Twice, so that runs such as ``区):`` convert mark by mark.
     for _ in range(2):
         text = _ASCII_PUNCT_NEAR_HAN.sub(lambda m: _FULLWIDTH_PUNCT[m.group()], text)
