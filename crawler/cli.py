@@ -14,6 +14,18 @@ from crawler.siteconf import SiteDefinitionError, load_sites, select_sites
 DEFAULT_DB = Path("data/notices.db")
 
 
+_DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+                          show_default=True, help="SQLite database.")
+
+
+def _open_existing(db_path: Path):
+    from crawler.store import Store
+
+    if not db_path.exists():
+        raise click.ClickException(f"no database at {db_path}; run `crawler crawl` (or `crawler demo`) first")
+    return Store(db_path)
+
+
 def _settings_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
     result = {}
     for pair in pairs:
@@ -88,17 +100,129 @@ def crawl(names, db_path, host_map, scrapy_settings, log_level, quiet):
     sys.exit(_crawl(names, db_path, host_map, scrapy_settings, log_level, quiet))
 
 
+_CONFIG_OPTION = click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+                              default=None, help="Alert configuration (default: CRAWLER_CONFIG, crawler.toml, "
+                                                 "data/alerts.toml).")
+
+
 @main.command()
 @_crawl_options
-def run(names, db_path, host_map, scrapy_settings, log_level, quiet):
-    """The main job, for cron: crawl every enabled site (or the named ones) and print the summary.
-    Exit code 0, or 3 when a site could not be reached at all.
+@_CONFIG_OPTION
+def run(names, db_path, host_map, scrapy_settings, log_level, quiet, config_path):
+    """The main job, for cron: crawl every enabled site (or the named ones), then send the alerts.
+    Only one run at a time (a second one exits at once); everything is also logged to
+    data/logs/crawler.log (rotated at 5 MB, 5 files kept).
 
     \b
-    Example (crontab, hourly):
+    Exit codes: 0 ok · 3 some sites unreachable or some alerts not sent · 4 no site reachable
+                5 another run holds the lock · 6 bad alert configuration (nothing crawled)
+    Example (crontab, hourly; cron mails only problems):
       0 * * * *  cd /srv/zhengce-watch && .venv/bin/crawler run --quiet
     """
-    sys.exit(_crawl(names, db_path, host_map, scrapy_settings, log_level, quiet))
+    from crawler.alerts.config import ConfigError, load_config
+    from crawler.alerts.outbox import deliver, route
+    from crawler.crawl import EXIT_CONFIG, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, format_report, run_crawl
+    from crawler.cron import LockHeld, log_to_file, run_lock
+    from crawler.store import Store
+
+    try:
+        with run_lock(db_path.parent / ".crawler.lock"):
+            try:
+                config = load_config(config_path)
+                sites = select_sites(names)
+                mapping = {**host_map_from_env(), **parse_host_map(host_map)}
+            except (ConfigError, SiteDefinitionError, HostMapError) as exc:
+                click.echo(f"Error: {exc}", err=True)
+                sys.exit(EXIT_CONFIG)
+            log_file = log_to_file(db_path.parent / "logs")
+            report = run_crawl(sites, db_path, mapping, _settings_pairs(scrapy_settings), log_level)
+            store = Store(db_path)
+            try:
+                from datetime import datetime, timezone
+
+                route(store, config, datetime.now(timezone.utc))
+                outbox = deliver(store, config)
+            finally:
+                store.close()
+    except LockHeld as exc:
+        click.echo(f"Error: {exc}; this run does nothing.", err=True)
+        sys.exit(EXIT_LOCKED)
+    code = report.exit_code if report.exit_code != EXIT_OK else (EXIT_PARTIAL if outbox.failed else EXIT_OK)
+    t = report.totals
+    line = (f"run {report.run_id}: {t['new']} new, {t['changed']} changed, {t['errors']} problem(s), "
+            f"{len(outbox.sent)} alert(s) sent, {len(outbox.failed)} failed, exit {code} (log: {log_file})")
+    if quiet:
+        if code != EXIT_OK:
+            click.echo(line)
+    else:
+        click.echo(format_report(report))
+        for label, error in outbox.failed:
+            click.echo(f"  alert failed  {label}: {error}")
+        click.echo(line)
+    sys.exit(code)
+
+
+@main.command()
+@_DB_OPTION
+@_CONFIG_OPTION
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; send and write nothing.")
+@click.option("--test", "test_channel", metavar="CHANNEL", default=None,
+              help="Send a test message to a channel URL (or to every channel of the named subscription).")
+def alert(db_path, config_path, dry_run, test_channel):
+    """Deliver pending alerts: every event not yet routed is matched against the subscriptions,
+    and every due delivery is sent (failed ones are retried with backoff, sent ones never again).
+
+    \b
+    Example:
+      crawler alert --dry-run
+      crawler alert --test 'json://127.0.0.1:8080/hook'
+    """
+    from datetime import datetime, timezone
+
+    from crawler.alerts.channels import ChannelError, parse_channel
+    from crawler.alerts.config import ConfigError, load_config
+    from crawler.alerts.messages import Message
+    from crawler.alerts.outbox import deliver, preview, route
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    if test_channel:
+        named = [s for s in config.subscriptions if s.name == test_channel]
+        try:
+            channels = list(named[0].channels) if named else [parse_channel(test_channel)]
+        except ChannelError as exc:
+            raise click.ClickException(str(exc)) from None
+        message = Message(title="【测试】zhengce-watch 告警测试", text="这是一条测试消息。", markdown="这是一条**测试**消息。",
+                          html="<p>这是一条测试消息。</p>", data={"event_id": "test", "kind": "test"})
+        failures = 0
+        for channel in channels:
+            try:
+                channel.send(message)
+                click.echo(f"sent to {channel.label}")
+            except ChannelError as exc:
+                failures += 1
+                click.echo(f"failed: {channel.label}: {exc}", err=True)
+        sys.exit(1 if failures else 0)
+    store = _open_existing(db_path)
+    try:
+        if dry_run:
+            planned = preview(store, config)
+            for subscription, channel, title in planned:
+                click.echo(f"{subscription:<16}{channel:<40}{title}")
+            click.echo(f"{len(planned)} message(s) would be sent")
+            return
+        route(store, config, datetime.now(timezone.utc))
+        report = deliver(store, config)
+    finally:
+        store.close()
+    for label, title in report.sent:
+        click.echo(f"sent    {label}  {title}")
+    for label, error in report.failed:
+        click.echo(f"failed  {label}  {error}")
+    click.echo(f"{len(report.sent)} sent, {len(report.failed)} failed, {report.waiting} waiting")
+    sys.exit(3 if report.failed else 0)
 
 
 @main.command()
@@ -119,18 +243,6 @@ def extract(files, url):
     for path in files:
         notice = extract_notice(url or path.resolve().as_uri(), path.read_bytes())
         click.echo(json.dumps(notice.to_dict(), ensure_ascii=False))
-
-
-_DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
-                          show_default=True, help="SQLite database.")
-
-
-def _open_existing(db_path: Path):
-    from crawler.store import Store
-
-    if not db_path.exists():
-        raise click.ClickException(f"no database at {db_path}; run `crawler crawl` (or `crawler demo`) first")
-    return Store(db_path)
 
 
 @main.command()

@@ -14,8 +14,12 @@ from crawler.siteconf import Site
 from crawler.spiders.notices import NoticeSpider
 from crawler.store import Store
 
+# Exit codes of `crawler crawl` and `crawler run` (README lists them for cron users).
 EXIT_OK = 0
-EXIT_UNREACHABLE = 3  # at least one site gave no answer at all
+EXIT_PARTIAL = 3  # some sites could not be reached, or some alerts could not be sent
+EXIT_FAILED = 4  # no site could be reached
+EXIT_LOCKED = 5  # another run holds the lock
+EXIT_CONFIG = 6  # the alert configuration is wrong; nothing was crawled
 
 
 @dataclass
@@ -30,7 +34,9 @@ class CrawlReport:
 
     @property
     def exit_code(self) -> int:
-        return EXIT_UNREACHABLE if self.unreachable else EXIT_OK
+        if self.unreachable and len(self.unreachable) == len(self.site_titles):
+            return EXIT_FAILED
+        return EXIT_PARTIAL if self.unreachable else EXIT_OK
 
 
 class _NoTracebacks(logging.Filter):
@@ -42,15 +48,19 @@ class _NoTracebacks(logging.Filter):
         return True
 
 
+LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+
+
 def _configure_logging(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.setLevel(level.upper())
     if level.upper() != "DEBUG":
         handler.addFilter(_NoTracebacks())
     root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
+    kept = [h for h in root.handlers if getattr(h, "keep", False)]  # the log file of `crawler run`
+    root.handlers[:] = [*kept, handler]
+    root.setLevel(min([handler.level, *(h.level for h in kept)]))
 
 
 def crawl_settings(db_path: Path, host_map: dict[str, str], overrides: dict[str, str], run_id: int | None) -> Settings:

@@ -51,7 +51,7 @@ def test_unreachable_sites_are_named_without_a_traceback(tmp_path):
     hosts = {h for s in load_sites().values() for h in s.hosts}
     mapping = {h: f"{dead}/{h}" for h in hosts}
     result = run_cli("run", "--db", str(tmp_path / "n.db"), *host_map_args(mapping), *FAST, "-s", "RETRY_TIMES=0")
-    assert result.returncode == 3
+    assert result.returncode == 4  # no site reachable
     assert "Could not reach:" in result.stdout and "make demo" in result.stdout
     for name in load_sites():
         assert f"  {name} (" in result.stdout
@@ -63,3 +63,11 @@ def test_a_bad_host_map_is_one_line_of_error(tmp_path):
     result = run_cli("crawl", "--db", str(tmp_path / "n.db"), "--host-map", "nonsense")
     assert result.returncode == 1
     assert "HOST=BASE_URL" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_one_unreachable_site_is_a_partial_failure(tmp_path, mirror):
+    dead = f"http://127.0.0.1:{closed_port()}"
+    mapping = {**mirror, "www.cixidb.cn": f"{dead}/www.cixidb.cn"}
+    result = run_cli("crawl", "--db", str(tmp_path / "n.db"), *host_map_args(mapping), *FAST, "-s", "RETRY_TIMES=0")
+    assert result.returncode == 3
+    assert "  cixidb (www.cixidb.cn: connection refused)" in result.stdout and "zj_jxt (" in result.stdout

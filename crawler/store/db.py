@@ -285,3 +285,64 @@ class Store:
         """The raw response stored under ``sha256``."""
         row = next(self.db["snapshots"].rows_where("sha256 = ?", [sha256], limit=1), None)
         return zlib.decompress(row["compressed"]) if row else None
+
+    # --- outbox -----------------------------------------------------------------------------------
+
+    def unrouted_events(self) -> list[dict]:
+        """Events not yet matched against the subscriptions, with what matching needs."""
+        return [dict(r) for r in self.db.query(
+            """select e.id as event_id, e.kind, e.site, e.version, n.id as notice_id, n.title, n.url,
+                      coalesce(n.province, s.province) as province, n.body_normalized
+               from events e left join notices n on n.id = e.notice_id left join sites s on s.name = e.site
+               where e.routed_at is null order by e.id""")]
+
+    def route_event(self, event_id: int, deliveries: list[dict], now: str) -> None:
+        """Queue one delivery per (subscription, channel) for an event, once, and mark it routed."""
+        with self.db.atomic():
+            self.db["deliveries"].insert_all(
+                ({"event_id": event_id, "status": "pending", "attempts": 0, "created_at": now,
+                  "next_attempt_at": now, **d} for d in deliveries), ignore=True)
+            self.db["events"].update(event_id, {"routed_at": now})
+
+    def due_deliveries(self, now: str) -> list[dict]:
+        """Deliveries not yet sent whose next attempt is due."""
+        return list(self.db["deliveries"].rows_where(
+            "status != 'sent' and next_attempt_at <= ?", [now], order_by="id"))
+
+    def last_sent(self, subscription: str, channel_key: str) -> str | None:
+        """When a (subscription, channel) last got a message."""
+        row = self.db.execute("select max(sent_at) from deliveries where subscription = ? and channel_key = ?"
+                              " and status = 'sent'", [subscription, channel_key]).fetchone()
+        return row[0] if row else None
+
+    def mark_sent(self, delivery_ids: list[int], now: str) -> None:
+        """Record successful sends: they are never sent again."""
+        with self.db.atomic():
+            for delivery_id in delivery_ids:
+                self.db.execute("update deliveries set status = 'sent', sent_at = ?, attempts = attempts + 1,"
+                                " last_error = null where id = ?", [now, delivery_id])
+
+    def mark_failed(self, delivery_ids: list[int], error: str, retry_at: str) -> None:
+        """Record failed sends (the error carries no secret) and when to try again."""
+        with self.db.atomic():
+            for delivery_id in delivery_ids:
+                self.db.execute("update deliveries set status = 'failed', attempts = attempts + 1,"
+                                " last_error = ?, next_attempt_at = ? where id = ?", [error, retry_at, delivery_id])
+
+    def event_context(self, event_id: int) -> dict:
+        """What a message about an event says: the notice, its issuer and date, every site carrying
+        its story, the version's diff."""
+        event = dict(next(self.db.query("select * from events where id = ?", [event_id])))
+        context = {"event_id": event_id, "kind": event["kind"], "site": event["site"]}
+        if event["notice_id"] is None:
+            return context
+        notice = next(self.db["notices"].rows_where("id = ?", [event["notice_id"]]))
+        version = next(self.db["versions"].rows_where(
+            "notice_id = ? and version = ?", [notice["id"], event["version"]]), {})
+        copies = self.db.query(
+            "select n.url, coalesce(s.title, n.site) as site_title from notices n left join sites s on s.name = n.site"
+            " where n.story_id = ? order by n.id", [notice["story_id"] or notice["id"]])
+        context.update(title=notice["title"], url=notice["url"], issuer=notice["issuer"], source=notice["source"],
+                       published_at=notice["published_at"], body_normalized=notice["body_normalized"],
+                       diff=version.get("diff"), sites=[(c["site_title"], c["url"]) for c in copies])
+        return context

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 VERSION_COLUMNS = {
@@ -67,8 +67,16 @@ def create_schema(db: sqlite_utils.Database) -> None:
         pk="id", foreign_keys=[("notice_id", "notices", "id"), ("run_id", "runs", "id")],
         if_not_exists=True,
     )
+    db["deliveries"].create(
+        {"id": int, "event_id": int, "subscription": str, "channel_key": str, "channel": str, "digest": str,
+         "status": str, "attempts": int, "last_error": str, "next_attempt_at": str, "created_at": str,
+         "sent_at": str},
+        pk="id", foreign_keys=[("event_id", "events", "id")], defaults={"status": "pending", "attempts": 0},
+        if_not_exists=True,
+    )
     _add_missing_columns(db, "versions", VERSION_COLUMNS)
     _add_missing_columns(db, "notices", NOTICE_COLUMNS)
+    _add_missing_columns(db, "events", {"routed_at": str})
     db["notices"].create_index(["url"], unique=True, if_not_exists=True)
     db["notices"].create_index(["site"], if_not_exists=True)
     db["versions"].create_index(["notice_id", "version"], unique=True, if_not_exists=True)
@@ -76,6 +84,8 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db["events"].create_index(["run_id"], if_not_exists=True)
     db["notices"].create_index(["story_id"], if_not_exists=True)
     db["listings"].create_index(["run_id", "site"], if_not_exists=True)
+    db["deliveries"].create_index(["event_id", "subscription", "channel_key"], unique=True, if_not_exists=True)
+    db["deliveries"].create_index(["status", "next_attempt_at"], if_not_exists=True)
     if not db["notices_fts"].exists():
         # Chinese has no spaces: trigram matching finds any term of three characters or more.
         db["notices"].enable_fts(["title", "body_normalized"], tokenize="trigram", create_triggers=True)

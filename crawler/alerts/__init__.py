@@ -1,0 +1,1 @@
+"""Alerts: subscriptions, channels, messages and the outbox that delivers each event once."""
