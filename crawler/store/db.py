@@ -12,6 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from crawler.extract.text import to_simplified
 from crawler.records import DetailPage, FetchOutcome, ListingPage, utc_now
 from crawler.siteconf import Site
 from crawler.store.schema import create_schema
@@ -339,10 +340,15 @@ class Store:
         notice = next(self.db["notices"].rows_where("id = ?", [event["notice_id"]]))
         version = next(self.db["versions"].rows_where(
             "notice_id = ? and version = ?", [notice["id"], event["version"]]), {})
-        copies = self.db.query(
-            "select n.url, coalesce(s.title, n.site) as site_title from notices n left join sites s on s.name = n.site"
-            " where n.story_id = ? order by n.id", [notice["story_id"] or notice["id"]])
-        context.update(title=notice["title"], url=notice["url"], issuer=notice["issuer"], source=notice["source"],
+        copies = list(self.db.query(
+            "select n.url, n.title, n.issuer, coalesce(s.title, n.site) as site_title, s.kind from notices n"
+            " left join sites s on s.name = n.site where n.story_id = ? order by n.id",
+            [notice["story_id"] or notice["id"]]))
+        # The issuing bureau's own copy names the notice best; else this copy's title in Simplified.
+        primary = next((c for c in copies if c["kind"] == "bureau"), None)
+        title = primary["title"] if primary else to_simplified(notice["title"] or "")
+        context.update(title=title, url=primary["url"] if primary else notice["url"],
+                       issuer=(primary or {}).get("issuer") or notice["issuer"], source=notice["source"],
                        published_at=notice["published_at"], body_normalized=notice["body_normalized"],
                        diff=version.get("diff"), sites=[(c["site_title"], c["url"]) for c in copies])
         return context
