@@ -119,6 +119,8 @@ def run(names, db_path, host_map, scrapy_settings, log_level, quiet, config_path
     Example (crontab, hourly; cron mails only problems):
       0 * * * *  cd /srv/zhengce-watch && .venv/bin/crawler run --quiet
     """
+    from datetime import datetime, timezone
+
     from crawler.alerts.config import ConfigError, load_config
     from crawler.alerts.outbox import deliver, route
     from crawler.crawl import EXIT_CONFIG, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, format_report, run_crawl
@@ -138,8 +140,6 @@ def run(names, db_path, host_map, scrapy_settings, log_level, quiet, config_path
             report = run_crawl(sites, db_path, mapping, _settings_pairs(scrapy_settings), log_level)
             store = Store(db_path)
             try:
-                from datetime import datetime, timezone
-
                 route(store, config, datetime.now(timezone.utc))
                 outbox = deliver(store, config)
             finally:
