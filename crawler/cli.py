@@ -49,13 +49,17 @@ def _crawl_options(command):
         click.option("--log-level", default="WARNING", show_default=True,
                      type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False)),
         click.option("--quiet", is_flag=True, help="Print nothing unless something is new, changed or failed."),
+        click.option("--revisit", type=click.Choice(["due", "all", "none"]), default="due", show_default=True,
+                     help="Known detail pages: by the age schedule (recent often, old rarely), all now, or none."),
+        click.option("--backfill", type=click.IntRange(min=0), default=0, metavar="N",
+                     help="Read N listing pages deep whatever they hold (default: stop at a page with nothing new)."),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def _crawl(names, db_path, host_map, scrapy_settings, log_level, quiet) -> int:
+def _crawl(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, backfill) -> int:
     from crawler.crawl import format_report, run_crawl
 
     try:
@@ -65,7 +69,8 @@ def _crawl(names, db_path, host_map, scrapy_settings, log_level, quiet) -> int:
         raise click.ClickException(str(exc)) from None
     if not sites:
         raise click.ClickException("no enabled site to crawl; see `crawler sites`")
-    report = run_crawl(sites, db_path, mapping, _settings_pairs(scrapy_settings), log_level)
+    overrides = {"CRAWLER_REVISIT": revisit, "CRAWLER_BACKFILL": str(backfill), **_settings_pairs(scrapy_settings)}
+    report = run_crawl(sites, db_path, mapping, overrides, log_level)
     noteworthy = report.totals["new"] or report.totals["changed"] or report.totals["errors"] or report.unreachable
     if not quiet or noteworthy:
         click.echo(format_report(report))
@@ -88,7 +93,7 @@ def main():
 
 @main.command()
 @_crawl_options
-def crawl(names, db_path, host_map, scrapy_settings, log_level, quiet):
+def crawl(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, backfill):
     """Crawl the named sites (every enabled site when none is named) into the database, then print
     what is new or changed. Exit code 0, or 3 when a site could not be reached at all.
 
@@ -97,7 +102,7 @@ def crawl(names, db_path, host_map, scrapy_settings, log_level, quiet):
       crawler crawl zj_jxt --db data/notices.db
       crawler crawl --host-map jxt.zj.gov.cn=http://127.0.0.1:8800/jxt.zj.gov.cn
     """
-    sys.exit(_crawl(names, db_path, host_map, scrapy_settings, log_level, quiet))
+    sys.exit(_crawl(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, backfill))
 
 
 _CONFIG_OPTION = click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -108,7 +113,7 @@ _CONFIG_OPTION = click.option("--config", "config_path", type=click.Path(dir_oka
 @main.command()
 @_crawl_options
 @_CONFIG_OPTION
-def run(names, db_path, host_map, scrapy_settings, log_level, quiet, config_path):
+def run(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, backfill, config_path):
     """The main job, for cron: crawl every enabled site (or the named ones), then send the alerts.
     Only one run at a time (a second one exits at once); everything is also logged to
     data/logs/crawler.log (rotated at 5 MB, 5 files kept).
@@ -137,7 +142,9 @@ def run(names, db_path, host_map, scrapy_settings, log_level, quiet, config_path
                 click.echo(f"Error: {exc}", err=True)
                 sys.exit(EXIT_CONFIG)
             log_file = log_to_file(db_path.parent / "logs")
-            report = run_crawl(sites, db_path, mapping, _settings_pairs(scrapy_settings), log_level)
+            overrides = {"CRAWLER_REVISIT": revisit, "CRAWLER_BACKFILL": str(backfill),
+                         **_settings_pairs(scrapy_settings)}
+            report = run_crawl(sites, db_path, mapping, overrides, log_level)
             store = Store(db_path)
             try:
                 route(store, config, datetime.now(timezone.utc))

@@ -99,9 +99,9 @@ def run_crawl(sites: list[Site], db_path: Path, host_map: dict[str, str], overri
     finally:
         store.close()
     unreachable = []
-    for site in sites:
+    for site in sites:  # a site counts as failed when none of its listing pages could be read
         detail = per_site.get(site.name)
-        if detail is None or detail["answered"] == 0:
+        if detail is None or not detail["outcomes"].get("listed"):
             errors = detail["errors"] if detail else []
             reason = errors[0]["error"] if errors else "no request got an answer"
             unreachable.append((site.name, f"{', '.join(site.hosts)}: {reason}"))
@@ -129,7 +129,7 @@ def format_report(report: CrawlReport, hint_demo: bool = True, list_events: bool
             lines.append(f"  … and {len(detail['errors']) - 5} more problem(s); see the fetches table")
     if report.unreachable:
         lines.append("")
-        lines.append("Could not reach:")
+        lines.append("Could not reach or read these sites:")
         lines.extend(f"  {name} ({reason})" for name, reason in report.unreachable)
         if hint_demo:
             lines.append("Check the network connection. To see the crawler work offline on the bundled "

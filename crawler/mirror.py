@@ -4,14 +4,18 @@ A tree holds one folder per host (``<tree>/jxt.zj.gov.cn/col/col1229123/index.ht
 answers ``/<host>/<path>`` with that file, so one server stands in for every host and the host map
 entry of a host is ``HOST=http://127.0.0.1:PORT/HOST``. A URL with a query string is the file named
 ``<path>?<query>``; a path ending in ``/`` is its ``index.html``; POST bodies are not looked at.
+A file ``<name>.status`` beside a recorded file holds the HTTP status to answer it with (a recorded
+412 challenge page, say). Answers carry ETag and Last-Modified and honour conditional requests.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import mimetypes
 import threading
 from contextlib import contextmanager
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -43,27 +47,41 @@ def content_type(path: Path, body: bytes) -> str:
     head = body.lstrip()[:100].lower()
     if head.startswith((b"<?xml", b"<datastore")):
         return "text/xml"
+    if head.startswith((b"{", b"[")):
+        return "application/json"
     return "text/html" if head.startswith(b"<") else "application/octet-stream"
 
 
 class _Handler(BaseHTTPRequestHandler):
     server_version = "zhengce-watch-mirror"
     tree: Path
+    log: list
 
     def _serve(self, with_body: bool) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
+        self.log.append((self.command, self.path))
         found = resolve(self.tree, self.path)
         if found is None:
-            body = b"<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>"
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html")
-        else:
-            body = found.read_bytes()
-            self.send_response(200)
-            kind = content_type(found, body)
-            self.send_header("Content-Type", kind)
+            self._answer(404, b"<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>",
+                         {"Content-Type": "text/html"}, with_body)
+            return
+        body = found.read_bytes()
+        sidecar = found.with_name(found.name + ".status")
+        status = int(sidecar.read_text().strip()) if sidecar.is_file() else 200
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        modified = formatdate(found.stat().st_mtime, usegmt=True)
+        headers = {"Content-Type": content_type(found, body), "ETag": etag, "Last-Modified": modified}
+        if status == 200 and (self.headers.get("If-None-Match") == etag or self.headers.get("If-Modified-Since") == modified):
+            self._answer(304, b"", headers, False)
+            return
+        self._answer(status, body, headers, with_body)
+
+    def _answer(self, status: int, body: bytes, headers: dict, with_body: bool) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if with_body:
@@ -92,15 +110,25 @@ def host_map_for(tree: Path, base_url: str) -> dict[str, str]:
     return {host: f"{base_url.rstrip('/')}/{host}" for host in hosts_in(tree)}
 
 
+class MirrorURL(str):
+    """The mirror's base URL; ``.requests`` is its log of (method, path) requests, in order."""
+
+    requests: list
+
+
 @contextmanager
 def serve_mirror(tree: Path = DEFAULT_TREE, port: int = 0):
-    """Serve ``tree`` on 127.0.0.1 in a background thread; yields the base URL."""
-    handler = type("MirrorHandler", (_Handler,), {"tree": Path(tree)})
+    """Serve ``tree`` on 127.0.0.1 in a background thread; yields the base URL (a str whose
+    ``requests`` attribute logs every request)."""
+    log: list = []
+    handler = type("MirrorHandler", (_Handler,), {"tree": Path(tree), "log": log})
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    base = MirrorURL(f"http://127.0.0.1:{server.server_address[1]}")
+    base.requests = log
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield base
     finally:
         server.shutdown()
         server.server_close()

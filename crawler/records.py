@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from crawler.extract import Notice
@@ -39,6 +39,7 @@ class DetailPage:
     fetch: FetchOutcome
     raw: bytes = b""
     content_type: str | None = None
+    validators: dict = field(default_factory=dict)  # etag, last_modified of the response
 
 
 @dataclass

@@ -28,8 +28,13 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.hostmap.HostMapDownloadHandler",
 }
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+DOWNLOADER_MIDDLEWARES = {"crawler.blocking.BlockedSiteBackoff": 950}
 
 # Where notices go and which hosts are mirrored; the `crawler` command sets both from its options.
 CRAWLER_DB = os.environ.get("CRAWLER_DB", "data/notices.db")
 HOST_MAP = os.environ.get("CRAWLER_HOST_MAP", "")
 CRAWLER_RUN_ID = None
+# Known detail pages: `due` by the age schedule (crawler/spiders/revisit.py), `all`, or `none`.
+CRAWLER_REVISIT = os.environ.get("CRAWLER_REVISIT", "due")
+# Listing pages to read whatever they hold (0: monitor mode, stop at a page with nothing new).
+CRAWLER_BACKFILL = 0

@@ -14,7 +14,7 @@ from crawler.extract.text import normalize_text
 SITES_DIR = Path(__file__).parent / "sites"
 KINDS = ("bureau", "republisher")
 # Listing formats with an adapter in crawler/spiders/cms/.
-ADAPTERS = ("hanweb_jcms", "html_list")
+ADAPTERS = ("gkmlpt", "hanweb_jcms", "html_list", "trs_static")
 
 
 class SiteDefinitionError(ValueError):

@@ -52,7 +52,7 @@ def test_unreachable_sites_are_named_without_a_traceback(tmp_path):
     mapping = {h: f"{dead}/{h}" for h in hosts}
     result = run_cli("run", "--db", str(tmp_path / "n.db"), *host_map_args(mapping), *FAST, "-s", "RETRY_TIMES=0")
     assert result.returncode == 4  # no site reachable
-    assert "Could not reach:" in result.stdout and "make demo" in result.stdout
+    assert "Could not reach or read these sites:" in result.stdout and "make demo" in result.stdout
     for name in load_sites():
         assert f"  {name} (" in result.stdout
     assert "connection refused" in result.stdout

@@ -31,7 +31,7 @@ def crawled(mirror, tmp_path_factory):
     args = ["crawl", *SITES, "--db", str(db), *host_map_args(mirror), *FAST]
     first = run_cli(*args)
     after_first = {t: query(db, f"select count(*) as n from {t}")[0]["n"] for t in ("notices", "versions", "events")}
-    second = run_cli(*args)
+    second = run_cli(*args, "--revisit", "all")  # every known page asked again (conditionally)
     return db, first, after_first, second
 
 
@@ -114,8 +114,9 @@ def test_second_crawl_adds_no_version_and_no_event(crawled):
     after_second = {t: query(db, f"select count(*) as n from {t}")[0]["n"] for t in ("notices", "versions", "events")}
     assert after_second == after_first
     run = query(db, "select max(id) as id from runs")[0]["id"]
-    outcomes = {r["outcome"] for r in query(db, "select outcome from fetches where run_id = ? and role = 'detail'", run)}
-    assert outcomes == {"unchanged", "missing"}
+    outcomes = {r["outcome"] for r in query(db, "select outcome from fetches where run_id = ? and role in ('detail', 'revisit')", run)}
+    assert query(db, "select count(*) as n from fetches where run_id = ? and status = 304", run)[0]["n"] > 0
+    assert outcomes == {"unchanged"}  # monitor mode: page 1 lists nothing new, so later pages are not read
     assert "0 new, 0 changed" in second.stdout
 
 
@@ -125,7 +126,7 @@ def test_a_rotating_sidebar_makes_no_version_but_an_edit_does(tmp_path):
     page = tree / "www.cixidb.cn/news/627/627509.html"
     db = tmp_path / "notices.db"
     with serve_mirror(tree) as base:
-        args = ["crawl", "cixidb", "--db", str(db), *host_map_args(host_map_for(tree, base)), *FAST]
+        args = ["crawl", "cixidb", "--db", str(db), *host_map_args(host_map_for(tree, base)), *FAST, "--revisit", "all"]
         assert run_cli(*args).returncode == 0
         html = page.read_text(encoding="utf-8")
         rotated = html.replace("上海建筑鋼市日記", "廣州建筑鋼市日記").replace("2025-07-16河北省", "2025-07-17河北省")

@@ -38,7 +38,8 @@ class Site:
 
     def crawl(self):
         with serve_mirror(self.tree) as base:
-            result = run_cli("crawl", "cixidb", "--db", str(self.db), *host_map_args(host_map_for(self.tree, base)), *FAST)
+            result = run_cli("crawl", "cixidb", "--db", str(self.db), *host_map_args(host_map_for(self.tree, base)),
+                             *FAST, "--revisit", "all")
         assert result.returncode == 0, result.stdout + result.stderr
         return result
 

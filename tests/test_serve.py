@@ -30,7 +30,7 @@ def database(tmp_path_factory):
     shutil.copytree(DEFAULT_TREE / "www.cixidb.cn", tree / "www.cixidb.cn")
     page = tree / "www.cixidb.cn/news/627/627509.html"
     with serve_mirror(tree) as mirror:
-        args = ["crawl", "cixidb", "--db", str(db), *host_map_args(host_map_for(tree, mirror)), *FAST]
+        args = ["crawl", "cixidb", "--db", str(db), *host_map_args(host_map_for(tree, mirror)), *FAST, "--revisit", "all"]
         assert run_cli(*args).returncode == 0
         page.write_text(page.read_text(encoding="utf-8").replace("等17個", "等18個"), encoding="utf-8")
         assert run_cli(*args).returncode == 0

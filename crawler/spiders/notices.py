@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from pathlib import Path
 
 import scrapy
 from scrapy.http import Response
@@ -14,6 +12,7 @@ from crawler.records import DetailPage, FetchOutcome, ListingPage, utc_now
 from crawler.siteconf import SITES_DIR, select_sites
 from crawler.spiders.cms import ADAPTERS
 from crawler.spiders.outcomes import challenge_reason, describe_failure
+from crawler.spiders.revisit import KnownNotice, is_due, listed_before, load_known
 
 
 class NoticeSpider(scrapy.Spider):
@@ -28,6 +27,8 @@ class NoticeSpider(scrapy.Spider):
         self.site = select_sites([site], SITES_DIR if sites_dir is None else sites_dir)[0]
         self.adapter = ADAPTERS[self.site.listing.adapter]
         self.allowed_domains = list(self.site.hosts)
+        self.known: dict[str, KnownNotice] = {}
+        self.listed_before: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -37,20 +38,30 @@ class NoticeSpider(scrapy.Spider):
         return spider
 
     async def start(self):
+        self.known = load_known(self.settings.get("CRAWLER_DB"), self.site.name)
+        self.listed_before = listed_before(self.settings.get("CRAWLER_DB"), self.site.name)
+        self.revisit = self.settings.get("CRAWLER_REVISIT", "due")
+        self.backfill = self.settings.getint("CRAWLER_BACKFILL", 0)
         for url in self.site.start_urls:
             yield self._request(url, self.parse_listing, role="listing", page=1)
-        for url in self._missing_urls():
-            yield self._request(url, self.parse_detail, role="revisit")
+        # Notices gone from the listing are fetched again: only a 404/410 lets them become removed.
+        for notice in self.known.values():
+            if notice.status == "missing":
+                yield self._request(notice.url, self.parse_detail, role="revisit")
 
-    def _missing_urls(self) -> list[str]:
-        """Known notices of this site that have dropped out of its listing: their detail pages are
-        fetched again, since only a 404/410 there lets a missing notice become removed."""
-        path = Path(self.settings.get("CRAWLER_DB") or "")
-        if not path.is_file():
-            return []
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-            rows = conn.execute("select url from notices where site = ? and status = 'missing'", [self.site.name])
-            return [url for (url,) in rows]
+    def _detail_request(self, entry):
+        """The request for a listed notice: plain for a new one, conditional for a known one that
+        is due for revisit, none for a known one that is not."""
+        known = self.known.get(entry.url)
+        if known is None:
+            if entry.url in self.listed_before and self.revisit != "all":
+                return None  # listed before and never stored (it answered 404, say): not news now
+            return self._request(entry.url, self.parse_detail, role="detail", entry=entry)
+        if not is_due(known, self.revisit):
+            return None
+        request = self._request(entry.url, self.parse_detail, role="revisit", entry=entry)
+        request.meta["handle_httpstatus_list"] = [304]
+        return request.replace(headers=known.conditional_headers())
 
     def _request(self, url: str, callback, role: str, page: int | None = None, entry=None, request=None):
         meta = {"role": role, "started": time.monotonic(), "page": page, "entry": entry}
@@ -75,8 +86,12 @@ class NoticeSpider(scrapy.Spider):
             return
         entries = list(self.adapter.entries(response, self.site))
         for entry in entries:
-            yield self._request(entry.url, self.parse_detail, role="detail", entry=entry)
-        if page < self.site.listing.max_pages:
+            request = self._detail_request(entry)
+            if request is not None:
+                yield request
+        # Monitor mode reads on while a page still lists something new; --backfill N reads N pages.
+        has_new = any(entry.url not in self.known and entry.url not in self.listed_before for entry in entries)
+        if (page < self.backfill) or (not self.backfill and page < self.site.listing.max_pages and has_new):
             for request in self.adapter.next_pages(response, self.site, page):
                 yield self._request(request.url, self.parse_listing, role="listing", page=page + 1, request=request)
         fetch = self._fetch(response, "listed", None if entries else "no notice links found")
@@ -84,6 +99,9 @@ class NoticeSpider(scrapy.Spider):
 
     def parse_detail(self, response: Response):
         """A notice from a detail page, unless the page is a challenge or holds no text."""
+        if response.status == 304:
+            yield self._fetch(response, "not_modified")
+            return
         problem = challenge_reason(response.body)
         if problem:
             yield self._fetch(response, "blocked" if "challenge" in problem else "empty", problem)
@@ -101,8 +119,10 @@ class NoticeSpider(scrapy.Spider):
         if len(notice.body_normalized) < 20 or not notice.title:
             yield self._fetch(response, "empty", "no notice text found on the page")
             return
+        validators = {"etag": response.headers.get(b"ETag", b"").decode("latin-1") or None,
+                      "last_modified": response.headers.get(b"Last-Modified", b"").decode("latin-1") or None}
         yield DetailPage(site=self.site.name, notice=notice, fetch=self._fetch(response, "stored"),
-                         raw=response.body, content_type=content_type)
+                         raw=response.body, content_type=content_type, validators=validators)
 
     def fetch_failed(self, failure):
         """Record a request that failed (network error, HTTP error status)."""

@@ -6,6 +6,7 @@ import re
 
 from scrapy.exceptions import (
     CannotResolveHostError,
+    IgnoreRequest,
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
     ResponseDataLossError,
@@ -18,7 +19,8 @@ MISSING_STATUSES = frozenset((404, 410))
 # Script-only challenge pages of the anti-bot services Chinese government sites use:
 # 瑞数 (a `$_ts` object), 加速乐 (`__jsl_clearance` cookie), and generic WAF answers.
 _CHALLENGE = re.compile(
-    r"\$_ts\s*=|__jsl_clearance|_waf_|waf\.js|<title>\s*(?:405|412|Access Denied|安全验证)".encode(), re.I
+    r"\$_ts\s*=|__jsl_clearance|_waf_|waf\.js|<title>\s*(?:405|412|Access Denied|安全验证)|访问过于频繁|"
+    r"请输入验证码|captcha".encode(), re.I
 )
 
 
@@ -46,6 +48,8 @@ def describe_failure(failure: Failure) -> tuple[int | None, str, str]:
     if failure.check(HttpError):
         status = error.response.status
         return status, status_outcome(status), f"HTTP {status}"
+    if failure.check(IgnoreRequest) and str(error).startswith("skipped: the site blocked"):
+        return None, "blocked", str(error)
     if failure.check(CannotResolveHostError):
         return None, "error", "DNS lookup failed (no network, or the host name is wrong)"
     if failure.check(DownloadConnectionRefusedError):

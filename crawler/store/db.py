@@ -64,6 +64,20 @@ class Store:
                  "list_date": list_date} for url, list_date in listing.entries
             )
 
+    def _entries_per_page(self, site: str, run_id: int) -> float:
+        pages = self.db.execute("select count(*) from fetches where run_id = ? and site = ? and role = 'listing'"
+                                " and outcome = 'listed'", [run_id, site]).fetchone()[0]
+        entries = self.db.execute("select count(distinct notice_url) from listings where run_id = ? and site = ?",
+                                  [run_id, site]).fetchone()[0]
+        return entries / pages if pages else 0.0
+
+    def _listing_history(self, site: str, run_id: int) -> list[tuple[int, float]]:
+        """Entries per listing page in the site's last five earlier runs that read its listing."""
+        runs = [r[0] for r in self.db.execute(
+            "select distinct run_id from listings where site = ? and run_id < ? order by run_id desc limit 5",
+            [site, run_id])]
+        return [(run, self._entries_per_page(site, run)) for run in runs]
+
     def _update_presence(self, run_id: int, now: str) -> None:
         """After a run: notices back in their listing are live; notices gone from it (within the
         dates the pages read cover) are missing, and removed after ``REMOVAL_RUNS`` runs once their
@@ -74,10 +88,10 @@ class Store:
             entries = dict(self.db.execute(
                 "select notice_url, max(list_date) from listings where run_id = ? and site = ? group by notice_url",
                 [run_id, site]).fetchall())
-            usual = sorted(r[0] for r in self.db.execute(
-                "select count(distinct notice_url) from listings where site = ? and run_id < ?"
-                " group by run_id order by run_id desc limit 5", [site, run_id]))
-            if not entries or (usual and len(entries) < BROKEN_SHARE * usual[len(usual) // 2]):
+            # Entries per listing page read, compared with the usual (monitor mode reads fewer pages).
+            per_page = self._entries_per_page(site, run_id)
+            usual = sorted(value for run, value in self._listing_history(site, run_id))
+            if not entries or (usual and per_page < BROKEN_SHARE * usual[len(usual) // 2]):
                 self.db["events"].insert({"kind": "source_broken", "created_at": now, "run_id": run_id, "site": site})
                 continue
             dates = [d for d in entries.values() if d]
@@ -120,8 +134,18 @@ class Store:
         return row
 
     def record_fetch(self, run_id: int | None, fetch: FetchOutcome) -> None:
-        """Record a request that produced no notice (a listing page, an error, a block)."""
+        """Record a request that produced no notice (a listing page, an error, a block). A 304 to
+        a conditional revisit counts as ``unchanged`` only for a notice stored from an earlier
+        successful fetch; anything else answering 304 is an error."""
         with self.db.atomic():
+            if fetch.outcome == "not_modified":
+                known = self.db.execute("select id from notices where url = ? and current_version is not null",
+                                        [fetch.url]).fetchone()
+                if known:
+                    fetch.outcome = "unchanged"
+                    self.db["notices"].update(known[0], {"last_seen_at": fetch.fetched_at or utc_now()})
+                else:
+                    fetch.outcome, fetch.error = "error", "304 Not Modified without an earlier successful fetch"
             self._insert_fetch(run_id, fetch)
 
     def _insert_fetch(self, run_id: int | None, fetch: FetchOutcome) -> None:
@@ -171,8 +195,9 @@ class Store:
         digest = content_hash(notice)
         with self.db.atomic():
             existing = next(self.db["notices"].rows_where("url = ?", [notice.url], limit=1), None)
+            validators = {k: page.validators.get(k) for k in ("etag", "last_modified")}
             if existing and existing["content_hash"] == digest:
-                self.db["notices"].update(existing["id"], {"last_seen_at": now})
+                self.db["notices"].update(existing["id"], {"last_seen_at": now, **validators})
                 self.db.execute(
                     "update versions set last_observed_at = ? where notice_id = ? and version = ?",
                     [now, existing["id"], existing["current_version"]],
@@ -184,7 +209,7 @@ class Store:
             fields = {"title": notice.title, "published_at": notice.published_at, "source": notice.source,
                       "doc_number": notice.doc_number, "issuer": notice.issuer}
             current = {**fields, "last_seen_at": now, "last_changed_at": now, "content_hash": digest,
-                       "body_normalized": notice.body_normalized}
+                       "body_normalized": notice.body_normalized, **validators}
             if existing is None:
                 story_id = self._story_for(page, now)
                 province = self.db.execute("select province from sites where name = ?", [page.site]).fetchone()

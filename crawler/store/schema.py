@@ -18,7 +18,7 @@ NOTICE_COLUMNS = {
     "id": int, "url": str, "site": str, "province": str, "title": str, "published_at": str, "source": str,
     "doc_number": str, "issuer": str, "status": str, "first_seen_at": str, "last_seen_at": str,
     "last_changed_at": str, "current_version": int, "content_hash": str, "story_id": int,
-    "body_normalized": str, "missing_runs": int,
+    "body_normalized": str, "missing_runs": int, "etag": str, "last_modified": str,
 }
 
 

@@ -15,7 +15,8 @@ from tests.conftest import FAST, host_map_args, run_cli
 def crawled(tmp_path_factory):
     db = tmp_path_factory.mktemp("alerts") / "notices.db"
     with serve_mirror(DEFAULT_TREE) as base:
-        assert run_cli("crawl", "--db", str(db), *host_map_args(host_map_for(DEFAULT_TREE, base)), *FAST).returncode == 0
+        args = ["crawl", "zj_jxt", "cixidb", "--db", str(db), *host_map_args(host_map_for(DEFAULT_TREE, base)), *FAST]
+        assert run_cli(*args).returncode == 0
     return db
 
 

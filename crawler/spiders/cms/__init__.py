@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from crawler.spiders.cms import hanweb_jcms, html_list
+from crawler.spiders.cms import gkmlpt, hanweb_jcms, html_list, trs_static
 from crawler.spiders.cms.entry import ListEntry
 
-ADAPTERS: dict[str, ModuleType] = {"hanweb_jcms": hanweb_jcms, "html_list": html_list}
+ADAPTERS: dict[str, ModuleType] = {"gkmlpt": gkmlpt, "hanweb_jcms": hanweb_jcms, "html_list": html_list, "trs_static": trs_static}
 
 __all__ = ["ADAPTERS", "ListEntry"]

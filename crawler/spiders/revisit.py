@@ -1,0 +1,93 @@
+"""What the spider already knows about a site, and when a known notice is due for another look:
+recent notices often, old ones rarely, each with the validators of its last successful fetch."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+# (age of the notice up to, revisit interval)
+SCHEDULE = (
+    (timedelta(days=7), timedelta(hours=1)),
+    (timedelta(days=30), timedelta(days=1)),
+    (timedelta(days=365), timedelta(days=7)),
+)
+OLD_INTERVAL = timedelta(days=30)
+REVISIT_MODES = ("due", "all", "none")
+
+
+@dataclass(frozen=True)
+class KnownNotice:
+    """A stored notice as the spider needs it."""
+
+    url: str
+    status: str
+    published_at: str | None
+    last_seen_at: str | None
+    etag: str | None
+    last_modified: str | None
+
+    def conditional_headers(self) -> dict[str, str]:
+        """If-None-Match / If-Modified-Since from the last successful fetch."""
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+
+def load_known(db_path: str | Path | None, site: str) -> dict[str, KnownNotice]:
+    """The site's stored notices by URL, read-only (empty when there is no database yet)."""
+    path = Path(db_path or "")
+    if not path.is_file():
+        return {}
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        columns = {row[1] for row in conn.execute("pragma table_info(notices)")}
+        if not columns:
+            return {}
+        validators = "etag, last_modified" if {"etag", "last_modified"} <= columns else "null, null"
+        rows = conn.execute(f"select url, status, published_at, last_seen_at, {validators} from notices where site = ?",
+                            [site])
+        return {row[0]: KnownNotice(*row) for row in rows}
+
+
+def listed_before(db_path: str | Path | None, site: str) -> set[str]:
+    """URLs the site's listings showed in earlier runs (stored or not: a listed page that answered
+    404 is not news the next time either)."""
+    path = Path(db_path or "")
+    if not path.is_file():
+        return set()
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        if not conn.execute("select 1 from sqlite_master where name = 'listings'").fetchone():
+            return set()
+        return {url for (url,) in conn.execute("select distinct notice_url from listings where site = ?", [site])}
+
+
+def _parse(moment: str | None) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(moment) if moment else None
+    except ValueError:
+        return None
+    if parsed and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed
+
+
+def is_due(notice: KnownNotice, mode: str, now: datetime | None = None) -> bool:
+    """``all``: always; ``none``: never; ``due``: when the interval for the notice's age has passed
+    since it was last seen (a notice never seen successfully is always due)."""
+    if mode == "all":
+        return True
+    if mode == "none":
+        return False
+    now = now or datetime.now(timezone.utc)
+    last_seen = _parse(notice.last_seen_at)
+    if last_seen is None:
+        return True
+    published = _parse(notice.published_at) or last_seen
+    age = now - published
+    interval = next((every for limit, every in SCHEDULE if age <= limit), OLD_INTERVAL)
+    return now - last_seen >= interval
