@@ -356,17 +356,41 @@ def template(files, min_share):
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
-def sites(as_json):
+@click.option("--health", is_flag=True, help="Each site's last successful read, failing runs since, last error.")
+@click.option("--check", "check_name", metavar="NAME", default=None,
+              help="Crawl one definition against the bundled mirror and report what it found.")
+@_DB_OPTION
+def sites(as_json, health, check_name, db_path):
     """List the site definitions (crawler/sites/*.toml).
 
     \b
     Example:
       crawler sites --json
+      crawler sites --health
+      crawler sites --check zj_jxt
     """
     try:
         defined = load_sites()
     except SiteDefinitionError as exc:
         raise click.ClickException(str(exc)) from None
+    if check_name:
+        _check_site(defined, check_name)
+        return
+    if health:
+        store = _open_existing(db_path)
+        try:
+            rows = {row["site"]: row for row in store.site_health()}
+        finally:
+            store.close()
+        for name in defined:
+            row = rows.get(name)
+            if row is None:
+                click.echo(f"{name:<16}never crawled")
+                continue
+            state = "ok" if not row["failing_runs"] else f"FAILING for {row['failing_runs']} run(s)"
+            click.echo(f"{name:<16}{state:<24}last read {row['last_success'] or 'never'}"
+                       + (f"  last error: {row['last_error']}" if row["last_error"] else ""))
+        return
     if as_json:
         click.echo(json.dumps([s.to_json() for s in defined.values()], ensure_ascii=False, indent=2))
         return
@@ -375,6 +399,45 @@ def sites(as_json):
         click.echo(f"{site.name:<16}{site.kind:<13}{site.province or '-':<6}{site.title}{state}")
         for url in site.start_urls:
             click.echo(f"{'':<16}{url}")
+
+
+def _check_site(defined: dict, name: str) -> None:
+    """Crawl one site from the bundled mirror into a scratch database and show what each listing
+    page and each detail page gave."""
+    import tempfile
+
+    from crawler.crawl import run_crawl
+    from crawler.mirror import DEFAULT_TREE, host_map_for, serve_mirror
+    from crawler.store import Store
+
+    if name not in defined:
+        raise click.ClickException(f"unknown site {name!r}; known sites: {', '.join(sorted(defined))}")
+    site = defined[name]
+    missing = [h for h in site.hosts if not (DEFAULT_TREE / h).is_dir()]
+    if missing:
+        raise click.ClickException(f"no recorded tree for {', '.join(missing)} under {DEFAULT_TREE}")
+    with tempfile.TemporaryDirectory() as folder, serve_mirror(DEFAULT_TREE) as base:
+        db_path = Path(folder) / "check.db"
+        run_crawl([site], db_path, host_map_for(DEFAULT_TREE, base),
+                  {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False"}, "ERROR")
+        store = Store(db_path)
+        try:
+            for row in store.db.query("select f.url, f.status, f.outcome, count(l.id) as entries from fetches f"
+                                      " left join listings l on l.page_url = f.url where f.role = 'listing'"
+                                      " group by f.id order by f.id"):
+                click.echo(f"listing {row['status'] or '-'} {row['outcome']:<8}{row['entries']:>4} entries  {row['url']}")
+            for row in store.db.query("select n.url, n.title, n.published_at, n.source, n.doc_number, n.issuer,"
+                                      " length(n.body_normalized) as chars, v.attachments from notices n"
+                                      " join versions v on v.notice_id = n.id order by n.published_at desc"):
+                attachments = len(json.loads(row["attachments"] or "[]"))
+                click.echo(f"detail  {row['published_at'] or '?':<26}{row['chars']:>6} chars  {attachments} att  "
+                           f"{row['title']}\n        source={row['source']} doc={row['doc_number']} "
+                           f"issuer={row['issuer']}  {row['url']}")
+            for row in store.db.query("select url, status, outcome, error from fetches where role != 'listing'"
+                                      " and outcome not in ('stored', 'unchanged')"):
+                click.echo(f"problem {row['status'] or '-'} {row['outcome']}: {row['error']}  {row['url']}")
+        finally:
+            store.close()
 
 
 @main.command()

@@ -6,7 +6,9 @@ BOT_NAME = "zhengce-watch"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-USER_AGENT = "zhengce-watch/0.1 (+https://github.com/zhengce-watch/zhengce-watch; policy-notice monitor)"
+# Sites should know who is crawling and how to reach them: set CRAWLER_CONTACT to your page or mail.
+CRAWLER_CONTACT = os.environ.get("CRAWLER_CONTACT", "https://github.com/zhengce-watch/zhengce-watch")
+USER_AGENT = f"zhengce-watch/0.1 (+{CRAWLER_CONTACT}; policy-notice monitor)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2

@@ -71,3 +71,21 @@ def test_one_unreachable_site_is_a_partial_failure(tmp_path, mirror):
     result = run_cli("crawl", "--db", str(tmp_path / "n.db"), *host_map_args(mapping), *FAST, "-s", "RETRY_TIMES=0")
     assert result.returncode == 3
     assert "  cixidb (www.cixidb.cn: connection refused)" in result.stdout and "zj_jxt (" in result.stdout
+
+
+def test_sites_check_shows_what_a_definition_finds_on_its_mirror():
+    result = run_cli("sites", "--check", "cixidb")
+    assert result.returncode == 0, result.stderr
+    assert "listing 200 listed    12 entries  https://www.cixidb.cn/news/list/14/64/" in result.stdout
+    assert "2025年浙江省中小企業特色產業集群名單公布" in result.stdout and "issuer=浙江省經濟和信息化廳" in result.stdout
+
+
+def test_sites_health_names_a_failing_site_and_why(tmp_path, mirror):
+    db = tmp_path / "n.db"
+    assert run_cli("crawl", "cixidb", "--db", str(db), *host_map_args(mirror), *FAST).returncode == 0
+    dead = {"www.cixidb.cn": f"http://127.0.0.1:{closed_port()}/www.cixidb.cn"}
+    run_cli("crawl", "cixidb", "--db", str(db), *host_map_args(dead), *FAST, "-s", "RETRY_TIMES=0")
+    health = run_cli("sites", "--health", "--db", str(db))
+    assert health.returncode == 0
+    line = next(line for line in health.stdout.splitlines() if line.startswith("cixidb"))
+    assert "FAILING for 1 run(s)" in line and "connection refused" in line

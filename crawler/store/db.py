@@ -377,3 +377,20 @@ class Store:
                        published_at=notice["published_at"], body_normalized=notice["body_normalized"],
                        diff=version.get("diff"), sites=[(c["site_title"], c["url"]) for c in copies])
         return context
+
+    def site_health(self) -> list[dict]:
+        """Per site: when its listing was last read, how many runs since then could not read it,
+        and the last error."""
+        health = []
+        for (site,) in self.db.execute("select distinct site from fetches where role = 'listing' order by site"):
+            read_per_run = self.db.execute(
+                "select max(outcome = 'listed') from fetches where site = ? and role = 'listing'"
+                " group by run_id order by run_id desc", [site]).fetchall()
+            failing = next((i for i, (ok,) in enumerate(read_per_run) if ok), len(read_per_run))
+            last_ok = self.db.execute("select max(fetched_at) from fetches where site = ? and role = 'listing'"
+                                      " and outcome = 'listed'", [site]).fetchone()[0]
+            error = self.db.execute("select error from fetches where site = ? and outcome in"
+                                    " ('error', 'blocked', 'empty') order by id desc limit 1", [site]).fetchone()
+            health.append({"site": site, "last_success": last_ok, "failing_runs": failing,
+                           "last_error": error[0] if error else None})
+        return health
