@@ -9,7 +9,7 @@ import time
 from crawler.mirror import DEFAULT_TREE, host_map_for, serve_mirror
 from tests.conftest import ROOT, host_map_args
 
-SLOW = ["-s", "DOWNLOAD_DELAY=0.15", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False"]
+SLOW = ["-s", "DOWNLOAD_DELAY=0.3", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False"]
 
 
 def start_run(db, mapping):
