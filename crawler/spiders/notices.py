@@ -12,7 +12,7 @@ from crawler.records import DetailPage, FetchOutcome, ListingPage, utc_now
 from crawler.siteconf import SITES_DIR, select_sites
 from crawler.spiders.cms import ADAPTERS
 from crawler.spiders.outcomes import challenge_reason, describe_failure
-from crawler.spiders.revisit import KnownNotice, is_due, listed_before, load_known
+from crawler.spiders.revisit import KnownNotice, is_due, gone_before, load_known
 
 
 class NoticeSpider(scrapy.Spider):
@@ -28,7 +28,7 @@ class NoticeSpider(scrapy.Spider):
         self.adapter = ADAPTERS[self.site.listing.adapter]
         self.allowed_domains = list(self.site.hosts)
         self.known: dict[str, KnownNotice] = {}
-        self.listed_before: set[str] = set()
+        self.gone_before: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -39,7 +39,7 @@ class NoticeSpider(scrapy.Spider):
 
     async def start(self):
         self.known = load_known(self.settings.get("CRAWLER_DB"), self.site.name)
-        self.listed_before = listed_before(self.settings.get("CRAWLER_DB"), self.site.name)
+        self.gone_before = gone_before(self.settings.get("CRAWLER_DB"), self.site.name)
         self.revisit = self.settings.get("CRAWLER_REVISIT", "due")
         self.backfill = self.settings.getint("CRAWLER_BACKFILL", 0)
         for url in self.site.start_urls:
@@ -54,8 +54,8 @@ class NoticeSpider(scrapy.Spider):
         is due for revisit, none for a known one that is not."""
         known = self.known.get(entry.url)
         if known is None:
-            if entry.url in self.listed_before and self.revisit != "all":
-                return None  # listed before and never stored (it answered 404, say): not news now
+            if entry.url in self.gone_before and self.revisit != "all":
+                return None  # listed before, answered 404/410: not news now
             return self._request(entry.url, self.parse_detail, role="detail", entry=entry)
         if not is_due(known, self.revisit):
             return None
@@ -90,7 +90,7 @@ class NoticeSpider(scrapy.Spider):
             if request is not None:
                 yield request
         # Monitor mode reads on while a page still lists something new; --backfill N reads N pages.
-        has_new = any(entry.url not in self.known and entry.url not in self.listed_before for entry in entries)
+        has_new = any(entry.url not in self.known and entry.url not in self.gone_before for entry in entries)
         if (page < self.backfill) or (not self.backfill and page < self.site.listing.max_pages and has_new):
             for request in self.adapter.next_pages(response, self.site, page):
                 yield self._request(request.url, self.parse_listing, role="listing", page=page + 1, request=request)

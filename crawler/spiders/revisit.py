@@ -54,16 +54,21 @@ def load_known(db_path: str | Path | None, site: str) -> dict[str, KnownNotice]:
         return {row[0]: KnownNotice(*row) for row in rows}
 
 
-def listed_before(db_path: str | Path | None, site: str) -> set[str]:
-    """URLs the site's listings showed in earlier runs (stored or not: a listed page that answered
-    404 is not news the next time either)."""
+def gone_before(db_path: str | Path | None, site: str) -> set[str]:
+    """URLs the site's listings showed in earlier runs that were never stored because their page
+    answered 404/410: not news the next time either. (A page that failed otherwise is tried again.)"""
     path = Path(db_path or "")
     if not path.is_file():
         return set()
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
         if not conn.execute("select 1 from sqlite_master where name = 'listings'").fetchone():
             return set()
-        return {url for (url,) in conn.execute("select distinct notice_url from listings where site = ?", [site])}
+        rows = conn.execute(
+            """select l.notice_url from listings l
+               where l.site = ? and not exists (select 1 from notices n where n.url = l.notice_url)
+                 and (select f.status from fetches f where f.url = l.notice_url order by f.id desc limit 1)
+                     in (404, 410)""", [site])
+        return {url for (url,) in rows}
 
 
 def _parse(moment: str | None) -> datetime | None:

@@ -81,6 +81,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db["notices"].create_index(["site"], if_not_exists=True)
     db["versions"].create_index(["notice_id", "version"], unique=True, if_not_exists=True)
     db["fetches"].create_index(["run_id"], if_not_exists=True)
+    db["fetches"].create_index(["url"], if_not_exists=True)
     db["events"].create_index(["run_id"], if_not_exists=True)
     db["notices"].create_index(["story_id"], if_not_exists=True)
     db["listings"].create_index(["run_id", "site"], if_not_exists=True)
