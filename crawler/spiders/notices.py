@@ -12,7 +12,7 @@ from crawler.records import DetailPage, FetchOutcome, ListingPage, utc_now
 from crawler.siteconf import SITES_DIR, select_sites
 from crawler.spiders.cms import ADAPTERS
 from crawler.spiders.outcomes import challenge_reason, describe_failure
-from crawler.spiders.revisit import KnownNotice, is_due, gone_before, load_known
+from crawler.spiders.revisit import KnownNotice, gone_before, is_due, load_known
 
 
 class NoticeSpider(scrapy.Spider):
