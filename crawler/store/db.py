@@ -22,6 +22,7 @@ STORY_WINDOW_DAYS = 7  # copies of a notice are published within a week of each 
 STORY_MIN_CONTAINMENT = 0.8
 REMOVAL_RUNS = 3  # runs a notice must be gone from its listing before a 404/410 makes it removed
 BROKEN_SHARE = 0.5  # a listing with fewer entries than this share of its usual count is broken
+LISTING_RUNS_KEPT = 10  # listing rows are kept for a site's last ten runs (presence looks back five)
 
 
 class Store:
@@ -115,6 +116,9 @@ class Store:
                                               "version": notice["current_version"], "created_at": now,
                                               "run_id": run_id, "site": site})
                 self.db["notices"].update(notice["id"], {"status": status, "missing_runs": missing_runs})
+            self.db.execute(
+                "delete from listings where site = ? and run_id not in (select distinct run_id from listings"
+                " where site = ? order by run_id desc limit ?)", [site, site, LISTING_RUNS_KEPT])
 
     def finish_run(self, run_id: int) -> dict:
         """Update which notices are still listed, close the run with its counts and return them."""

@@ -144,3 +144,15 @@ def test_full_text_search_finds_chinese_terms_of_three_characters(store):
     hits = rows(store, "select n.url from notices_fts f join notices n on n.rowid = f.rowid"
                        " where notices_fts match '具身智能'")
     assert hits == [(URL,)]
+
+
+def test_listing_rows_are_kept_for_the_last_ten_runs_only(store):
+    from crawler.records import ListingPage
+
+    for _ in range(12):
+        run = store.start_run(["zj_jxt"])
+        fetch = FetchOutcome("zj_jxt", "https://jxt.zj.gov.cn/col/col1582900/index.html", "listing", "listed", status=200)
+        store.record_listing(run, ListingPage("zj_jxt", fetch, [(URL, "2025-07-16")]))
+        store.finish_run(run)
+    kept = rows(store, "select distinct run_id from listings order by run_id")
+    assert kept == [(r,) for r in range(3, 13)]
