@@ -14,7 +14,7 @@ from crawler.extract.text import normalize_text
 SITES_DIR = Path(__file__).parent / "sites"
 KINDS = ("bureau", "republisher")
 # Listing formats with an adapter in crawler/spiders/cms/.
-ADAPTERS = ("gkmlpt", "hanweb_jcms", "html_list", "trs_static")
+ADAPTERS = ("gkmlpt", "hanweb_jcms", "html_list", "jpaas_build", "jpaas_querylist", "trs_static")
 
 
 class SiteDefinitionError(ValueError):

@@ -42,8 +42,11 @@ class NoticeSpider(scrapy.Spider):
         self.gone_before = gone_before(self.settings.get("CRAWLER_DB"), self.site.name)
         self.revisit = self.settings.get("CRAWLER_REVISIT", "due")
         self.backfill = self.settings.getint("CRAWLER_BACKFILL", 0)
+        # An adapter may turn a start URL into another first request (jpaas: the column's API POST).
+        first = getattr(self.adapter, "start_request", None)
         for url in self.site.start_urls:
-            yield self._request(url, self.parse_listing, role="listing", page=1)
+            request = first(url, self.site) if first else None
+            yield self._request(url, self.parse_listing, role="listing", page=1, request=request)
         # Notices gone from the listing are fetched again: only a 404/410 lets them become removed.
         for notice in self.known.values():
             if notice.status == "missing":

@@ -1,6 +1,6 @@
-"""Four more provincial bureau sites (河北, 福建, 江西, 上海) on the existing html_list and trs_static
-adapters: a real crawl of each through the mirror stores every recorded notice, clean, after reading
-list page 2."""
+"""Four more provincial bureau sites (河北, 福建, 江西, 上海) on the html_list, trs_static and
+jpaas_querylist adapters: a real crawl of each through the mirror stores every recorded notice, clean,
+after reading list page 2."""
 
 import re
 import sqlite3
@@ -16,7 +16,7 @@ from tests.conftest import FAST, host_map_args, recorded_detail_urls, run_cli
 SITES = [
     ("hebei_gxt", "html_list", "/hbgyhxxht/xwzx32/tzgg83/index_2.html", "河北省工业和信息化厅"),
     ("fj_gxt", "trs_static", "/zwgk/gsgg/index_1.htm", "福建省工业和信息化厅"),
-    ("jx_gxt", "html_list", "/jxsgyhxxht/tzgg/index_2.html", "江西省工业和信息化厅"),
+    ("jx_gxt", "jpaas_querylist", "/queryList?current=2", "江西省工业和信息化厅"),
     ("sh_sheitc", "html_list", "/zcfg/index_2.html", "上海市经济和信息化委员会"),
 ]
 CHROME = ("网站标识码", "ICP备", "公网安备", "【打印", "关闭", "分享到", "扫一扫", "当前位置", "字体", "字号",

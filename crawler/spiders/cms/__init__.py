@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from crawler.spiders.cms import gkmlpt, hanweb_jcms, html_list, trs_static
+from crawler.spiders.cms import gkmlpt, hanweb_jcms, html_list, jpaas_build, trs_static
+from crawler.spiders.cms import jpaas_querylist
 from crawler.spiders.cms.entry import ListEntry
 
-ADAPTERS: dict[str, ModuleType] = {"gkmlpt": gkmlpt, "hanweb_jcms": hanweb_jcms, "html_list": html_list, "trs_static": trs_static}
+ADAPTERS: dict[str, ModuleType] = {"gkmlpt": gkmlpt, "hanweb_jcms": hanweb_jcms, "html_list": html_list, "jpaas_querylist": jpaas_querylist,
+                                 "jpaas_build": jpaas_build, "trs_static": trs_static}
 
 __all__ = ["ADAPTERS", "ListEntry"]
