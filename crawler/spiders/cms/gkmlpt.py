@@ -5,58 +5,25 @@ with up to 100 articles per page; notices are ``/gkmlpt/content/{a}/{b}/post_{id
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit, urlunsplit
 
 from scrapy import Request
 
-from crawler.extract.dates import find_date
 from crawler.spiders.cms.entry import ListEntry
+from crawler.spiders.cms.json_answer import first_date, json_answer, json_int
 
-_CHINA = timezone(timedelta(hours=8))
 # Publication time first (发布日期), then the document date (成文日期) as a last resort.
 _DATE_FIELDS = ("display_publish_time", "publish_time", "create_time", "created_at", "date")
 _PAGE_SIZE_FIELDS = ("page_size", "pagesize", "per_page", "size", "limit")
 
 
-def _answer(response) -> dict:
-    """The decoded JSON answer, or {} for anything else (an HTML error page, a challenge)."""
-    try:
-        data = json.loads(response.text)
-    except (ValueError, AttributeError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _date(article: dict) -> str | None:
-    """YYYY-MM-DD from the first usable date field: Unix seconds (China time) or a date string."""
-    for key in _DATE_FIELDS:
-        value = article.get(key)
-        if isinstance(value, bool) or value in (None, "", 0):
-            continue
-        if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit()):
-            seconds = int(value)
-            if seconds > 10**11:  # milliseconds
-                seconds //= 1000
-            try:
-                return datetime.fromtimestamp(seconds, _CHINA).date().isoformat()
-            except (OverflowError, OSError, ValueError):
-                continue
-        if isinstance(value, str):
-            found = find_date(value)
-            if found:
-                return found[:10]
-    return None
-
-
 def entries(response, site) -> Iterator[ListEntry]:
     """One entry per article whose URL (absolute, without its #category anchor) is a notice page
     of ``site``; external jump entries (``type: "url"``) fail the pattern and are left out."""
-    for article in _answer(response).get("articles") or []:
+    for article in json_answer(response).get("articles") or []:
         if not isinstance(article, dict):
             continue
         raw = article.get("url") or article.get("post_url")
@@ -67,28 +34,18 @@ def entries(response, site) -> Iterator[ListEntry]:
             continue
         title = article.get("title")
         title = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", title)).strip() if isinstance(title, str) else None
-        yield ListEntry(url=url, title=title or None, date=_date(article))
-
-
-def _int(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
+        yield ListEntry(url=url, title=title or None, date=first_date(article, _DATE_FIELDS))
 
 
 def total_pages(data: dict, site) -> int:
     """Pages in the category: ``total`` (or ``classify.post_count``) over the page size (the
     answer's own, else ``listing.per_page``)."""
-    total = _int(data.get("total"))
+    total = json_int(data.get("total"))
     if total is None:
-        total = _int((data.get("classify") or {}).get("post_count"))
+        total = json_int((data.get("classify") or {}).get("post_count"))
     if not total:
         return 1
-    size = next((_int(data.get(k)) for k in _PAGE_SIZE_FIELDS if _int(data.get(k))), None) or site.listing.per_page
+    size = next((json_int(data.get(k)) for k in _PAGE_SIZE_FIELDS if json_int(data.get(k))), None) or site.listing.per_page
     return max(1, math.ceil(total / size))
 
 
@@ -105,7 +62,7 @@ def page_url(url: str, page: int) -> str:
 
 def next_pages(response, site, page: int) -> Iterator[Request]:
     """The same API URL for page+1 while there is one (and this page listed something)."""
-    data = _answer(response)
+    data = json_answer(response)
     if not data.get("articles") or page >= total_pages(data, site):
         return
     yield Request(page_url(response.url, page + 1), headers={"Referer": response.url})

@@ -22,6 +22,7 @@ from scrapy import Request
 
 from crawler.spiders.cms.entry import ListEntry
 from crawler.spiders.cms.html_list import link_entries
+from crawler.spiders.cms.json_answer import json_answer
 
 PARAM = "paramJson"
 _QUERYDATA_COUNT = re.compile(r"""['"]?(?:count|total|totalCount)['"]?\s*:\s*['"]?(\d+)""")
@@ -29,18 +30,9 @@ _TEXT_COUNT = re.compile(r"共\s*(\d+)\s*条")
 _TEXT_PAGES = re.compile(r"共\s*(\d+)\s*页")
 
 
-def _answer(response) -> dict:
-    """The decoded JSON answer, or {} for anything else (an HTML error page, a challenge)."""
-    try:
-        data = json.loads(response.text)
-    except (ValueError, AttributeError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def list_html(response) -> str:
     """``data.html`` of a successful answer, else ''."""
-    data = _answer(response)
+    data = json_answer(response)
     if data.get("success") is False:
         return ""
     inner = data.get("data")

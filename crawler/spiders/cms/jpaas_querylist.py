@@ -14,17 +14,15 @@ import json
 import math
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from scrapy import FormRequest, Request
 
-from crawler.extract.dates import find_date
 from crawler.spiders.cms.entry import ListEntry
+from crawler.spiders.cms.json_answer import first_date, json_answer, json_int
 
 API_PATH = "/queryList"
 FORM_META = "jpaas_form"  # the POST form of a listing request, kept in its meta for the next page
-_CHINA = timezone(timedelta(hours=8))
 _DATE_FIELDS = ("pubDate", "publishDate", "pubTime", "createTime", "createDate")
 _TOTAL_FIELDS = ("total", "totalCount", "totalRecord", "totalElements", "count")
 _PAGES_FIELDS = ("pages", "totalPage", "totalPages", "pageCount")
@@ -65,11 +63,7 @@ def start_request(url: str, site) -> Request:
 
 def _answer(response) -> dict:
     """The ``data`` object of the JSON answer, or {} for anything else (an HTML error page)."""
-    try:
-        answer = json.loads(response.text)
-    except (ValueError, AttributeError):
-        return {}
-    data = answer.get("data") if isinstance(answer, dict) else None
+    data = json_answer(response).get("data")
     return data if isinstance(data, dict) else {}
 
 
@@ -95,27 +89,6 @@ def _link(source: dict) -> str | None:
     return link.strip() if isinstance(link, str) and link.strip() else None
 
 
-def _date(source: dict) -> str | None:
-    """YYYY-MM-DD from the first usable date field: epoch milliseconds/seconds or a date string."""
-    for key in _DATE_FIELDS:
-        value = source.get(key)
-        if isinstance(value, bool) or value in (None, "", 0):
-            continue
-        if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit()):
-            seconds = int(value)
-            if seconds > 10**11:
-                seconds //= 1000
-            try:
-                return datetime.fromtimestamp(seconds, _CHINA).date().isoformat()
-            except (OverflowError, OSError, ValueError):
-                continue
-        if isinstance(value, str):
-            found = find_date(value)
-            if found:
-                return found[:10]
-    return None
-
-
 def _title(source: dict) -> str | None:
     for key in ("title", "showTitle"):
         value = source.get(key)
@@ -135,17 +108,7 @@ def entries(response, site) -> Iterator[ListEntry]:
             continue
         url = response.urljoin(link)
         if site.is_detail_url(url):
-            yield ListEntry(url=url, title=_title(source), date=_date(source))
-
-
-def _int(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
+            yield ListEntry(url=url, title=_title(source), date=first_date(source, _DATE_FIELDS))
 
 
 def _form(response) -> dict[str, str] | None:
@@ -165,11 +128,11 @@ def has_more(data: dict, page: int, page_size: int) -> bool:
     """Whether a page past ``page`` exists: by the answer's page count or total when it gives one,
     else while pages come back full."""
     for key in _PAGES_FIELDS:
-        pages = _int(data.get(key))
+        pages = json_int(data.get(key))
         if pages is not None:
             return page < pages
     for key in _TOTAL_FIELDS:
-        total = _int(data.get(key))
+        total = json_int(data.get(key))
         if total is not None:
             return page < math.ceil(total / max(page_size, 1))
     return len(_results(data)) >= page_size
@@ -181,7 +144,7 @@ def next_pages(response, site, page: int) -> Iterator[Request]:
     form = _form(response)
     if not _results(data) or not form:
         return
-    size = _int(form.get("pageSize")) or site.listing.per_page
+    size = json_int(form.get("pageSize")) or site.listing.per_page
     if not has_more(data, page, size):
         return
     request = getattr(response, "request", None)
