@@ -10,6 +10,7 @@ import click
 
 from crawler.hostmap import HostMapError, host_map_from_env, parse_host_map
 from crawler.siteconf import SiteDefinitionError, load_sites, select_sites
+from crawler.spiders.revisit import REVISIT_MODES
 
 DEFAULT_DB = Path("data/notices.db")
 
@@ -49,7 +50,7 @@ def _crawl_options(command):
         click.option("--log-level", default="WARNING", show_default=True,
                      type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False)),
         click.option("--quiet", is_flag=True, help="Print nothing unless something is new, changed or failed."),
-        click.option("--revisit", type=click.Choice(["due", "all", "none"]), default="due", show_default=True,
+        click.option("--revisit", type=click.Choice(REVISIT_MODES), default="due", show_default=True,
                      help="Known detail pages: by the age schedule (recent often, old rarely), all now, or none."),
         click.option("--backfill", type=click.IntRange(min=0), default=0, metavar="N",
                      help="Read N listing pages deep whatever they hold (default: stop at a page with nothing new)."),
@@ -453,13 +454,13 @@ def demo(db_path, tree):
       crawler demo && datasette data/notices.db
     """
     from crawler.crawl import format_report, run_crawl
-    from crawler.mirror import DEFAULT_TREE, host_map_for, serve_mirror
+    from crawler.mirror import DEFAULT_TREE, host_map_for, hosts_in, serve_mirror
     from crawler.store import Store
 
     tree = tree or DEFAULT_TREE
     if not tree.is_dir():
         raise click.ClickException(f"no recorded site tree at {tree}; run the demo from a checkout of the project")
-    mirrored = [s for s in load_sites().values() if set(s.hosts) <= set(host_map_for(tree, "x"))]
+    mirrored = [s for s in load_sites().values() if set(s.hosts) <= set(hosts_in(tree))]
     with serve_mirror(tree) as base:
         click.echo(f"mirror of {len(host_map_for(tree, base))} recorded host(s) at {base}")
         report = run_crawl(mirrored, db_path, host_map_for(tree, base),
