@@ -72,7 +72,8 @@ def _crawl(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit,
         raise click.ClickException("no enabled site to crawl; see `crawler sites`")
     overrides = {"CRAWLER_REVISIT": revisit, "CRAWLER_BACKFILL": str(backfill), **_settings_pairs(scrapy_settings)}
     report = run_crawl(sites, db_path, mapping, overrides, log_level)
-    noteworthy = report.totals["new"] or report.totals["changed"] or report.totals["errors"] or report.unreachable
+    noteworthy = (report.totals["new"] or report.totals["changed"] or report.totals["errors"] or report.unreachable
+                  or report.blocked)
     if not quiet or noteworthy:
         click.echo(format_report(report))
     return report.exit_code
@@ -120,7 +121,7 @@ def run(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, ba
     data/logs/crawler.log (rotated at 5 MB, 5 files kept).
 
     \b
-    Exit codes: 0 ok · 3 some sites unreachable or some alerts not sent · 4 no site reachable
+    Exit codes: 0 ok · 3 some sites unreachable or blocked, or some alerts not sent · 4 no site reachable
                 5 another run holds the lock · 6 bad alert configuration (nothing crawled)
     Example (crontab, hourly; cron mails only problems):
       0 * * * *  cd /srv/zhengce-watch && .venv/bin/crawler run --quiet
@@ -428,14 +429,17 @@ def _check_site(defined: dict, name: str) -> None:
                                       " group by f.id order by f.id"):
                 click.echo(f"listing {row['status'] or '-'} {row['outcome']:<8}{row['entries']:>4} entries  {row['url']}")
             for row in store.db.query("select n.url, n.title, n.published_at, n.source, n.doc_number, n.issuer,"
-                                      " length(n.body_normalized) as chars, v.attachments from notices n"
+                                      " n.kind, length(n.body_normalized) as chars, v.attachments from notices n"
                                       " join versions v on v.notice_id = n.id order by n.published_at desc"):
                 attachments = len(json.loads(row["attachments"] or "[]"))
                 click.echo(f"detail  {row['published_at'] or '?':<26}{row['chars']:>6} chars  {attachments} att  "
-                           f"{row['title']}\n        source={row['source']} doc={row['doc_number']} "
+                           f"{row['title']}\n        kind={row['kind']} source={row['source']} doc={row['doc_number']} "
                            f"issuer={row['issuer']}  {row['url']}")
+            for row in store.db.query("select name, type, status, entries, reason, url from attachments order by id"):
+                click.echo(f"file    {row['status']:<8} {row['type'] or '-':<5}{row['entries']:>4} entries  {row['name']}"
+                           f"{'  (' + row['reason'] + ')' if row['reason'] else ''}  {row['url']}")
             for row in store.db.query("select url, status, outcome, error from fetches where role != 'listing'"
-                                      " and outcome not in ('stored', 'unchanged')"):
+                                      " and outcome not in ('stored', 'unchanged', 'downloaded')"):
                 click.echo(f"problem {row['status'] or '-'} {row['outcome']}: {row['error']}  {row['url']}")
         finally:
             store.close()

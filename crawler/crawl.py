@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
@@ -31,12 +31,13 @@ class CrawlReport:
     sites: dict
     site_titles: dict
     unreachable: list[tuple[str, str]]
+    blocked: list[tuple[str, str]] = field(default_factory=list)  # read, then stopped by an anti-bot front
 
     @property
     def exit_code(self) -> int:
         if self.unreachable and len(self.unreachable) == len(self.site_titles):
             return EXIT_FAILED
-        return EXIT_PARTIAL if self.unreachable else EXIT_OK
+        return EXIT_PARTIAL if self.unreachable or self.blocked else EXIT_OK
 
 
 class _NoTracebacks(logging.Filter):
@@ -98,14 +99,16 @@ def run_crawl(sites: list[Site], db_path: Path, host_map: dict[str, str], overri
         per_site = store.run_report(run_id)
     finally:
         store.close()
-    unreachable = []
+    unreachable, blocked = [], []
     for site in sites:  # a site counts as failed when none of its listing pages could be read
         detail = per_site.get(site.name)
         if detail is None or not detail["outcomes"].get("listed"):
             errors = detail["errors"] if detail else []
             reason = errors[0]["error"] if errors else "no request got an answer"
             unreachable.append((site.name, f"{', '.join(site.hosts)}: {reason}"))
-    return CrawlReport(run_id, totals, per_site, {s.name: s.title for s in sites}, unreachable)
+        elif detail["outcomes"].get("blocked"):  # listing read, then the site's anti-bot front stopped the run
+            blocked.append((site.name, f"{', '.join(site.hosts)}: {detail['outcomes']['blocked']} request(s)"))
+    return CrawlReport(run_id, totals, per_site, {s.name: s.title for s in sites}, unreachable, blocked)
 
 
 def format_report(report: CrawlReport, hint_demo: bool = True, list_events: bool = True) -> str:
@@ -134,4 +137,8 @@ def format_report(report: CrawlReport, hint_demo: bool = True, list_events: bool
         if hint_demo:
             lines.append("Check the network connection. To see the crawler work offline on the bundled "
                          "mirror of these sites, run `make demo` (or `crawler demo`).")
+    if report.blocked:
+        lines.append("")
+        lines.append("Blocked by their anti-bot front after the listing was read (backed off for this run):")
+        lines.extend(f"  {name} ({reason})" for name, reason in report.blocked)
     return "\n".join(lines)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from crawler.extract import Notice
+from crawler.kinds import NoticeKind
 
 
 def utc_now() -> str:
@@ -31,6 +32,20 @@ class FetchOutcome:
 
 
 @dataclass
+class AttachmentFile:
+    """An attachment of a list notice and what its download came to: ``status`` is ``parsed``,
+    ``empty``, ``unparsed``, ``refused`` (hostile or over the cap) or ``failed`` (not downloaded)."""
+
+    name: str
+    url: str
+    status: str
+    data: bytes = b""
+    reason: str | None = None
+    file_type: str | None = None
+    entries: tuple = ()  # crawler.lists.Entry
+
+
+@dataclass
 class DetailPage:
     """A detail page that yielded a notice, with the fetch it came from and its raw bytes."""
 
@@ -40,6 +55,9 @@ class DetailPage:
     raw: bytes = b""
     content_type: str | None = None
     validators: dict = field(default_factory=dict)  # etag, last_modified of the response
+    kind: NoticeKind = field(default_factory=lambda: NoticeKind("other"))
+    files: list[AttachmentFile] = field(default_factory=list)  # a list notice's downloaded attachments
+    body_entries: list = field(default_factory=list)  # a list printed in the body (crawler.lists.Entry)
 
 
 @dataclass

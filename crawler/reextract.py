@@ -6,9 +6,27 @@ import json
 from pathlib import Path
 
 from crawler.extract import SiteHints, extract_notice
-from crawler.records import DetailPage, FetchOutcome, utc_now
+from crawler.extract.encoding import decode_html
+from crawler.kinds import classify
+from crawler.lists import entries_from_body
+from crawler.records import AttachmentFile, DetailPage, FetchOutcome, utc_now
+from crawler.settings import CRAWLER_ATTACHMENT_MAXSIZE
 from crawler.siteconf import load_sites
+from crawler.spiders.files import read_download, wanted_attachments
 from crawler.store import Store
+
+
+def _list_page(store: Store, page: DetailPage, notice: dict, hosts: tuple[str, ...], province: str | None) -> None:
+    """A list notice's entries read again from its body and its kept attachments. An attachment
+    with no kept file counts as a failed download: the store keeps what was read from it before,
+    or leaves the list unjudged until a crawl downloads it."""
+    html = decode_html(page.raw, page.content_type)[0]
+    page.body_entries = entries_from_body(page.notice.body, html, province=province)
+    kept = {row["url"]: data for row, data in store.stored_files(notice["id"], notice["current_version"])}
+    for attachment in wanted_attachments(list(page.notice.attachments), hosts):
+        data = kept.get(attachment.url)
+        page.files.append(read_download(attachment, data, province, CRAWLER_ATTACHMENT_MAXSIZE) if data else
+                          AttachmentFile(attachment.name, attachment.url, "failed", reason="file not kept"))
 
 
 def reextract(db_path: Path) -> dict[str, int]:
@@ -34,7 +52,11 @@ def reextract(db_path: Path) -> dict[str, int]:
                                        content_type=content_type, list_date=list_date)
             fetch = FetchOutcome(site=notice["site"], url=notice["url"], role="reextract", outcome="stored",
                                  fetched_at=utc_now(), bytes=len(raw))
-            outcome = store.save_page(run_id, DetailPage(notice["site"], extracted, fetch, raw, content_type))
+            page = DetailPage(notice["site"], extracted, fetch, raw, content_type,
+                              kind=classify(extracted.title, extracted.issuer))
+            if page.kind.is_list:
+                _list_page(store, page, notice, site.hosts if site else (), site.province_name if site else None)
+            outcome = store.save_page(run_id, page)
             counts[outcome] += 1
         store.finish_run(run_id)
     finally:

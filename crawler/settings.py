@@ -40,3 +40,5 @@ CRAWLER_RUN_ID = None
 CRAWLER_REVISIT = os.environ.get("CRAWLER_REVISIT", "due")
 # Listing pages to read whatever they hold (0: monitor mode, stop at a page with nothing new).
 CRAWLER_BACKFILL = 0
+# Largest attachment of a list notice downloaded (bytes); a larger one is refused, with the reason.
+CRAWLER_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024

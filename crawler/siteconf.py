@@ -14,7 +14,22 @@ from crawler.extract.text import normalize_text
 SITES_DIR = Path(__file__).parent / "sites"
 KINDS = ("bureau", "republisher")
 # Listing formats with an adapter in crawler/spiders/cms/.
-ADAPTERS = ("gkmlpt", "hanweb_jcms", "html_list", "jpaas_build", "jpaas_querylist", "trs_static")
+ADAPTERS = ("gkmlpt", "hanweb_jcms", "html_list", "jpaas_build", "jpaas_querylist", "ls_column", "rss", "trs_json", "trs_static")
+
+_MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
+_REGIONS = {"内蒙古": "内蒙古自治区", "广西": "广西壮族自治区", "西藏": "西藏自治区", "宁夏": "宁夏回族自治区",
+            "新疆": "新疆维吾尔自治区", "香港": "香港特别行政区", "澳门": "澳门特别行政区"}
+
+
+def province_name(short: str | None) -> str | None:
+    """The full name of a site's province (``浙江`` → ``浙江省``); None for national sites."""
+    if not short or short == "全国":
+        return None
+    if short.endswith(("省", "市", "自治区", "特别行政区")):
+        return short
+    if short in _MUNICIPALITIES:
+        return short + "市"
+    return _REGIONS.get(short, short + "省")
 
 
 class SiteDefinitionError(ValueError):
@@ -30,6 +45,14 @@ class Listing:
     next_page_pattern: re.Pattern | None = None
     item_selector: str | None = None
     per_page: int = 15
+    # JSON list APIs (trs_json): where the records are, which record fields hold the link, title and
+    # date (empty: the adapter's defaults), the page parameter, and the POST form (empty: GET).
+    records: str | None = None
+    url_fields: tuple[str, ...] = ()
+    title_fields: tuple[str, ...] = ()
+    date_fields: tuple[str, ...] = ()
+    page_param: str = "page"
+    form: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +76,11 @@ class Site:
         """Hosts of the start URLs: the crawl stays on these."""
         return tuple(dict.fromkeys(urlsplit(u).hostname for u in self.start_urls))
 
+    @property
+    def province_name(self) -> str | None:
+        """The full name of the site's province (``浙江`` → ``浙江省``); None for a national site."""
+        return province_name(self.province)
+
     def is_detail_url(self, url: str) -> bool:
         """True when ``url`` is one of this site's notice pages."""
         return bool(self.detail_pattern.search(url))
@@ -64,7 +92,8 @@ class Site:
 
 
 _TOP_FIELDS = {"name", "title", "kind", "province", "start_urls", "enabled", "listing", "detail", "extract", "scrapy"}
-_LISTING_FIELDS = {"adapter", "max_pages", "next_page_pattern", "item_selector", "per_page"}
+_LISTING_FIELDS = {"adapter", "max_pages", "next_page_pattern", "item_selector", "per_page",
+                   "records", "url_fields", "title_fields", "date_fields", "page_param", "form"}
 _DETAIL_FIELDS = {"url_pattern"}
 _EXTRACT_FIELDS = {"title", "published_at", "source", "content", "drop", "chrome"}
 
@@ -111,6 +140,15 @@ class _Reader:
         return _Reader(self.path, value, f"{self.prefix}{key}.", allowed)
 
 
+def _form(listing: _Reader) -> tuple[tuple[str, str], ...]:
+    """``listing.form``: a table of form fields with string or integer values, in file order."""
+    form = listing.get("form", dict, {})
+    for key, value in form.items():
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            listing.fail(f"form.{key}", "must be a string or an integer")
+    return tuple((key, str(value)) for key, value in form.items())
+
+
 def parse_site(path: Path) -> Site:
     """Load and validate one site definition file."""
     try:
@@ -151,6 +189,12 @@ def parse_site(path: Path) -> Site:
             next_page_pattern=listing.pattern("next_page_pattern"),
             item_selector=listing.get("item_selector", str),
             per_page=listing.get("per_page", int, 15),
+            records=listing.get("records", str),
+            url_fields=tuple(listing.get("url_fields", list, [])),
+            title_fields=tuple(listing.get("title_fields", list, [])),
+            date_fields=tuple(listing.get("date_fields", list, [])),
+            page_param=listing.get("page_param", str, "page"),
+            form=_form(listing),
         ),
         detail_pattern=detail.pattern("url_pattern", required=True),
         hints=SiteHints(

@@ -1,10 +1,12 @@
 """`crawler serve`: Datasette on a crawled database, opened in headless Chromium."""
 
+import json
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -13,6 +15,8 @@ from crawler.mirror import DEFAULT_TREE, host_map_for, serve_mirror
 from tests.conftest import FAST, ROOT, host_map_args, run_cli
 
 SEED_TITLE = "2025年浙江省中小企業特色產業集群名單公布"
+ZJ_SEED = "https://jxt.zj.gov.cn/art/2025/7/16/art_1582900_28196.html"
+FIRST = "杭州市滨江区具身智能机器人产业集群"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -24,14 +28,16 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory):
-    """Two crawls of a copy of the cixidb mirror, the seed notice edited in between."""
+    """A crawl of copies of the cixidb and Zhejiang bureau mirrors, then one of cixidb with the seed
+    notice edited."""
     base = tmp_path_factory.mktemp("serve")
     tree, db = base / "sites", base / "notices.db"
-    shutil.copytree(DEFAULT_TREE / "www.cixidb.cn", tree / "www.cixidb.cn")
+    for host in ("www.cixidb.cn", "jxt.zj.gov.cn"):
+        shutil.copytree(DEFAULT_TREE / host, tree / host)
     page = tree / "www.cixidb.cn/news/627/627509.html"
     with serve_mirror(tree) as mirror:
         args = ["crawl", "cixidb", "--db", str(db), *host_map_args(host_map_for(tree, mirror)), *FAST, "--revisit", "all"]
-        assert run_cli(*args).returncode == 0
+        assert run_cli(*args, "zj_jxt").returncode == 0
         page.write_text(page.read_text(encoding="utf-8").replace("等17個", "等18個"), encoding="utf-8")
         assert run_cli(*args).returncode == 0
     return db
@@ -90,3 +96,27 @@ def test_atom_feed_of_new_notices(server):
     with urllib.request.urlopen(f"{server}/notices/new_notices_feed.atom") as answer:
         feed = answer.read().decode()
     assert "<feed" in feed and SEED_TITLE in feed
+
+
+def query(server, name, **params) -> list[dict]:
+    url = f"{server}/notices/{name}.json?_shape=objects&" + urllib.parse.urlencode(params)
+    with urllib.request.urlopen(url) as answer:
+        return json.loads(answer.read())["rows"]
+
+
+def test_cluster_queries_give_the_seed_list_as_rows(server):
+    lists = query(server, "new_cluster_lists")
+    seed = next(r for r in lists if r["url"] == ZJ_SEED)
+    assert (seed["clusters"], seed["list_stage"], seed["list_year"]) == (17, "final", 2025)
+    by_year = query(server, "clusters_by_province_year")
+    assert {"province": "浙江省", "year": 2025, "stage": "final", "clusters": 17} == \
+        {k: v for k, v in by_year[0].items() if k in ("province", "year", "stage", "clusters")}
+    first = query(server, "new_clusters_this_year", year="2025")
+    assert {"cluster": FIRST, "city": "杭州市", "county": "滨江区", "industry": "具身智能机器人"} in \
+        [{k: r[k] for k in ("cluster", "city", "county", "industry")} for r in first]
+    assert query(server, "new_clusters_this_year", year="2019") == []
+
+
+def test_the_clusters_table_offers_city_and_industry_facets(server, tmp_path):
+    page = browse(f"{server}/notices/clusters?_facet=city", tmp_path)
+    assert FIRST in page and "杭州市" in page and "One row per entry of a list notice" in page

@@ -41,6 +41,7 @@ class AlertConfig:
     subscriptions: list[Subscription] = field(default_factory=list)
     retry_base_seconds: int = 300
     path: Path | None = None
+    datasette_url: str | None = None  # where `crawler serve` is reachable, for links to whole lists
 
 
 def _expand(value: str, where: str) -> str:
@@ -100,6 +101,7 @@ def load_config(explicit: Path | None = None) -> AlertConfig:
             raise ConfigError(f"{path}: {exc}") from None
         alerts = data.get("alerts", {})
         config.retry_base_seconds = int(alerts.get("retry_base_seconds", config.retry_base_seconds))
+        config.datasette_url = (alerts.get("datasette_url") or "").rstrip("/") or None
         headers = [i for i, line in enumerate(text.splitlines()) if line.strip() == "[[subscriptions]]"]
         for index, table in enumerate(data.get("subscriptions", [])):
             start = headers[index] if index < len(headers) else 0

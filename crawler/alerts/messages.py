@@ -11,6 +11,7 @@ KIND_LABELS = {"new": "新通知", "changed": "通知有变化", "removed": "通
 _CLUSTER_COUNT = re.compile(r"等\s*(\d+)\s*个[^，。,]*?集群")
 _CLUSTER_NAME = re.compile(r"([\u4e00-\u9fff（）()]{4,40}?(?:产业集群|集群))")
 FIRST_ENTRIES = 5
+LIST_ENTRIES = 20  # entries of a list a message carries; the rest are a link away
 DIFF_LINES = 6
 
 
@@ -40,7 +41,8 @@ def cluster_summary(body: str) -> tuple[int | None, list[str]]:
 
 def compose(event: dict) -> Message:
     """The message for one event: ``event`` has kind, title, url, issuer, published_at, sites
-    (list of (site title, url)), diff, body_normalized, is_cluster_list, event_id."""
+    (list of (site title, url)), diff, body_normalized, is_cluster_list, event_id, and for a list
+    notice its ``clusters`` (names, in order), notice_id, version and ``datasette_url``."""
     kind = "cluster_list" if event.get("is_cluster_list") and event["kind"] == "new" else event["kind"]
     label = KIND_LABELS.get(kind, kind)
     title = f"【{label}】{event.get('title') or event.get('site') or ''}"
@@ -53,7 +55,15 @@ def compose(event: dict) -> Message:
     if sites:
         facts.append(("来源网站", "；".join(name for name, _ in sites)))
     extra_lines: list[str] = []
-    if event.get("is_cluster_list"):
+    if event.get("is_cluster_list") and event.get("clusters"):
+        names = event["clusters"]
+        facts.append(("集群数", f"{len(names)} 个"))
+        extra_lines.append("名单：" + "、".join(f"{i}. {n}" for i, n in enumerate(names[:LIST_ENTRIES], 1)))
+        if len(names) > LIST_ENTRIES:
+            where = (f"{event['datasette_url']}/notices/clusters?notice_id={event['notice_id']}"
+                     f"&version={event['version']}" if event.get("datasette_url") else "crawler serve 的 clusters 表")
+            extra_lines.append(f"……共 {len(names)} 个，全部见 {where}")
+    elif event.get("is_cluster_list"):  # no list read from the attachments or body: what the text says
         count, names = cluster_summary(event.get("body_normalized") or "")
         if count:
             facts.append(("集群数", f"{count} 个"))
@@ -78,6 +88,8 @@ def compose(event: dict) -> Message:
     page = f"<html><body><h3>{html.escape(title)}</h3>{body_html}</body></html>"
     data = {"event_id": event.get("event_id"), "kind": kind, "url": event.get("url"),
             "notice_title": event.get("title"), "published_at": event.get("published_at")}
+    if event.get("is_cluster_list") and event.get("clusters"):
+        data["clusters"] = {"count": len(event["clusters"]), "first": event["clusters"][:LIST_ENTRIES]}
     return Message(title=title, text=text, markdown=markdown, html=page, data=data)
 
 

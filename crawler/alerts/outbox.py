@@ -47,9 +47,10 @@ def route(store: Store, config: AlertConfig, now: datetime) -> int:
     return queued
 
 
-def _message(store: Store, event_id: int) -> Message:
+def _message(store: Store, config: AlertConfig, event_id: int) -> Message:
     context = store.event_context(event_id)
     context["is_cluster_list"] = is_cluster_list(context.get("title"))
+    context["datasette_url"] = config.datasette_url
     return compose(context)
 
 
@@ -73,13 +74,13 @@ def deliver(store: Store, config: AlertConfig, now: datetime | None = None) -> O
         if delivery["digest"] == "daily":
             digests[(delivery["subscription"], channel.key)].append(delivery)
             continue
-        _send(store, config, channel, [delivery], _message(store, delivery["event_id"]), now, report)
+        _send(store, config, channel, [delivery], _message(store, config, delivery["event_id"]), now, report)
     for (subscription, key), deliveries in digests.items():
         last = store.last_sent(subscription, key)
         if last and datetime.fromisoformat(last) > now - DIGEST_EVERY:
             report.waiting += len(deliveries)
             continue
-        message = compose_digest([_message(store, d["event_id"]) for d in deliveries])
+        message = compose_digest([_message(store, config, d["event_id"]) for d in deliveries])
         _send(store, config, channels[key], deliveries, message, now, report)
     return report
 
@@ -102,11 +103,11 @@ def _send(store: Store, config: AlertConfig, channel: Channel, deliveries: list[
 def preview(store: Store, config: AlertConfig) -> list[tuple[str, str, str]]:
     """What a pass would send now, without sending or writing: (subscription, channel, title)."""
     channels = {c.key: c for s in config.subscriptions for c in s.channels}
-    planned = [(d["subscription"], d["channel"], _message(store, d["event_id"]).title)
+    planned = [(d["subscription"], d["channel"], _message(store, config, d["event_id"]).title)
                for d in store.due_deliveries(_stamp(_now())) if d["channel_key"] in channels]
     for event in store.unrouted_events():
         for subscription in config.subscriptions:
             if matches(subscription, event):
-                title = _message(store, event["event_id"]).title
+                title = _message(store, config, event["event_id"]).title
                 planned.extend((subscription.name, c.label, title) for c in subscription.channels)
     return planned

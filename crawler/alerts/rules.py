@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 from crawler.alerts.config import Subscription
 from crawler.extract.text import normalize_text
-
-# Lists of clusters and similar 名单 notices: 特色产业集群名单公布, 先进制造业集群公示, 集群复核结果 …
-CLUSTER_LIST = re.compile(r"集群.{0,24}(名单|公布|公示|通告|复核结果)|(名单|公布|公示).{0,24}集群")
-# …but not the calls that precede them: 关于组织开展…集群申报和复核工作的通知.
-CALL = re.compile(r"申报|开展|组织|征集|推荐|培训")
+from crawler.kinds import classify
 
 
 def is_cluster_list(title: str | None) -> bool:
-    """True for a notice that publishes or revises a list of industrial clusters."""
-    text = normalize_text(title or "")
-    return bool(CLUSTER_LIST.search(text)) and not CALL.search(text)
+    """True for a notice that publishes or revises a list of industrial clusters: a 特色产业集群
+    list, or another list of clusters (先进制造业集群 …) — not the call that precedes one."""
+    kind = classify(title)
+    return kind.kind == "cluster_list" or (kind.is_list and "集群" in (kind.subject or ""))
 
 
 def matches(subscription: Subscription, event: dict) -> bool:

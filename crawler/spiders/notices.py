@@ -8,9 +8,12 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.extract import extract_notice
-from crawler.records import DetailPage, FetchOutcome, ListingPage, utc_now
+from crawler.kinds import classify
+from crawler.lists import entries_from_body
+from crawler.records import AttachmentFile, DetailPage, FetchOutcome, ListingPage, utc_now
 from crawler.siteconf import SITES_DIR, select_sites
 from crawler.spiders.cms import ADAPTERS
+from crawler.spiders.files import read_download, wanted_attachments
 from crawler.spiders.outcomes import challenge_reason, describe_failure
 from crawler.spiders.revisit import KnownNotice, gone_before, is_due, load_known
 
@@ -42,6 +45,7 @@ class NoticeSpider(scrapy.Spider):
         self.gone_before = gone_before(self.settings.get("CRAWLER_DB"), self.site.name)
         self.revisit = self.settings.get("CRAWLER_REVISIT", "due")
         self.backfill = self.settings.getint("CRAWLER_BACKFILL", 0)
+        self.attachment_maxsize = self.settings.getint("CRAWLER_ATTACHMENT_MAXSIZE")
         # An adapter may turn a start URL into another first request (jpaas: the column's API POST).
         first = getattr(self.adapter, "start_request", None)
         for url in self.site.start_urls:
@@ -97,7 +101,9 @@ class NoticeSpider(scrapy.Spider):
         if (page < self.backfill) or (not self.backfill and page < self.site.listing.max_pages and has_new):
             for request in self.adapter.next_pages(response, self.site, page):
                 yield self._request(request.url, self.parse_listing, role="listing", page=page + 1, request=request)
-        fetch = self._fetch(response, "listed", None if entries else "no notice links found")
+        explain = getattr(self.adapter, "problem", None)  # an adapter may say why an answer was unreadable
+        why = (explain(response, self.site) if explain else None) or "no notice links found"
+        fetch = self._fetch(response, "listed", None if entries else why)
         yield ListingPage(self.site.name, fetch, [(e.url, e.date) for e in entries])
 
     def parse_detail(self, response: Response):
@@ -124,8 +130,47 @@ class NoticeSpider(scrapy.Spider):
             return
         validators = {"etag": response.headers.get(b"ETag", b"").decode("latin-1") or None,
                       "last_modified": response.headers.get(b"Last-Modified", b"").decode("latin-1") or None}
-        yield DetailPage(site=self.site.name, notice=notice, fetch=self._fetch(response, "stored"),
-                         raw=response.body, content_type=content_type, validators=validators)
+        page = DetailPage(site=self.site.name, notice=notice, fetch=self._fetch(response, "stored"),
+                          raw=response.body, content_type=content_type, validators=validators,
+                          kind=classify(notice.title, notice.issuer))
+        if not page.kind.is_list:
+            yield page
+            return
+        # A list notice: its entries from the body, then from each attachment, one download at a
+        # time; the page goes to the store with all of them, so a version holds its whole list.
+        page.body_entries = entries_from_body(notice.body, response.text, province=self.site.province_name)
+        yield self._next_attachment(page, wanted_attachments(list(notice.attachments), self.site.hosts))
+
+    def _next_attachment(self, page: DetailPage, pending: list):
+        """The download of the next pending attachment of a list notice, or the finished page."""
+        if not pending:
+            return page
+        attachment, rest = pending[0], pending[1:]
+        meta = {"role": "attachment", "started": time.monotonic(), "detail": page, "attachment": attachment,
+                "pending": rest, "download_maxsize": self.attachment_maxsize}
+        # dont_filter: two notices may link one file, and each needs its answer.
+        return scrapy.Request(attachment.url, callback=self.parse_attachment, errback=self.attachment_failed,
+                              meta=meta, dont_filter=True, headers={"Referer": page.notice.url})
+
+    def parse_attachment(self, response: Response):
+        """An attachment's bytes, parsed into the list of the notice that links it."""
+        page, attachment = response.meta["detail"], response.meta["attachment"]
+        file = read_download(attachment, response.body, self.site.province_name, self.attachment_maxsize)
+        page.files.append(file)
+        outcome = {"failed": "error", "refused": "refused"}.get(file.status, "downloaded")
+        yield self._fetch(response, outcome, file.reason)
+        yield self._next_attachment(page, response.meta["pending"])
+
+    def attachment_failed(self, failure):
+        """An attachment that could not be downloaded: recorded, and the notice goes on without it
+        (the store keeps the earlier download's list, so this is no change of the notice)."""
+        meta = failure.request.meta
+        outcome = next(iter(self.fetch_failed(failure)))
+        status = "refused" if outcome.outcome == "refused" else "failed"
+        meta["detail"].files.append(AttachmentFile(meta["attachment"].name, meta["attachment"].url,
+                                                   status, reason=outcome.error))
+        yield outcome
+        yield self._next_attachment(meta["detail"], meta["pending"])
 
     def fetch_failed(self, failure):
         """Record a request that failed (network error, HTTP error status)."""

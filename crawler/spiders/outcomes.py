@@ -7,11 +7,13 @@ import re
 from scrapy.exceptions import (
     CannotResolveHostError,
     IgnoreRequest,
+    DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
     ResponseDataLossError,
 )
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
 BLOCKING_STATUSES = frozenset((403, 412, 418, 429, 521))
@@ -56,6 +58,9 @@ def describe_failure(failure: Failure) -> tuple[int | None, str, str]:
         return None, "error", "connection refused"
     if failure.check(DownloadTimeoutError):
         return None, "error", "timed out"
+    if failure.check(DownloadCancelledError, CancelledError):
+        limit = failure.request.meta.get("download_maxsize") if hasattr(failure, "request") else None
+        return None, "refused", f"larger than the download cap{f' of {limit:,} bytes' if limit else ''}"
     if failure.check(ResponseDataLossError):
         return None, "error", "truncated response (connection closed before the whole body arrived)"
     return None, "error", f"{type(error).__name__}: {error}".strip()

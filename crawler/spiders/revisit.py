@@ -28,10 +28,14 @@ class KnownNotice:
     last_seen_at: str | None
     etag: str | None
     last_modified: str | None
+    has_files: bool = False  # a list notice with downloaded attachments
 
     def conditional_headers(self) -> dict[str, str]:
-        """If-None-Match / If-Modified-Since from the last successful fetch."""
+        """If-None-Match / If-Modified-Since from the last successful fetch — none for a list
+        notice with attachments, which may change while its page does not."""
         headers = {}
+        if self.has_files:
+            return headers
         if self.etag:
             headers["If-None-Match"] = self.etag
         if self.last_modified:
@@ -49,9 +53,10 @@ def load_known(db_path: str | Path | None, site: str) -> dict[str, KnownNotice]:
         if not columns:
             return {}
         validators = "etag, last_modified" if {"etag", "last_modified"} <= columns else "null, null"
-        rows = conn.execute(f"select url, status, published_at, last_seen_at, {validators} from notices where site = ?",
-                            [site])
-        return {row[0]: KnownNotice(*row) for row in rows}
+        files = "exists(select 1 from attachments a where a.notice_id = n.id)" if "kind" in columns else "0"
+        rows = conn.execute(f"select url, status, published_at, last_seen_at, {validators}, {files} from notices n"
+                            " where site = ?", [site])
+        return {row[0]: KnownNotice(*row[:6], has_files=bool(row[6])) for row in rows}
 
 
 def gone_before(db_path: str | Path | None, site: str) -> set[str]:

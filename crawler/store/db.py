@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import zlib
 from dataclasses import asdict
 from datetime import date, timedelta
@@ -13,8 +14,9 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler.extract.text import to_simplified
-from crawler.records import DetailPage, FetchOutcome, ListingPage, utc_now
-from crawler.siteconf import Site
+from crawler.records import AttachmentFile, DetailPage, FetchOutcome, ListingPage, utc_now
+from crawler.siteconf import Site, province_name
+from crawler.store.lists import ListRecord, list_diff, list_record
 from crawler.store.schema import create_schema
 from crawler.store.versions import containment, content_hash, loose_key, shingles, text_diff
 
@@ -23,6 +25,7 @@ STORY_MIN_CONTAINMENT = 0.8
 REMOVAL_RUNS = 3  # runs a notice must be gone from its listing before a 404/410 makes it removed
 BROKEN_SHARE = 0.5  # a listing with fewer entries than this share of its usual count is broken
 LISTING_RUNS_KEPT = 10  # listing rows are kept for a site's last ten runs (presence looks back five)
+FILE_SUFFIXES = frozenset({"xlsx", "xls", "et", "docx", "doc", "wps", "pdf", "ofd", "zip", "html", "text"})
 
 
 class Store:
@@ -31,6 +34,7 @@ class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.files_dir = self.path.parent / "attachments"
         self.db = sqlite_utils.Database(self.path)
         self.db.execute("PRAGMA busy_timeout = 30000")
         create_schema(self.db)
@@ -193,19 +197,27 @@ class Store:
         """Store a fetched notice: a new notice makes version 1 and a ``new`` event (unless it is a
         copy of a story already known from another site); a changed one a new version and a
         ``changed`` event (a ``minor`` change, punctuation or whitespace only, no event); an
-        unchanged one only updates ``last_seen_at``. Returns the fetch outcome: ``stored`` or
-        ``unchanged``. All of it is one transaction."""
+        unchanged one only updates ``last_seen_at``. For a list notice, a change of its list (as a
+        set: order and numbering do not count) is a change too. Returns the fetch outcome:
+        ``stored`` or ``unchanged``. All of it is one transaction."""
         notice, now = page.notice, page.fetch.fetched_at or utc_now()
         digest = content_hash(notice)
         with self.db.atomic():
             existing = next(self.db["notices"].rows_where("url = ?", [notice.url], limit=1), None)
+            before = existing and next(self.db["versions"].rows_where(
+                "notice_id = ? and version = ?", [existing["id"], existing["current_version"]], limit=1))
+            record = self._list_record(page, before) if page.kind.is_list else None
+            list_changed = bool(record and record.list_hash and before and before["list_hash"]
+                                and before["list_hash"] != record.list_hash)
             validators = {k: page.validators.get(k) for k in ("etag", "last_modified")}
-            if existing and existing["content_hash"] == digest:
-                self.db["notices"].update(existing["id"], {"last_seen_at": now, **validators})
-                self.db.execute(
-                    "update versions set last_observed_at = ? where notice_id = ? and version = ?",
-                    [now, existing["id"], existing["current_version"]],
-                )
+            kind = page.kind
+            kind_fields = {"kind": kind.kind, "list_stage": kind.stage, "list_subject": kind.subject,
+                           "list_level": kind.level, "list_year": kind.year}
+            if existing and existing["content_hash"] == digest and not list_changed:
+                self.db["notices"].update(existing["id"], {"last_seen_at": now, **validators, **kind_fields})
+                self.db["versions"].update(before["id"], {"last_observed_at": now})
+                if record and not before["list_hash"]:  # first (complete) download of this version's list
+                    self._save_list(existing["id"], before["version"], page, record, now)
                 page.fetch.outcome = "unchanged"
                 self._insert_fetch(run_id, page.fetch)
                 return "unchanged"
@@ -213,7 +225,7 @@ class Store:
             fields = {"title": notice.title, "published_at": notice.published_at, "source": notice.source,
                       "doc_number": notice.doc_number, "issuer": notice.issuer}
             current = {**fields, "last_seen_at": now, "last_changed_at": now, "content_hash": digest,
-                       "body_normalized": notice.body_normalized, **validators}
+                       "body_normalized": notice.body_normalized, **validators, **kind_fields}
             if existing is None:
                 story_id = self._story_for(page, now)
                 province = self.db.execute("select province from sites where name = ?", [page.site]).fetchone()
@@ -229,15 +241,18 @@ class Store:
             else:
                 notice_id = existing["id"]
                 version = existing["current_version"] + 1
-                before = next(self.db["versions"].rows_where(
-                    "notice_id = ? and version = ?", [notice_id, existing["current_version"]], limit=1))
                 seen_before = self.db.execute(
-                    "select 1 from versions where notice_id = ? and content_hash = ?", [notice_id, digest]
-                ).fetchone()
+                    "select 1 from versions where notice_id = ? and content_hash = ? and"
+                    " coalesce(list_hash, '') = coalesce(?, list_hash, '')",
+                    [notice_id, digest, record.list_hash if record else None]).fetchone()
                 diff = text_diff(before["body_normalized"] or "", notice.body_normalized)
+                if list_changed:
+                    changes = list_diff(self._list_names(notice_id, before["version"]),
+                                        [e["name_normalized"] for e in record.entries])
+                    diff = f"{diff}\n{changes}" if diff else changes
                 if seen_before:
                     change_kind, event = "restored", "changed"
-                elif self._only_minor(before, notice):
+                elif not list_changed and self._only_minor(before, notice):
                     change_kind, event = "minor", None
                 else:
                     change_kind, event = "edit", "changed"
@@ -252,12 +267,88 @@ class Store:
                 "dates": json.dumps(notice.dates, ensure_ascii=False), "encoding": notice.encoding,
                 "change_kind": change_kind, "diff": diff, "run_id": run_id, "snapshot": snapshot,
             })
+            if record:
+                self._save_list(notice_id, version, page, record, now)
             if event:
                 self.db["events"].insert({"kind": event, "notice_id": notice_id, "version": version,
                                           "created_at": now, "run_id": run_id, "site": page.site})
             page.fetch.outcome = "stored"
             self._insert_fetch(run_id, page.fetch)
         return "stored"
+
+    # --- lists ------------------------------------------------------------------------------------
+
+    def _file_path(self, file: AttachmentFile) -> Path | None:
+        """Where an attachment's bytes live: data/attachments/<sha256[:2]>/<sha256>.<type>. The
+        name comes from the content and the sniffed type only, never from the published name."""
+        if not file.data:
+            return None
+        digest = hashlib.sha256(file.data).hexdigest()
+        suffix = file.file_type if file.file_type in FILE_SUFFIXES else "bin"
+        return self.files_dir / digest[:2] / f"{digest}.{suffix}"
+
+    def _write_file(self, file: AttachmentFile) -> None:
+        path = self._file_path(file)
+        if path is None or path.exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(path.suffix + ".part")
+        partial.write_bytes(file.data)
+        os.replace(partial, path)
+
+    def _list_record(self, page: DetailPage, before: dict | None) -> ListRecord:
+        earlier, earlier_entries = {}, {}
+        if before:
+            for row in self.db["attachments"].rows_where("notice_id = ? and version = ?",
+                                                         [before["notice_id"], before["version"]]):
+                earlier[row["url"]] = row
+            for row in self.db["clusters"].rows_where("notice_id = ? and version = ? and url is not null",
+                                                      [before["notice_id"], before["version"]], order_by="id"):
+                earlier_entries.setdefault(row["url"], []).append(
+                    {k: row[k] for k in ("source", "url", "seq", "name", "name_normalized", "province", "city",
+                                         "county", "industry")})
+        return list_record(page, earlier, earlier_entries)
+
+    def stored_files(self, notice_id: int, version: int) -> list[tuple[dict, bytes | None]]:
+        """A version's attachment rows with their kept bytes (None when not kept or gone)."""
+        files = []
+        for row in self.db["attachments"].rows_where("notice_id = ? and version = ?", [notice_id, version],
+                                                     order_by="id"):
+            path = self.path.parent / row["path"] if row["path"] else None
+            files.append((row, path.read_bytes() if path and path.is_file() else None))
+        return files
+
+    def _list_names(self, notice_id: int, version: int) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "select name_normalized from clusters where notice_id = ? and version = ? order by id",
+            [notice_id, version])]
+
+    def _save_list(self, notice_id: int, version: int, page: DetailPage, record: ListRecord, now: str) -> None:
+        """Record a version's attachments (their bytes under data/attachments/) and one ``clusters``
+        row per entry of its list, replacing what an earlier, partial download recorded."""
+        kind = page.kind
+        for file in record.files:  # content-addressed: writing one twice is harmless
+            self._write_file(file)
+        self.db.execute("delete from attachments where notice_id = ? and version = ?", [notice_id, version])
+        self.db.execute("delete from clusters where notice_id = ? and version = ?", [notice_id, version])
+        province = self.db.execute("select province from sites where name = ?", [page.site]).fetchone()
+        default_province = province_name(province[0] if province else None)
+        counts: dict[str, int] = {}
+        for entry in record.entries:
+            counts[entry["url"] or ""] = counts.get(entry["url"] or "", 0) + 1
+        self.db["attachments"].insert_all(
+            ({"notice_id": notice_id, "version": version, "name": f.name, "url": f.url,
+              "sha256": hashlib.sha256(f.data).hexdigest() if f.data else None, "size": len(f.data) or None,
+              "type": f.file_type, "status": f.status, "reason": f.reason, "entries": counts.get(f.url, 0),
+              "path": str(path.relative_to(self.path.parent)) if (path := self._file_path(f)) else None,
+              "fetched_at": now} for f in record.files))
+        self.db["clusters"].insert_all(
+            ({"notice_id": notice_id, "version": version, **entry, "province": entry["province"] or default_province,
+              "level": kind.level, "year": kind.year, "stage": kind.stage, "subject": kind.subject}
+             for entry in record.entries))
+        self.db["versions"].update(self.db.execute(
+            "select id from versions where notice_id = ? and version = ?", [notice_id, version]).fetchone()[0],
+            {"list_hash": record.list_hash})
 
     @staticmethod
     def _only_minor(before: dict, notice) -> bool:
@@ -379,7 +470,11 @@ class Store:
         context.update(title=title, url=primary["url"] if primary else notice["url"],
                        issuer=(primary or {}).get("issuer") or notice["issuer"], source=notice["source"],
                        published_at=notice["published_at"], body_normalized=notice["body_normalized"],
-                       diff=version.get("diff"), sites=[(c["site_title"], c["url"]) for c in copies])
+                       diff=version.get("diff"), sites=[(c["site_title"], c["url"]) for c in copies],
+                       notice_id=notice["id"], version=event["version"],
+                       clusters=[r[0] for r in self.db.execute(
+                           "select name from clusters where notice_id = ? and version = ? order by id",
+                           [notice["id"], event["version"]])])
         return context
 
     def site_health(self) -> list[dict]:

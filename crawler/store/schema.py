@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 VERSION_COLUMNS = {
@@ -12,14 +12,48 @@ VERSION_COLUMNS = {
     "last_observed_at": str, "title": str, "published_at": str, "source": str, "issuer": str,
     "signed_at": str, "doc_number": str, "addressees": str, "body": str, "body_normalized": str,
     "attachments": str, "index_table": str, "dates": str, "encoding": str, "change_kind": str,
-    "diff": str, "run_id": int, "valid_from": str, "valid_to": str, "snapshot": str,
+    "diff": str, "run_id": int, "valid_from": str, "valid_to": str, "snapshot": str, "list_hash": str,
 }
 NOTICE_COLUMNS = {
     "id": int, "url": str, "site": str, "province": str, "title": str, "published_at": str, "source": str,
     "doc_number": str, "issuer": str, "status": str, "first_seen_at": str, "last_seen_at": str,
     "last_changed_at": str, "current_version": int, "content_hash": str, "story_id": int,
     "body_normalized": str, "missing_runs": int, "etag": str, "last_modified": str,
+    "kind": str, "list_stage": str, "list_subject": str, "list_level": str, "list_year": int,
 }
+ATTACHMENT_COLUMNS = {
+    "id": int, "notice_id": int, "version": int, "name": str, "url": str, "sha256": str, "size": int,
+    "type": str, "status": str, "reason": str, "entries": int, "path": str, "fetched_at": str,
+}
+CLUSTER_COLUMNS = {
+    "id": int, "notice_id": int, "version": int, "seq": int, "name": str, "name_normalized": str,
+    "province": str, "city": str, "county": str, "industry": str, "level": str, "year": int, "stage": str,
+    "subject": str, "source": str, "url": str,
+}
+# Each 公示 (draft) list with the 公布 (final) list of the same programme, province and year that
+# followed it.
+LIST_STAGES = """
+select d.id as draft_id, d.title as draft_title, d.published_at as draft_published_at,
+       f.id as final_id, f.title as final_title, f.published_at as final_published_at,
+       d.kind, d.list_subject, d.province, d.list_year
+from notices d left join notices f on f.id = (
+  select f2.id from notices f2
+  where f2.kind = d.kind and f2.list_stage = 'final' and f2.list_subject is d.list_subject
+    and f2.province is d.province and f2.list_year is d.list_year and f2.published_at >= d.published_at
+  order by f2.published_at limit 1)
+where d.kind in ('cluster_list', 'list') and d.list_stage = 'draft'
+"""
+# Each cluster (normalised name + province) with the first list that named it.
+CLUSTER_FIRST_SEEN = """
+select c.name_normalized, c.province, min(c.year) as first_year,
+       min(coalesce(n.published_at, n.first_seen_at)) as first_published_at,
+       (select c2.notice_id from clusters c2 join notices n2 on n2.id = c2.notice_id
+         where c2.name_normalized = c.name_normalized and coalesce(c2.province, '') = coalesce(c.province, '')
+         order by coalesce(n2.published_at, n2.first_seen_at) limit 1) as first_notice_id,
+       count(distinct c.notice_id) as lists
+from clusters c join notices n on n.id = c.notice_id and c.version = n.current_version
+group by c.name_normalized, c.province
+"""
 
 
 def _add_missing_columns(db: sqlite_utils.Database, table: str, columns: dict) -> None:
@@ -74,6 +108,12 @@ def create_schema(db: sqlite_utils.Database) -> None:
         pk="id", foreign_keys=[("event_id", "events", "id")], defaults={"status": "pending", "attempts": 0},
         if_not_exists=True,
     )
+    db["attachments"].create(ATTACHMENT_COLUMNS, pk="id",
+        foreign_keys=[("notice_id", "notices", "id")], if_not_exists=True)
+    db["clusters"].create(CLUSTER_COLUMNS, pk="id",
+        foreign_keys=[("notice_id", "notices", "id")], if_not_exists=True)
+    db.create_view("cluster_first_seen", CLUSTER_FIRST_SEEN, ignore=True)
+    db.create_view("list_stages", LIST_STAGES, ignore=True)
     _add_missing_columns(db, "versions", VERSION_COLUMNS)
     _add_missing_columns(db, "notices", NOTICE_COLUMNS)
     _add_missing_columns(db, "events", {"routed_at": str})
@@ -87,6 +127,11 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db["listings"].create_index(["run_id", "site"], if_not_exists=True)
     db["deliveries"].create_index(["event_id", "subscription", "channel_key"], unique=True, if_not_exists=True)
     db["deliveries"].create_index(["status", "next_attempt_at"], if_not_exists=True)
+    db["attachments"].create_index(["notice_id", "version"], if_not_exists=True)
+    db["attachments"].create_index(["sha256"], if_not_exists=True)
+    db["clusters"].create_index(["notice_id", "version"], if_not_exists=True)
+    db["clusters"].create_index(["name_normalized", "province"], if_not_exists=True)
+    db["notices"].create_index(["kind"], if_not_exists=True)
     if not db["notices_fts"].exists():
         # Chinese has no spaces: trigram matching finds any term of three characters or more.
         db["notices"].enable_fts(["title", "body_normalized"], tokenize="trigram", create_triggers=True)

@@ -68,3 +68,28 @@ def test_a_delivery_whose_channel_left_the_config_waits(setup):
     route(store, config, now)
     report = deliver(store, AlertConfig([]), now)
     assert (report.sent, report.waiting) == ([], 1) and receiver.requests == []
+
+
+def test_a_cluster_list_message_carries_the_count_the_first_20_entries_and_a_link_to_the_rest(setup):
+    from crawler.kinds import classify
+    from crawler.lists import Entry
+    from crawler.records import AttachmentFile
+
+    store, receiver, hook = setup
+    config = AlertConfig([Subscription("lists", (hook,))], retry_base_seconds=0, datasette_url="http://127.0.0.1:8001")
+    title = "浙江省经济和信息化厅关于公布2025年浙江省中小企业特色产业集群名单的通知"
+    names = [f"{city}产业集群" for city in (f"杭州市滨江区第{i}号智能装备" for i in range(1, 26))]
+    entries = tuple(Entry(i, n, n, "浙江省", "杭州市", "滨江区", n[6:-4], {}) for i, n in enumerate(names, 1))
+    url = "https://jxt.zj.gov.cn/art/2025/7/16/art_1582900_1.html"
+    notice = Notice(url=url, title=title, published_at="2025-07-16T15:51:00+08:00", source=None, body=BODY,
+                    body_normalized=normalize_text(BODY), title_normalized=title, issuer="浙江省经济和信息化厅")
+    files = [AttachmentFile("名单.xlsx", "https://jxt.zj.gov.cn/f.xlsx", "parsed", b"PK", file_type="xlsx", entries=entries)]
+    store.save_page(None, DetailPage("zj_jxt", notice, FetchOutcome("zj_jxt", url, "detail", "stored", status=200),
+                                     kind=classify(title), files=files))
+    now = datetime.now(timezone.utc)
+    route(store, config, now)
+    deliver(store, config, now)
+    message = receiver.on("/hook")[0]["json"]
+    assert message["title"].startswith("【新集群名单】") and "集群数：25 个" in message["message"]
+    assert f"20. {names[19]}" in message["message"] and names[20] not in message["message"]
+    assert "……共 25 个，全部见 http://127.0.0.1:8001/notices/clusters?notice_id=1&version=1" in message["message"]

@@ -7,9 +7,11 @@ from types import ModuleType
 
 from crawler.spiders.cms import gkmlpt, hanweb_jcms, html_list, jpaas_build, trs_static
 from crawler.spiders.cms import jpaas_querylist
+from crawler.spiders.cms import ls_column
+from crawler.spiders.cms import rss, trs_json
 from crawler.spiders.cms.entry import ListEntry
 
 ADAPTERS: dict[str, ModuleType] = {"gkmlpt": gkmlpt, "hanweb_jcms": hanweb_jcms, "html_list": html_list, "jpaas_querylist": jpaas_querylist,
-                                 "jpaas_build": jpaas_build, "trs_static": trs_static}
+                                 "jpaas_build": jpaas_build, "ls_column": ls_column, "rss": rss, "trs_json": trs_json, "trs_static": trs_static}
 
 __all__ = ["ADAPTERS", "ListEntry"]

@@ -1,0 +1,198 @@
+"""TRS JSON list APIs: the column pages of TRS WCM sites whose lists are filled by a script from a
+JSON answer instead of being published as static pages. Two families are common:
+
+- the TRS WAS search front behind Fujian's sites, ``POST /fjdzapp/search`` (formerly
+  ``/was5/web/search``) with ``channelid``, ``classsql=chnlid=<column>``, ``sortfield``, ``page`` and
+  ``prepage``, answering ``{"data": [{"doctitle", "docpuburl", "chnldocurl", "docreltime", …}],
+  "pageCount": N, …}``;
+- TRS 海贝 (IGS) ``GET /igs/front/search/list.html?…&pageNumber=N&pageSize=M`` answering
+  ``{"page": {"content": [{"DOCTITLE", "DOCPUBURL", "PUBDATE", …}], "total", "totalPages"}}``.
+
+A site definition names the API in its start URL, and in ``[listing]`` where the records are
+(``records = "data"``, a dotted path; the usual places are tried when it is left out), the record
+fields holding link, title and date where they differ from the usual TRS names (``url_fields``,
+``title_fields``, ``date_fields``), the page parameter (``page_param``, default ``page``) and, for a
+POST API, the form (``form = {…}``). The page number always goes into the URL's query as well: the
+recorded-site mirror tells pages apart by URL only (POST bodies are not looked at).
+
+A broken answer (an HTML error page instead of JSON, JSON without a record list) lists nothing;
+:func:`problem` says what was wrong and :func:`entries` logs it."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import math
+import re
+from collections.abc import Iterator
+from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit, urlunsplit
+
+from scrapy import FormRequest, Request
+
+from crawler.spiders.cms.entry import ListEntry
+from crawler.spiders.cms.json_answer import first_date, json_answer, json_int
+
+log = logging.getLogger(__name__)
+
+URL_FIELDS = ("docpuburl", "DOCPUBURL", "chnldocurl", "CHNLDOCURL", "docPubUrl", "url", "URL", "link")
+TITLE_FIELDS = ("doctitle", "DOCTITLE", "_doctitle", "title", "TITLE", "docTitle", "FileName")
+DATE_FIELDS = ("docreltime", "DOCRELTIME", "pubDate", "PUBDATE", "pubdate", "docpubtime", "DOCPUBTIME",
+               "trs_time", "pubtime", "time", "publishTime", "createTime")
+# Where the records usually are, when the definition does not say.
+RECORD_PATHS = ("data", "datas", "docs", "page.content", "data.list", "data.data", "data.records",
+                "list", "records", "result.list", "content")
+_PAGES_FIELDS = ("pageCount", "pagecount", "totalPages", "totalPage", "pages", "page.totalPages",
+                 "data.pageCount", "data.pages")
+_TOTAL_FIELDS = ("total", "totalCount", "count", "recordCount", "totalElements", "page.total",
+                 "page.totalElements", "data.total", "data.totalCount")
+_HEADERS = {"X-Requested-With": "XMLHttpRequest", "Accept": "application/json, text/javascript, */*; q=0.01"}
+_JSONP = re.compile(r"^\s*[\w$.]+\s*\((.*)\)\s*;?\s*$", re.DOTALL)
+
+
+def _document(response):
+    """The decoded answer (a dict, or a list of records), or None when it is not JSON. A JSONP
+    wrapper ``callback({...})`` is taken off."""
+    data = json_answer(response)
+    if data:
+        return data
+    try:
+        text = response.text
+    except AttributeError:
+        return None
+    for candidate in (text, (_JSONP.match(text) or [None, None])[1]):
+        if candidate is None:
+            continue
+        try:
+            value = json.loads(candidate)
+        except ValueError:
+            continue
+        if isinstance(value, (dict, list)):
+            return value
+    return None
+
+
+def _at(data, path: str):
+    """The value at a dotted ``path`` of ``data`` (``page.content``), or None."""
+    for key in path.split("."):
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def records(data, site) -> list[dict] | None:
+    """The records of an answer: at ``listing.records``, else at the first usual place holding a
+    list; None when the answer has no record list at all (an empty list is a list)."""
+    if isinstance(data, list):
+        found = data
+    else:
+        paths = (site.listing.records,) if site.listing.records else RECORD_PATHS
+        found = next((v for v in (_at(data, p) for p in paths) if isinstance(v, list)), None)
+    if found is None:
+        return None
+    return [r for r in found if isinstance(r, dict)]
+
+
+def problem(response, site) -> str | None:
+    """What is wrong with a listing answer, in words, or None when it holds a record list."""
+    data = _document(response)
+    if data is None:
+        kind = response.headers.get(b"Content-Type", b"").decode("latin-1") if hasattr(response, "headers") else ""
+        head = re.sub(r"\s+", " ", (getattr(response, "text", "") or "")[:60]).strip()
+        return f"list answer is not JSON (Content-Type {kind or 'unknown'}; starts {head!r})"
+    if records(data, site) is None:
+        where = site.listing.records or " / ".join(RECORD_PATHS[:4]) + " …"
+        return f"JSON list answer has no record list at {where}"
+    return None
+
+
+def _text(record: dict, fields: tuple[str, ...]) -> str | None:
+    for key in fields:
+        value = _at(record, key)
+        if isinstance(value, str):
+            value = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", value))).strip()
+            if value:
+                return value
+    return None
+
+
+def _date(record: dict, fields: tuple[str, ...]) -> str | None:
+    flat = {key: _at(record, key) for key in fields}
+    return first_date(flat, fields)
+
+
+def entries(response, site) -> Iterator[ListEntry]:
+    """One entry per record whose link (absolute, without a #fragment) is a notice page of
+    ``site``; link-outs to other sites fail the detail pattern and are left out."""
+    data = _document(response)
+    found = records(data, site) if data is not None else None
+    if found is None:
+        log.warning("%s: %s: %s", site.name, response.url, problem(response, site))
+        return
+    url_fields = site.listing.url_fields or URL_FIELDS
+    title_fields = site.listing.title_fields or TITLE_FIELDS
+    date_fields = site.listing.date_fields or DATE_FIELDS
+    seen = set()
+    for record in found:
+        link = _text(record, url_fields)
+        if not link or link.lower().startswith(("javascript:", "mailto:")):
+            continue
+        url = urldefrag(response.urljoin(link))[0]
+        if url in seen or not site.is_detail_url(url):
+            continue
+        seen.add(url)
+        yield ListEntry(url=url, title=_text(record, title_fields), date=_date(record, date_fields))
+
+
+def page_url(url: str, param: str, page: int) -> str:
+    """``url`` with its ``param`` query parameter set to ``page`` (added last when missing), the
+    other parameters kept in their order."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if any(k == param for k, _ in query):
+        query = [(k, str(page) if k == param else v) for k, v in query]
+    else:
+        query.append((param, str(page)))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
+def _request(url: str, site, page: int, referer: str) -> Request:
+    target = page_url(url, site.listing.page_param, page)
+    headers = {**_HEADERS, "Referer": referer}
+    if site.listing.form:
+        form = {**dict(site.listing.form), site.listing.page_param: str(page)}
+        return FormRequest(target, formdata=form, headers=headers, meta={"trs_json_referer": referer})
+    return Request(target, headers=headers, meta={"trs_json_referer": referer})
+
+
+def start_request(url: str, site) -> Request:
+    """The first listing request for a start URL: page 1 of the API (a POST of the form when the
+    definition has one)."""
+    return _request(url, site, 1, url)
+
+
+def has_more(data, site, page: int, listed: int) -> bool:
+    """Whether a page past ``page`` exists: by the answer's page count, else its total over the
+    page size (``listing.per_page``), else while pages come back full."""
+    if isinstance(data, dict):
+        for key in _PAGES_FIELDS:
+            pages = json_int(_at(data, key))
+            if pages is not None:
+                return page < pages
+        for key in _TOTAL_FIELDS:
+            total = json_int(_at(data, key))
+            if total is not None:
+                return page < math.ceil(total / max(site.listing.per_page, 1))
+    return listed >= site.listing.per_page
+
+
+def next_pages(response, site, page: int) -> Iterator[Request]:
+    """The same API request for page+1 while there is one (and this page listed something)."""
+    data = _document(response)
+    found = records(data, site) if data is not None else None
+    if not found or not has_more(data, site, page, len(found)):
+        return
+    request = getattr(response, "request", None)
+    referer = (request.meta.get("trs_json_referer") if request is not None else None) or response.url
+    yield _request(response.url, site, page + 1, referer)
