@@ -31,6 +31,12 @@ class NoticeKind:
         """True for cluster lists and other lists of recognised firms or collectives."""
         return self.kind in LIST_KINDS
 
+    @property
+    def is_cluster_list(self) -> bool:
+        """True for a list of industrial clusters: a 特色产业集群 list, or another list of clusters
+        (先进制造业集群 …)."""
+        return self.kind == "cluster_list" or (self.is_list and "集群" in (self.subject or ""))
+
 
 @dataclass(frozen=True)
 class _Rule:

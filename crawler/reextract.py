@@ -22,11 +22,15 @@ def _list_page(store: Store, page: DetailPage, notice: dict, hosts: tuple[str, .
     or leaves the list unjudged until a crawl downloads it."""
     html = decode_html(page.raw, page.content_type)[0]
     page.body_entries = entries_from_body(page.notice.body, html, province=province)
-    kept = {row["url"]: data for row, data in store.stored_files(notice["id"], notice["current_version"])}
+    kept = {row["url"]: (row, data) for row, data in store.stored_files(notice["id"], notice["current_version"])}
     for attachment in wanted_attachments(list(page.notice.attachments), hosts):
-        data = kept.get(attachment.url)
-        page.files.append(read_download(attachment, data, province, CRAWLER_ATTACHMENT_MAXSIZE) if data else
-                          AttachmentFile(attachment.name, attachment.url, "failed", reason="file not kept"))
+        row, data = kept.get(attachment.url, (None, None))
+        if data:
+            page.files.append(read_download(attachment, data, province, CRAWLER_ATTACHMENT_MAXSIZE))
+        elif row and row["status"] in ("failed", "refused"):  # never downloaded: as recorded then
+            page.files.append(AttachmentFile(attachment.name, attachment.url, row["status"], reason=row["reason"]))
+        else:
+            page.files.append(AttachmentFile(attachment.name, attachment.url, "failed", reason="file not kept"))
 
 
 def reextract(db_path: Path) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,22 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess
 
 def host_map_args(mapping: dict[str, str]) -> list[str]:
     return [arg for host, base in mapping.items() for arg in ("--host-map", f"{host}={base}")]
+
+
+def copy_site(root: Path, *hosts: str) -> Path:
+    """A private copy of the recorded trees of ``hosts`` under ``root/sites``, to edit in a test."""
+    tree = root / "sites"
+    for host in hosts:
+        shutil.copytree(DEFAULT_TREE / host, tree / host)
+    return tree
+
+
+def crawl(tree: Path, db: Path, *names: str, extra=()) -> tuple[subprocess.CompletedProcess, list[tuple[str, str]]]:
+    """``crawler crawl NAMES`` into ``db`` with every host of ``tree`` served by the mirror; the
+    result and the (method, path) requests the mirror answered."""
+    with serve_mirror(tree) as base:
+        result = run_cli("crawl", *names, "--db", str(db), *host_map_args(host_map_for(tree, base)), *FAST, *extra)
+        return result, list(base.requests)
 
 
 def recorded_detail_urls(tree: Path, site_name: str) -> set[str]:

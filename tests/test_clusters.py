@@ -4,22 +4,16 @@ list none; hostile attachments are refused with a reason and nothing lands outsi
 
 import hashlib
 import io
-import shutil
 import sqlite3
 import zipfile
 
 import pytest
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
-from reportlab.lib.styles import getSampleStyleSheet
 
 from crawler.alerts.messages import compose
 from crawler.alerts.rules import is_cluster_list
-from crawler.mirror import DEFAULT_TREE, host_map_for, serve_mirror
 from crawler.store import Store
-from tests.conftest import FAST, host_map_args, run_cli
+from tests.conftest import copy_site, crawl
+from tests.fixtures.lists.generate import table_pdf
 
 HOST = "jxt.zj.gov.cn"
 SEED = "art/2025/7/16/art_1582900_28196.html"
@@ -29,31 +23,22 @@ FIRST = "杭州市滨江区具身智能机器人产业集群"
 
 
 def list_pdf(rows: list[tuple[str, str]]) -> bytes:
-    """A bureau-style PDF attachment: 附件 line, heading, table 序号 / 设区市 / 集群名称."""
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    style = getSampleStyleSheet()["Normal"].clone("cn", fontName="STSong-Light", fontSize=11, leading=16)
-    out = io.BytesIO()
-    table = Table([["序号", "设区市", "集群名称"], *[(str(i), city, name) for i, (city, name) in enumerate(rows, 1)]],
-                  style=[("FONTNAME", (0, 0), (-1, -1), "STSong-Light"), ("GRID", (0, 0), (-1, -1), 0.5, "black")])
-    SimpleDocTemplate(out, pagesize=A4).build(
-        [Paragraph("附件", style), Paragraph("2025年浙江省中小企业特色产业集群名单", style), table])
-    return out.getvalue()
+    """The seed's attachment in the bureau's layout with ``rows`` of (设区市, 集群名称)."""
+    return table_pdf(("附件", "2025年浙江省中小企业特色产业集群名单"), ["序号", "设区市", "集群名称"],
+                     [[str(i), city, name] for i, (city, name) in enumerate(rows, 1)], "")
 
 
 class Site:
     """A private copy of the recorded jxt.zj.gov.cn, served on 127.0.0.1, crawled into one DB."""
 
     def __init__(self, root):
-        self.root, self.tree, self.db = root, root / "sites", root / "data" / "notices.db"
-        shutil.copytree(DEFAULT_TREE / HOST, self.tree / HOST)
+        self.root, self.tree, self.db = root, copy_site(root, HOST), root / "data" / "notices.db"
 
     def path(self, relative):
         return self.tree / HOST / relative
 
     def crawl(self, *extra):
-        with serve_mirror(self.tree) as base:
-            result = run_cli("crawl", "zj_jxt", "--db", str(self.db), *host_map_args(host_map_for(self.tree, base)),
-                             *FAST, "--revisit", "all", *extra)
+        result, _ = crawl(self.tree, self.db, "zj_jxt", extra=("--revisit", "all", *extra))
         assert result.returncode in (0, 3), result.stdout + result.stderr
         assert "Traceback" not in result.stderr
         return result

@@ -10,8 +10,7 @@ from crawler.kinds import classify
 def is_cluster_list(title: str | None) -> bool:
     """True for a notice that publishes or revises a list of industrial clusters: a 特色产业集群
     list, or another list of clusters (先进制造业集群 …) — not the call that precedes one."""
-    kind = classify(title)
-    return kind.kind == "cluster_list" or (kind.is_list and "集群" in (kind.subject or ""))
+    return classify(title).is_cluster_list
 
 
 def matches(subscription: Subscription, event: dict) -> bool:

@@ -302,11 +302,11 @@ class Store:
             for row in self.db["attachments"].rows_where("notice_id = ? and version = ?",
                                                          [before["notice_id"], before["version"]]):
                 earlier[row["url"]] = row
-            for row in self.db["clusters"].rows_where("notice_id = ? and version = ? and url is not null",
-                                                      [before["notice_id"], before["version"]], order_by="id"):
-                earlier_entries.setdefault(row["url"], []).append(
-                    {k: row[k] for k in ("source", "url", "seq", "name", "name_normalized", "province", "city",
-                                         "county", "industry")})
+            for row in self._entries(before["notice_id"], before["version"]):
+                if row["url"]:
+                    earlier_entries.setdefault(row["url"], []).append(
+                        {k: row[k] for k in ("source", "url", "seq", "name", "name_normalized", "province", "city",
+                                             "county", "industry")})
         return list_record(page, earlier, earlier_entries)
 
     def stored_files(self, notice_id: int, version: int) -> list[tuple[dict, bytes | None]]:
@@ -318,19 +318,27 @@ class Store:
             files.append((row, path.read_bytes() if path and path.is_file() else None))
         return files
 
+    def _entries(self, notice_id: int, version: int) -> list[dict]:
+        """A version's list entries, from ``clusters`` or ``list_entries`` (whichever its kind chose)."""
+        return [dict(r) for r in self.db.query(
+            "select source, url, seq, name, name_normalized, province, city, county, industry from clusters"
+            " where notice_id = :n and version = :v union all"
+            " select source, url, seq, name, name_normalized, province, city, county, null from list_entries"
+            " where notice_id = :n and version = :v order by seq", {"n": notice_id, "v": version})]
+
     def _list_names(self, notice_id: int, version: int) -> list[str]:
-        return [r[0] for r in self.db.execute(
-            "select name_normalized from clusters where notice_id = ? and version = ? order by id",
-            [notice_id, version])]
+        return [row["name_normalized"] for row in self._entries(notice_id, version)]
 
     def _save_list(self, notice_id: int, version: int, page: DetailPage, record: ListRecord, now: str) -> None:
-        """Record a version's attachments (their bytes under data/attachments/) and one ``clusters``
-        row per entry of its list, replacing what an earlier, partial download recorded."""
+        """Record a version's attachments (their bytes under data/attachments/) and one row per entry
+        of its list — in ``clusters`` for a cluster list, else in ``list_entries`` — replacing what an
+        earlier, partial download recorded."""
         kind = page.kind
         for file in record.files:  # content-addressed: writing one twice is harmless
             self._write_file(file)
         self.db.execute("delete from attachments where notice_id = ? and version = ?", [notice_id, version])
-        self.db.execute("delete from clusters where notice_id = ? and version = ?", [notice_id, version])
+        for table in ("clusters", "list_entries"):
+            self.db.execute(f"delete from {table} where notice_id = ? and version = ?", [notice_id, version])
         province = self.db.execute("select province from sites where name = ?", [page.site]).fetchone()
         default_province = province_name(province[0] if province else None)
         counts: dict[str, int] = {}
@@ -342,10 +350,12 @@ class Store:
               "type": f.file_type, "status": f.status, "reason": f.reason, "entries": counts.get(f.url, 0),
               "path": str(path.relative_to(self.path.parent)) if (path := self._file_path(f)) else None,
               "fetched_at": now} for f in record.files))
-        self.db["clusters"].insert_all(
-            ({"notice_id": notice_id, "version": version, **entry, "province": entry["province"] or default_province,
-              "level": kind.level, "year": kind.year, "stage": kind.stage, "subject": kind.subject}
-             for entry in record.entries))
+        rows = [{"notice_id": notice_id, "version": version, **entry, "province": entry["province"] or default_province,
+                 "level": kind.level, "year": kind.year, "stage": kind.stage, "subject": kind.subject}
+                for entry in record.entries]
+        if not kind.is_cluster_list:  # firms and other entities: no industry to split from their names
+            rows = [{k: v for k, v in row.items() if k != "industry"} for row in rows]
+        self.db["clusters" if kind.is_cluster_list else "list_entries"].insert_all(rows)
         self.db["versions"].update(self.db.execute(
             "select id from versions where notice_id = ? and version = ?", [notice_id, version]).fetchone()[0],
             {"list_hash": record.list_hash})

@@ -33,7 +33,7 @@ def list_record(page: DetailPage, earlier: dict[str, dict], earlier_entries: dic
     opaque: list[str] = []  # files read as no list (unparsed, empty): compared by their bytes
     complete = True
     for file in page.files:
-        if file.status == "failed" and file.url in earlier:
+        if file.status == "failed" and earlier.get(file.url, {}).get("status", "failed") != "failed":
             row = earlier[file.url]
             files.append(AttachmentFile(file.name, file.url, row["status"], reason=f"kept from an earlier "
                                         f"download; this one failed: {file.reason}", file_type=row["type"]))

@@ -30,6 +30,8 @@ CLUSTER_COLUMNS = {
     "province": str, "city": str, "county": str, "industry": str, "level": str, "year": int, "stage": str,
     "subject": str, "source": str, "url": str,
 }
+# Entries of the other lists (专精特新 firms, 单项冠军 …): the same, without an industry.
+LIST_ENTRY_COLUMNS = {k: v for k, v in CLUSTER_COLUMNS.items() if k != "industry"}
 # Each 公示 (draft) list with the 公布 (final) list of the same programme, province and year that
 # followed it.
 LIST_STAGES = """
@@ -112,6 +114,8 @@ def create_schema(db: sqlite_utils.Database) -> None:
         foreign_keys=[("notice_id", "notices", "id")], if_not_exists=True)
     db["clusters"].create(CLUSTER_COLUMNS, pk="id",
         foreign_keys=[("notice_id", "notices", "id")], if_not_exists=True)
+    db["list_entries"].create(LIST_ENTRY_COLUMNS, pk="id",
+        foreign_keys=[("notice_id", "notices", "id")], if_not_exists=True)
     db.create_view("cluster_first_seen", CLUSTER_FIRST_SEEN, ignore=True)
     db.create_view("list_stages", LIST_STAGES, ignore=True)
     _add_missing_columns(db, "versions", VERSION_COLUMNS)
@@ -131,6 +135,8 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db["attachments"].create_index(["sha256"], if_not_exists=True)
     db["clusters"].create_index(["notice_id", "version"], if_not_exists=True)
     db["clusters"].create_index(["name_normalized", "province"], if_not_exists=True)
+    db["list_entries"].create_index(["notice_id", "version"], if_not_exists=True)
+    db["list_entries"].create_index(["name_normalized"], if_not_exists=True)
     db["notices"].create_index(["kind"], if_not_exists=True)
     if not db["notices_fts"].exists():
         # Chinese has no spaces: trigram matching finds any term of three characters or more.

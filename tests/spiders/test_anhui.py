@@ -8,10 +8,10 @@ from datetime import date
 
 from scrapy.http import HtmlResponse
 
-from crawler.mirror import DEFAULT_TREE, host_map_for, serve_mirror
+from crawler.mirror import DEFAULT_TREE
 from crawler.siteconf import load_sites
 from crawler.spiders.cms import ADAPTERS, ls_column
-from tests.conftest import FAST, host_map_args, recorded_detail_urls, run_cli
+from tests.conftest import crawl, recorded_detail_urls
 
 NAME = "ah_jxt"
 HOST = "jx.ah.gov.cn"
@@ -75,9 +75,8 @@ def test_crawl_stores_every_recorded_notice_clean(tmp_path):
     expected = recorded_detail_urls(DEFAULT_TREE, NAME)
     assert len(expected) >= 10
     db = tmp_path / "notices.db"
-    with serve_mirror(DEFAULT_TREE) as base:
-        result = run_cli("crawl", NAME, "--db", str(db), *host_map_args(host_map_for(DEFAULT_TREE, base)), *FAST)
-        requested = [path for method, path in base.requests]
+    result, requests = crawl(DEFAULT_TREE, db, NAME)
+    requested = [path for _, path in requests]
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert f"/{HOST}/content/column/40511251?pageIndex=2" in requested  # list page 2 was read

@@ -9,12 +9,10 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from scrapy.http import TextResponse
 
-from crawler.mirror import DEFAULT_TREE, host_map_for, serve_mirror
+from crawler.mirror import DEFAULT_TREE
 from crawler.siteconf import load_sites
 from crawler.spiders.cms import ADAPTERS, trs_json
-from tests.conftest import FAST, host_map_args, recorded_detail_urls, run_cli
-from tests.spiders.test_incremental import copy_site
-from tests.spiders.test_incremental import crawl as crawl_tree
+from tests.conftest import copy_site, crawl, recorded_detail_urls
 
 NAME = "gansu_gxt"
 HOST = "gxt.gansu.gov.cn"
@@ -84,9 +82,8 @@ def test_crawl_through_the_mirror_stores_every_recorded_notice_clean(tmp_path):
     expected = recorded_detail_urls(DEFAULT_TREE, NAME)
     assert len(expected) >= 10
     db = tmp_path / "notices.db"
-    with serve_mirror(DEFAULT_TREE) as base:
-        result = run_cli("crawl", NAME, "--db", str(db), *host_map_args(host_map_for(DEFAULT_TREE, base)), *FAST)
-        requested = [path for _, path in base.requests]
+    result, requests = crawl(DEFAULT_TREE, db, NAME)
+    requested = [path for _, path in requests]
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     listings = [p for p in requested if p.startswith(f"/{HOST}{API_PATH}")]
@@ -127,7 +124,7 @@ def test_the_ruishu_412_front_is_recorded_as_blocked_and_nothing_is_stored(tmp_p
         target.write_text(RUISHU_412, encoding="utf-8")
         target.with_name(target.name + ".status").write_text("412")
     # The definition keeps one request in flight at a time, so the back-off is seen request by request.
-    result, requests = crawl_tree(tree, db, NAME, extra=("-s", "RETRY_TIMES=0"))
+    result, requests = crawl(tree, db, NAME, extra=("-s", "RETRY_TIMES=0"))
     assert "Traceback" not in result.stderr
     paths = [path for _, path in requests]
     details = [p for p in paths if re.search(r"/gxt/c107573/\d{6}/\d+\.shtml$", p)]

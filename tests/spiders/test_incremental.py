@@ -1,27 +1,12 @@
 """Monitor mode and blocked sites, counted from the mirror's own request log."""
 
 import re
-import shutil
 import sqlite3
 
-from crawler.mirror import DEFAULT_TREE, host_map_for, serve_mirror
-from tests.conftest import FAST, host_map_args, run_cli
+from tests.conftest import copy_site, crawl
 
 HOST = "www.cixidb.cn"
 NEW = ("627509", "627488")  # the two newest entries on the first listing page
-
-
-def copy_site(root, *hosts):
-    tree = root / "sites"
-    for host in hosts:
-        shutil.copytree(DEFAULT_TREE / host, tree / host)
-    return tree
-
-
-def crawl(tree, db, *names, extra=()):
-    with serve_mirror(tree) as base:
-        result = run_cli("crawl", *names, "--db", str(db), *host_map_args(host_map_for(tree, base)), *FAST, *extra)
-        return result, list(base.requests)
 
 
 def test_monitor_mode_fetches_only_the_new_notices_and_the_pages_it_needs(tmp_path):

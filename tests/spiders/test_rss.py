@@ -9,10 +9,10 @@ import sqlite3
 import pytest
 from scrapy.http import TextResponse, XmlResponse
 
-from crawler.mirror import DEFAULT_TREE, serve_mirror
+from crawler.mirror import DEFAULT_TREE
 from crawler.siteconf import load_sites
 from crawler.spiders.cms import ADAPTERS, rss
-from tests.conftest import FAST, host_map_args, recorded_detail_urls, run_cli
+from tests.conftest import crawl, recorded_detail_urls
 
 HOST = "www.ndrc.gov.cn"
 TREE = DEFAULT_TREE / HOST
@@ -222,9 +222,7 @@ def test_hostile_feeds_in_utf16_are_refused_too(doc):
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
     db = tmp_path_factory.mktemp("rss") / "notices.db"
-    with serve_mirror(DEFAULT_TREE) as base:
-        result = run_cli("crawl", "ndrc_xwfb", "--db", str(db), *host_map_args({HOST: f"{base}/{HOST}"}), *FAST)
-        requested = list(base.requests)
+    result, requested = crawl(DEFAULT_TREE, db, "ndrc_xwfb")
     return db, result, requested
 
 

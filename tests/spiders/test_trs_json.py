@@ -12,10 +12,10 @@ import pytest
 from scrapy import FormRequest
 from scrapy.http import HtmlResponse, TextResponse
 
-from crawler.mirror import DEFAULT_TREE, serve_mirror
+from crawler.mirror import DEFAULT_TREE
 from crawler.siteconf import SiteDefinitionError, load_sites, parse_site
 from crawler.spiders.cms import ADAPTERS, trs_json
-from tests.conftest import FAST, host_map_args, recorded_detail_urls, run_cli
+from tests.conftest import crawl, recorded_detail_urls
 
 HOST = "fgw.fujian.gov.cn"
 TREE = DEFAULT_TREE / HOST
@@ -221,9 +221,7 @@ def test_integer_form_values_are_sent_as_strings(tmp_path):
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
     db = tmp_path_factory.mktemp("trs_json") / "notices.db"
-    with serve_mirror(DEFAULT_TREE) as base:
-        result = run_cli("crawl", "fj_fgw", "--db", str(db), *host_map_args({HOST: f"{base}/{HOST}"}), *FAST)
-        requested = list(base.requests)
+    result, requested = crawl(DEFAULT_TREE, db, "fj_fgw")
     return db, result, requested
 
 

@@ -1,10 +1,15 @@
 """A list notice's list in the store: compared as a set, its diff naming what was renamed, dropped
 or added, and a failed download never read as a change."""
 
+from pathlib import Path
+
+import yaml
+
 from crawler.extract import Notice
 from crawler.kinds import classify
 from crawler.lists import Entry
 from crawler.records import AttachmentFile, DetailPage, FetchOutcome
+from crawler.store import Store
 from crawler.store.lists import list_diff, list_record
 
 TITLE = "浙江省经济和信息化厅关于公布2025年浙江省中小企业特色产业集群名单的通知"
@@ -73,3 +78,27 @@ def test_an_unparsed_attachment_is_compared_by_its_bytes():
                          reason="LibreOffice is not installed", file_type="doc")
     other = AttachmentFile(doc.name, doc.url, "unparsed", data=b"\xd0\xcf\x11\xe0 two", file_type="doc")
     assert list_record(page(doc), {}, {}).list_hash != list_record(page(other), {}, {}).list_hash
+
+
+def test_a_draft_list_links_to_the_final_list_and_dropped_entries_are_found(tmp_path):
+    queries = yaml.safe_load((Path(__file__).parents[2] / "crawler/datasette/metadata.yml").read_text(encoding="utf-8"))
+    dropped_sql = queries["databases"]["notices"]["queries"]["dropped_in_review"]["sql"]
+    store = Store(tmp_path / "notices.db")
+    try:
+        for number, title, day, names in [
+            (1, "关于2025年浙江省中小企业特色产业集群拟认定名单的公示", "2025-06-20", NAMES),
+            (2, "浙江省经济和信息化厅关于公布2025年浙江省中小企业特色产业集群名单的通知", "2025-07-16", NAMES[:2]),
+        ]:
+            url = f"https://jxt.zj.gov.cn/art/2025/{number}.html"
+            notice = Notice(url=url, title=title, published_at=f"{day}T10:00:00+08:00", source=None,
+                            body=f"{title}。各设区市经信局：附件{number}", body_normalized=f"{title}。各设区市经信局：附件{number}")
+            store.save_page(None, DetailPage("zj_jxt", notice, FetchOutcome("zj_jxt", url, "detail", "stored"),
+                                             kind=classify(title), files=[pdf(names)]))
+        stages = list(store.db.query("select draft_id, final_id, list_subject, list_year from list_stages"))
+        assert stages == [{"draft_id": 1, "final_id": 2, "list_subject": "中小企业特色产业集群", "list_year": 2025}]
+        dropped = [r["name"] for r in store.db.query(dropped_sql)]
+        assert dropped == [NAMES[2]]
+        first_seen = {r["name_normalized"]: r["first_notice_id"] for r in store.db.query("select * from cluster_first_seen")}
+        assert first_seen == {name: 1 for name in NAMES}
+    finally:
+        store.close()
