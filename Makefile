@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run demo test bench clean
+.PHONY: run demo test reliability bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "zhengce-watch needs Python 3.11 or newer (set PYTHON=...)")'
@@ -21,6 +21,9 @@ demo: $(STAMP)  ## the main job against the bundled local mirror of the sites (o
 
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest
+
+reliability: $(STAMP)  ## fault, crash and concurrency suites, then their table (also part of `make test`)
+	$(BIN)/python -m pytest tests/reliability
 
 bench: $(STAMP)  ## benchmarks, as ratios against a baseline measured in the same run
 	$(BIN)/python -m pip install --quiet trafilatura lxml_html_clean readability-lxml

@@ -32,12 +32,13 @@ class CrawlReport:
     site_titles: dict
     unreachable: list[tuple[str, str]]
     blocked: list[tuple[str, str]] = field(default_factory=list)  # read, then stopped by an anti-bot front
+    failed: list[tuple[str, str]] = field(default_factory=list)  # read, but some pages could not be
 
     @property
     def exit_code(self) -> int:
         if self.unreachable and len(self.unreachable) == len(self.site_titles):
             return EXIT_FAILED
-        return EXIT_PARTIAL if self.unreachable or self.blocked else EXIT_OK
+        return EXIT_PARTIAL if self.unreachable or self.blocked or self.failed else EXIT_OK
 
 
 class _NoTracebacks(logging.Filter):
@@ -99,7 +100,7 @@ def run_crawl(sites: list[Site], db_path: Path, host_map: dict[str, str], overri
         per_site = store.run_report(run_id)
     finally:
         store.close()
-    unreachable, blocked = [], []
+    unreachable, blocked, failed = [], [], []
     for site in sites:  # a site counts as failed when none of its listing pages could be read
         detail = per_site.get(site.name)
         if detail is None or not detail["outcomes"].get("listed"):
@@ -108,7 +109,11 @@ def run_crawl(sites: list[Site], db_path: Path, host_map: dict[str, str], overri
             unreachable.append((site.name, f"{', '.join(site.hosts)}: {reason}"))
         elif detail["outcomes"].get("blocked"):  # listing read, then the site's anti-bot front stopped the run
             blocked.append((site.name, f"{', '.join(site.hosts)}: {detail['outcomes']['blocked']} request(s)"))
-    return CrawlReport(run_id, totals, per_site, {s.name: s.title for s in sites}, unreachable, blocked)
+        elif detail["outcomes"].get("error") or detail["outcomes"].get("refused"):
+            count = detail["outcomes"].get("error", 0) + detail["outcomes"].get("refused", 0)
+            first = next((e["error"] for e in detail["errors"] if e["outcome"] in ("error", "refused")), "")
+            failed.append((site.name, f"{count} page(s) could not be read, first: {first}"))
+    return CrawlReport(run_id, totals, per_site, {s.name: s.title for s in sites}, unreachable, blocked, failed)
 
 
 def format_report(report: CrawlReport, hint_demo: bool = True, list_events: bool = True) -> str:
@@ -141,4 +146,8 @@ def format_report(report: CrawlReport, hint_demo: bool = True, list_events: bool
         lines.append("")
         lines.append("Blocked by their anti-bot front after the listing was read (backed off for this run):")
         lines.extend(f"  {name} ({reason})" for name, reason in report.blocked)
+    if report.failed:
+        lines.append("")
+        lines.append("Some pages could not be read (the next run reads these sites as deep as a first run):")
+        lines.extend(f"  {name} ({reason})" for name, reason in report.failed)
     return "\n".join(lines)

@@ -19,7 +19,12 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
-DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+# Before each retry: CRAWLER_RETRY_BACKOFF × 2^(retries so far) seconds, or a 429/503's Retry-After
+# up to CRAWLER_RETRY_AFTER_MAX (crawler/retry.py).
+CRAWLER_RETRY_BACKOFF = 2.0
+CRAWLER_RETRY_AFTER_MAX = 120.0
+# A page larger than this is refused and recorded (attachments have their own cap, below).
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_FAIL_ON_DATALOSS = True
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
@@ -30,7 +35,11 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.hostmap.HostMapDownloadHandler",
 }
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
-DOWNLOADER_MIDDLEWARES = {"crawler.blocking.BlockedSiteBackoff": 950}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.retry.RetryBackoff": 560,  # answers and errors reach it before RetryMiddleware (550)
+    "crawler.answers.AnswerGuard": 650,  # before RedirectMiddleware (600): refused redirects are not followed
+    "crawler.blocking.BlockedSiteBackoff": 950,
+}
 
 # Where notices go and which hosts are mirrored; the `crawler` command sets both from its options.
 CRAWLER_DB = os.environ.get("CRAWLER_DB", "data/notices.db")

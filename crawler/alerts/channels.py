@@ -69,8 +69,10 @@ def parse_channel(url: str) -> Channel:
     query = parse_qs(parts.query)
     if scheme in ("json", "jsons"):
         if not parts.hostname:
-            raise ChannelError(f"webhook URL {_redact(url)} has no host")
-        return Channel(scheme, url, f"{scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}{parts.path}")
+            raise ChannelError(f"{scheme} webhook URL has no host")
+        # A webhook's path often is its token (/hooks/T0/B0/XXXX): the label names it by a hash.
+        netloc = f"{parts.hostname}{f':{parts.port}' if parts.port else ''}"
+        return Channel(scheme, url, f"{scheme}://{netloc}/hook-{hashlib.sha256(url.encode()).hexdigest()[:8]}")
     if scheme in ("mailto", "mailtos"):
         if not parts.hostname or not query.get("to"):
             raise ChannelError("mailto URL needs an SMTP host and ?to=address")
@@ -94,22 +96,19 @@ def parse_channel(url: str) -> Channel:
     raise ChannelError(f"unknown channel {scheme or url!r} (json, jsons, mailto, mailtos, dingtalk, wecombot, feishu, atom)")
 
 
-def _redact(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname or ''}{parts.path}"
-
-
-def _post_json(url: str, payload: dict) -> dict:
+def _post_json(url: str, payload: dict, label: str) -> dict:
+    """POST ``payload``; failures name the channel by ``label``, never by ``url`` (whose path or
+    query may be a token)."""
     request = urllib.request.Request(url, data=json.dumps(payload, ensure_ascii=False).encode(),
                                      headers={"Content-Type": "application/json; charset=utf-8"})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:
             body = answer.read()
     except urllib.error.HTTPError as exc:
-        raise ChannelError(f"HTTP {exc.code} from {_redact(url)}") from None
+        raise ChannelError(f"HTTP {exc.code} from {label}") from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise ChannelError(f"could not reach {_redact(url)}: {reason}") from None
+        raise ChannelError(f"could not reach {label}: {reason}") from None
     try:
         return json.loads(body or b"{}")
     except ValueError:
@@ -122,7 +121,7 @@ def _send_json(channel: Channel, message: Message) -> None:
     netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
     target = f"{scheme}://{netloc}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
     _post_json(target, {"version": "1.0", "type": "info", "title": message.title, "message": message.text,
-                        "markdown": message.markdown, **message.data})
+                        "markdown": message.markdown, **message.data}, channel.label)
 
 
 def _robot_query(channel: Channel) -> tuple[str, dict, str | None]:
@@ -146,14 +145,14 @@ def _send_dingtalk(channel: Channel, message: Message) -> None:
         digest = hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
         params.update(timestamp=timestamp, sign=base64.b64encode(digest).decode())
     url = f"{query.get('endpoint', ENDPOINTS['dingtalk'])}?{urlencode(params, quote_via=quote)}"
-    answer = _post_json(url, {"msgtype": "markdown", "markdown": {"title": message.title, "text": message.markdown}})
+    answer = _post_json(url, {"msgtype": "markdown", "markdown": {"title": message.title, "text": message.markdown}}, channel.label)
     _check_code(answer, "errcode", channel)
 
 
 def _send_wecom(channel: Channel, message: Message) -> None:
     token, query, _ = _robot_query(channel)
     url = f"{query.get('endpoint', ENDPOINTS['wecombot'])}?{urlencode({'key': token})}"
-    answer = _post_json(url, {"msgtype": "markdown", "markdown": {"content": message.markdown[:4000]}})
+    answer = _post_json(url, {"msgtype": "markdown", "markdown": {"content": message.markdown[:4000]}}, channel.label)
     _check_code(answer, "errcode", channel)
 
 
@@ -167,7 +166,7 @@ def _send_feishu(channel: Channel, message: Message) -> None:
         timestamp = str(int(time.time()))
         digest = hmac.new(f"{timestamp}\n{secret}".encode(), b"", hashlib.sha256).digest()
         payload.update(timestamp=timestamp, sign=base64.b64encode(digest).decode())
-    answer = _post_json(query.get("endpoint", ENDPOINTS["feishu"]).rstrip("/") + "/" + token, payload)
+    answer = _post_json(query.get("endpoint", ENDPOINTS["feishu"]).rstrip("/") + "/" + token, payload, channel.label)
     _check_code(answer, "code", channel)
 
 

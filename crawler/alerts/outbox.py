@@ -17,6 +17,7 @@ from crawler.store import Store
 logger = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=6)
 DIGEST_EVERY = timedelta(hours=24)
+CLAIM_LEASE = timedelta(minutes=15)  # a delivery claimed longer ago belongs to a pass that died mid-send
 
 
 @dataclass
@@ -59,14 +60,19 @@ def _retry_at(config: AlertConfig, attempts: int, now: datetime) -> str:
     return _stamp(now + min(delay, MAX_BACKOFF))
 
 
+def _stale(now: datetime) -> str:
+    return _stamp(now - CLAIM_LEASE)
+
+
 def deliver(store: Store, config: AlertConfig, now: datetime | None = None) -> OutboxReport:
     """Send every due delivery: immediate ones one by one, daily ones as one digest per
-    (subscription, channel) once a day. Each send's result is recorded before the next."""
+    (subscription, channel) once a day. Each send is claimed first (another pass running at the
+    same time skips it) and its result recorded before the next."""
     now = now or _now()
     channels: dict[str, Channel] = {c.key: c for s in config.subscriptions for c in s.channels}
     report = OutboxReport()
     digests: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for delivery in store.due_deliveries(_stamp(now)):
+    for delivery in store.due_deliveries(_stamp(now), _stale(now)):
         channel = channels.get(delivery["channel_key"])
         if channel is None:
             report.waiting += 1  # its channel is no longer configured; kept for when it returns
@@ -74,11 +80,16 @@ def deliver(store: Store, config: AlertConfig, now: datetime | None = None) -> O
         if delivery["digest"] == "daily":
             digests[(delivery["subscription"], channel.key)].append(delivery)
             continue
-        _send(store, config, channel, [delivery], _message(store, config, delivery["event_id"]), now, report)
+        if store.claim_deliveries([delivery["id"]], _stamp(now), _stale(now)):
+            _send(store, config, channel, [delivery], _message(store, config, delivery["event_id"]), now, report)
     for (subscription, key), deliveries in digests.items():
         last = store.last_sent(subscription, key)
         if last and datetime.fromisoformat(last) > now - DIGEST_EVERY:
             report.waiting += len(deliveries)
+            continue
+        taken = set(store.claim_deliveries([d["id"] for d in deliveries], _stamp(now), _stale(now)))
+        deliveries = [d for d in deliveries if d["id"] in taken]
+        if not deliveries:
             continue
         message = compose_digest([_message(store, config, d["event_id"]) for d in deliveries])
         _send(store, config, channels[key], deliveries, message, now, report)
@@ -104,7 +115,7 @@ def preview(store: Store, config: AlertConfig) -> list[tuple[str, str, str]]:
     """What a pass would send now, without sending or writing: (subscription, channel, title)."""
     channels = {c.key: c for s in config.subscriptions for c in s.channels}
     planned = [(d["subscription"], d["channel"], _message(store, config, d["event_id"]).title)
-               for d in store.due_deliveries(_stamp(_now())) if d["channel_key"] in channels]
+               for d in store.due_deliveries(_stamp(_now()), _stale(_now())) if d["channel_key"] in channels]
     for event in store.unrouted_events():
         for subscription in config.subscriptions:
             if matches(subscription, event):

@@ -300,13 +300,15 @@ def extract_notice(
     text, error = bounded_markup(text)
     tree = parse_html(text)
     selector = Selector(root=tree, type="html")
+    # A selector ending in ::text or ::attr() selects strings, not elements: nothing to drop or read.
     for css in hints.drop:
         for found in selector.css(css):
-            if found.root.getparent() is not None:
+            if isinstance(found.root, etree._Element) and found.root.getparent() is not None:
                 drop(found.root)
 
     page_title = re.sub(r"\s+", " ", tree.findtext(".//title") or "").strip()
-    containers = [found.root for css in hints.content for found in selector.css(css)]
+    containers = [found.root for css in hints.content for found in selector.css(css)
+                  if isinstance(found.root, etree._Element)]
     container = main_container(tree, containers)
     title = _clean_title(_hint(selector, hints.title) or _title(tree, page_title, list_title, container))
 

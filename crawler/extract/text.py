@@ -13,13 +13,16 @@ _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 # A gloss is a parenthesised pinyin reading with at least one tone mark, directly after a Han
 # character: 規(guī), 區（qū）. Real parentheses such as (市、區) or (征求意见稿) never match.
 _SYLLABLE = rf"[a-zü{_TONED}]*[{_TONED}][a-zü{_TONED}]*"
-_GLOSS = re.compile(rf"(?<=[{_HAN}])[(（]\s*{_SYLLABLE}(?:\s+{_SYLLABLE})*\s*[)）]")
+# Spaces on the line before a gloss go with it (spaces between Han text are dropped anyway).
+_GLOSS = re.compile(rf"(?<=[{_HAN}])(?:[^\S\r\n]|[\u200b\ufeff])*[(（]\s*{_SYLLABLE}(?:\s+{_SYLLABLE})*\s*[)）]")
 
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
 _CJK_TEXT = rf"{_HAN}，。、；：？！“”（）《》〔〕【】"
 _SPACE_BETWEEN_HAN = re.compile(rf"(?<=[{_CJK_TEXT}])\s+(?=[{_CJK_TEXT}])")
 _FULLWIDTH_PUNCT = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
-_ASCII_PUNCT_NEAR_HAN = re.compile(rf"(?<=[{_CJK_TEXT}])[,:;?!()]|[,:;?!()](?=[{_CJK_TEXT}])")
+_FULLWIDTH_MARKS = str.maketrans(_FULLWIDTH_PUNCT)
+# A run of marks touching Han text converts whole: in ``区):`` each mark then touches a converted one.
+_ASCII_PUNCT_NEAR_HAN = re.compile(rf"(?<=[{_CJK_TEXT}])[,:;?!()]+|[,:;?!()]+(?=[{_CJK_TEXT}])")
 
 
 @lru_cache(maxsize=1)
@@ -47,10 +50,7 @@ def unify_width(text: str) -> str:
     text = text.translate(_HALF_WIDTH)
     if not any(mark in text for mark in _FULLWIDTH_PUNCT):
         return text
-    # Twice, so that runs such as ``区):`` convert mark by mark.
-    for _ in range(2):
-        text = _ASCII_PUNCT_NEAR_HAN.sub(lambda m: _FULLWIDTH_PUNCT[m.group()], text)
-    return text
+    return _ASCII_PUNCT_NEAR_HAN.sub(lambda m: m.group().translate(_FULLWIDTH_MARKS), text)
 
 
 def clean_whitespace(text: str) -> str:
@@ -66,7 +66,8 @@ def clean_whitespace(text: str) -> str:
 
 def normalize_text(text: str) -> str:
     """The comparable form of a notice text: glosses removed, Simplified, widths and spaces unified."""
-    text = unicodedata.normalize("NFC", text)
+    # Full-width letters become ASCII before glosses are looked for: ``區(ｑū)`` is a gloss too.
+    text = unicodedata.normalize("NFC", text).translate(_HALF_WIDTH)
     text = strip_pinyin_glosses(text)
     text = to_simplified(text)
     text = unify_width(text)

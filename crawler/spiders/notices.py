@@ -15,7 +15,7 @@ from crawler.siteconf import SITES_DIR, select_sites
 from crawler.spiders.cms import ADAPTERS
 from crawler.spiders.files import read_download, wanted_attachments
 from crawler.spiders.outcomes import challenge_reason, describe_failure
-from crawler.spiders.revisit import KnownNotice, gone_before, is_due, load_known
+from crawler.spiders.revisit import KnownNotice, gone_before, interrupted_before, is_due, load_known
 
 
 class NoticeSpider(scrapy.Spider):
@@ -32,6 +32,7 @@ class NoticeSpider(scrapy.Spider):
         self.allowed_domains = list(self.site.hosts)
         self.known: dict[str, KnownNotice] = {}
         self.gone_before: set[str] = set()
+        self.resume = False
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -43,6 +44,8 @@ class NoticeSpider(scrapy.Spider):
     async def start(self):
         self.known = load_known(self.settings.get("CRAWLER_DB"), self.site.name)
         self.gone_before = gone_before(self.settings.get("CRAWLER_DB"), self.site.name)
+        self.resume = interrupted_before(self.settings.get("CRAWLER_DB"), self.site.name,
+                                         self.settings.get("CRAWLER_RUN_ID"))
         self.revisit = self.settings.get("CRAWLER_REVISIT", "due")
         self.backfill = self.settings.getint("CRAWLER_BACKFILL", 0)
         self.attachment_maxsize = self.settings.getint("CRAWLER_ATTACHMENT_MAXSIZE")
@@ -96,8 +99,9 @@ class NoticeSpider(scrapy.Spider):
             request = self._detail_request(entry)
             if request is not None:
                 yield request
-        # Monitor mode reads on while a page still lists something new; --backfill N reads N pages.
-        has_new = any(entry.url not in self.known and entry.url not in self.gone_before for entry in entries)
+        # Monitor mode reads on while a page still lists something new (or, after a run that never
+        # finished, as deep as a first run); --backfill N reads N pages.
+        has_new = self.resume or any(entry.url not in self.known and entry.url not in self.gone_before for entry in entries)
         if (page < self.backfill) or (not self.backfill and page < self.site.listing.max_pages and has_new):
             for request in self.adapter.next_pages(response, self.site, page):
                 yield self._request(request.url, self.parse_listing, role="listing", page=page + 1, request=request)

@@ -9,11 +9,13 @@ from scrapy.exceptions import (
     IgnoreRequest,
     DownloadCancelledError,
     DownloadConnectionRefusedError,
+    DownloadFailedError,
     DownloadTimeoutError,
     ResponseDataLossError,
 )
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.defer import CancelledError
+from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 
 BLOCKING_STATUSES = frozenset((403, 412, 418, 429, 521))
@@ -24,6 +26,30 @@ _CHALLENGE = re.compile(
     r"\$_ts\s*=|__jsl_clearance|_waf_|waf\.js|<title>\s*(?:405|412|Access Denied|安全验证)|访问过于频繁|"
     r"请输入验证码|captcha".encode(), re.I
 )
+
+
+class RefusedAnswer(IgnoreRequest):
+    """An answer a downloader middleware would not pass on (an unsafe redirect, a soft-404 page),
+    with what to record for it."""
+
+    def __init__(self, reason: str, status: int | None = None, outcome: str = "error"):
+        super().__init__(reason)
+        self.reason, self.status, self.outcome = reason, status, outcome
+
+
+# Pages served with 200 that say the page is gone (error templates of the sites' CMSs).
+_SOFT_404 = re.compile("页面不存在|该信息已删除|信息已被删除|信息不存在|页面已删除|找不到(?:该|您要访问的)?页面|文章不存在|已被删除或已过期")
+_TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]+>|&\w+;|\s+", re.S | re.I)
+SOFT_404_MAX_TEXT = 600  # characters of visible text: a real notice page has far more
+
+
+def soft_404_reason(text: str) -> str | None:
+    """Why a 200 page is an error page in disguise ("the page says 页面不存在"), or None: the
+    phrase must be there and the page must hold little else than its chrome."""
+    found = _SOFT_404.search(text[:50000])
+    if not found or len(_TAGS.sub("", text[:200000])) > SOFT_404_MAX_TEXT:
+        return None
+    return f"soft 404: the page says {found[0]}"
 
 
 def status_outcome(status: int) -> str:
@@ -47,6 +73,8 @@ def challenge_reason(body: bytes) -> str | None:
 def describe_failure(failure: Failure) -> tuple[int | None, str, str]:
     """(HTTP status or None, outcome, one-line error) for a request's errback."""
     error = failure.value
+    if failure.check(RefusedAnswer):
+        return error.status, error.outcome, error.reason
     if failure.check(HttpError):
         status = error.response.status
         return status, status_outcome(status), f"HTTP {status}"
@@ -61,6 +89,9 @@ def describe_failure(failure: Failure) -> tuple[int | None, str, str]:
     if failure.check(DownloadCancelledError, CancelledError):
         limit = failure.request.meta.get("download_maxsize") if hasattr(failure, "request") else None
         return None, "refused", f"larger than the download cap{f' of {limit:,} bytes' if limit else ''}"
+    if failure.check(ConnectionLost, ConnectionDone) or (
+            failure.check(DownloadFailedError) and "ConnectionLost" in str(error)):
+        return None, "error", "connection lost (reset by the site before an answer)"
     if failure.check(ResponseDataLossError):
         return None, "error", "truncated response (connection closed before the whole body arrived)"
     return None, "error", f"{type(error).__name__}: {error}".strip()

@@ -76,6 +76,27 @@ def gone_before(db_path: str | Path | None, site: str) -> set[str]:
         return {url for (url,) in rows}
 
 
+def interrupted_before(db_path: str | Path | None, site: str, run_id: int | None) -> bool:
+    """True when the site's last run before ``run_id`` never finished (killed, say) or failed to
+    fetch some of its pages: the listing pages it read or missed may hold notices it never stored,
+    so this run reads as deep as a first one."""
+    path = Path(db_path or "")
+    if not path.is_file():
+        return False
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        if not conn.execute("select 1 from sqlite_master where name = 'runs'").fetchone():
+            return False
+        row = conn.execute(
+            """select id, status from runs r where (? is null or r.id < ?)
+                 and exists (select 1 from json_each(r.sites) where value = ?)
+               order by r.id desc limit 1""", [run_id, run_id, site]).fetchone()
+        if not row:
+            return False
+        failed = conn.execute("select 1 from fetches where run_id = ? and site = ? and outcome in ('error', 'blocked')"
+                              " limit 1", [row[0], site]).fetchone()
+        return row[1] != "finished" or bool(failed)
+
+
 def _parse(moment: str | None) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(moment) if moment else None

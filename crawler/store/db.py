@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import zlib
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,6 +26,9 @@ STORY_MIN_CONTAINMENT = 0.8
 REMOVAL_RUNS = 3  # runs a notice must be gone from its listing before a 404/410 makes it removed
 BROKEN_SHARE = 0.5  # a listing with fewer entries than this share of its usual count is broken
 LISTING_RUNS_KEPT = 10  # listing rows are kept for a site's last ten runs (presence looks back five)
+# A delivery is due when it is not sent, its next attempt has come, and no live pass is sending it.
+DUE = ("status != 'sent' and next_attempt_at <= :now"
+       " and (status != 'sending' or claimed_at <= :stale)")
 FILE_SUFFIXES = frozenset({"xlsx", "xls", "et", "docx", "doc", "wps", "pdf", "ofd", "zip", "html", "text"})
 
 
@@ -43,9 +47,27 @@ class Store:
         """Close the connection."""
         self.db.close()
 
+    @contextmanager
+    def _transaction(self):
+        """One write transaction that takes the write lock as it begins (``BEGIN IMMEDIATE``),
+        waiting up to the busy timeout for another writer. A deferred one that reads before it
+        writes (``save_page``) would fail at once with "database is locked" when another process
+        (``crawler alert``, a second crawl) wrote in between. Nested, it is a savepoint."""
+        if self.db.conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.conn.rollback()
+            raise
+
     def register_sites(self, sites: list[Site]) -> None:
         """Record the site definitions the run uses."""
-        with self.db.atomic():
+        with self._transaction():
             self.db["sites"].upsert_all(
                 ({"name": s.name, "title": s.title, "kind": s.kind, "province": s.province,
                   "start_urls": json.dumps(list(s.start_urls)), "enabled": int(s.enabled)} for s in sites),
@@ -54,7 +76,7 @@ class Store:
 
     def start_run(self, site_names: list[str]) -> int:
         """Open a run row and return its id."""
-        with self.db.atomic():
+        with self._transaction():
             table = self.db["runs"].insert(
                 {"started_at": utc_now(), "sites": json.dumps(site_names), "status": "running"}
             )
@@ -62,7 +84,7 @@ class Store:
 
     def record_listing(self, run_id: int | None, listing: ListingPage) -> None:
         """Record a listing page that was read and the notices it lists."""
-        with self.db.atomic():
+        with self._transaction():
             self._insert_fetch(run_id, listing.fetch)
             self.db["listings"].insert_all(
                 {"run_id": run_id, "site": listing.site, "page_url": listing.fetch.url, "notice_url": url,
@@ -126,7 +148,7 @@ class Store:
 
     def finish_run(self, run_id: int) -> dict:
         """Update which notices are still listed, close the run with its counts and return them."""
-        with self.db.atomic():
+        with self._transaction():
             self._update_presence(run_id, utc_now())
         counts = self.db.execute(
             """select
@@ -137,7 +159,7 @@ class Store:
             {"r": run_id},
         ).fetchone()
         row = dict(zip(("pages_fetched", "new", "changed", "errors"), counts))
-        with self.db.atomic():
+        with self._transaction():
             self.db["runs"].update(run_id, {"finished_at": utc_now(), "status": "finished", **row})
         return row
 
@@ -145,7 +167,7 @@ class Store:
         """Record a request that produced no notice (a listing page, an error, a block). A 304 to
         a conditional revisit counts as ``unchanged`` only for a notice stored from an earlier
         successful fetch; anything else answering 304 is an error."""
-        with self.db.atomic():
+        with self._transaction():
             if fetch.outcome == "not_modified":
                 known = self.db.execute("select id from notices where url = ? and current_version is not null",
                                         [fetch.url]).fetchone()
@@ -202,7 +224,7 @@ class Store:
         ``stored`` or ``unchanged``. All of it is one transaction."""
         notice, now = page.notice, page.fetch.fetched_at or utc_now()
         digest = content_hash(notice)
-        with self.db.atomic():
+        with self._transaction():
             existing = next(self.db["notices"].rows_where("url = ?", [notice.url], limit=1), None)
             before = existing and next(self.db["versions"].rows_where(
                 "notice_id = ? and version = ?", [existing["id"], existing["current_version"]], limit=1))
@@ -381,7 +403,7 @@ class Store:
             site["answered"] += row["answered"] or 0
         for row in self.db.query(
             "select site, url, role, status, outcome, error from fetches where run_id = ?"
-            " and outcome in ('error', 'blocked', 'empty', 'missing') order by id", [run_id]
+            " and outcome in ('error', 'blocked', 'empty', 'missing', 'refused') order by id", [run_id]
         ):
             sites[row["site"]]["errors"].append(row)
         for row in self.db.query(
@@ -429,16 +451,30 @@ class Store:
 
     def route_event(self, event_id: int, deliveries: list[dict], now: str) -> None:
         """Queue one delivery per (subscription, channel) for an event, once, and mark it routed."""
-        with self.db.atomic():
+        with self._transaction():
             self.db["deliveries"].insert_all(
                 ({"event_id": event_id, "status": "pending", "attempts": 0, "created_at": now,
                   "next_attempt_at": now, **d} for d in deliveries), ignore=True)
             self.db["events"].update(event_id, {"routed_at": now})
 
-    def due_deliveries(self, now: str) -> list[dict]:
-        """Deliveries not yet sent whose next attempt is due."""
-        return list(self.db["deliveries"].rows_where(
-            "status != 'sent' and next_attempt_at <= ?", [now], order_by="id"))
+    def due_deliveries(self, now: str, stale_before: str) -> list[dict]:
+        """Deliveries not yet sent whose next attempt is due, and not being sent by another pass
+        (unless that pass claimed them before ``stale_before``: it died before it could say)."""
+        return list(self.db["deliveries"].rows_where(DUE, {"now": now, "stale": stale_before}, order_by="id"))
+
+    def claim_deliveries(self, delivery_ids: list[int], now: str, stale_before: str) -> list[int]:
+        """Take deliveries for sending: those of ``delivery_ids`` still due become ``sending``, in
+        one write transaction, so two passes (two `crawler alert` at once) never send the same one.
+        Returns the ids this pass took."""
+        params = {"now": now, "stale": stale_before, **{f"id{i}": d for i, d in enumerate(delivery_ids)}}
+        marks = ", ".join(f":id{i}" for i in range(len(delivery_ids)))
+        with self._transaction():
+            taken = [r[0] for r in self.db.execute(
+                f"select id from deliveries where id in ({marks}) and {DUE}", params)]
+            for delivery_id in taken:
+                self.db.execute("update deliveries set status = 'sending', claimed_at = ? where id = ?",
+                                [now, delivery_id])
+        return taken
 
     def last_sent(self, subscription: str, channel_key: str) -> str | None:
         """When a (subscription, channel) last got a message."""
@@ -448,14 +484,14 @@ class Store:
 
     def mark_sent(self, delivery_ids: list[int], now: str) -> None:
         """Record successful sends: they are never sent again."""
-        with self.db.atomic():
+        with self._transaction():
             for delivery_id in delivery_ids:
                 self.db.execute("update deliveries set status = 'sent', sent_at = ?, attempts = attempts + 1,"
                                 " last_error = null where id = ?", [now, delivery_id])
 
     def mark_failed(self, delivery_ids: list[int], error: str, retry_at: str) -> None:
         """Record failed sends (the error carries no secret) and when to try again."""
-        with self.db.atomic():
+        with self._transaction():
             for delivery_id in delivery_ids:
                 self.db.execute("update deliveries set status = 'failed', attempts = attempts + 1,"
                                 " last_error = ?, next_attempt_at = ? where id = ?", [error, retry_at, delivery_id])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 VERSION_COLUMNS = {
@@ -106,7 +106,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db["deliveries"].create(
         {"id": int, "event_id": int, "subscription": str, "channel_key": str, "channel": str, "digest": str,
          "status": str, "attempts": int, "last_error": str, "next_attempt_at": str, "created_at": str,
-         "sent_at": str},
+         "sent_at": str, "claimed_at": str},
         pk="id", foreign_keys=[("event_id", "events", "id")], defaults={"status": "pending", "attempts": 0},
         if_not_exists=True,
     )
@@ -121,6 +121,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
     _add_missing_columns(db, "versions", VERSION_COLUMNS)
     _add_missing_columns(db, "notices", NOTICE_COLUMNS)
     _add_missing_columns(db, "events", {"routed_at": str})
+    _add_missing_columns(db, "deliveries", {"claimed_at": str})  # a pass sending it (status 'sending')
     db["notices"].create_index(["url"], unique=True, if_not_exists=True)
     db["notices"].create_index(["site"], if_not_exists=True)
     db["versions"].create_index(["notice_id", "version"], unique=True, if_not_exists=True)
