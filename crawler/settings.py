@@ -35,6 +35,10 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.hostmap.HostMapDownloadHandler",
 }
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+# Scrapy starts CONCURRENT_ITEMS asyncio tasks for the output of every callback (default 100), for
+# pipelines that wait on I/O. Ours writes SQLite synchronously and a callback yields one or two
+# items: one task does the same work, without creating 100 tasks per page.
+CONCURRENT_ITEMS = 1
 DOWNLOADER_MIDDLEWARES = {
     "crawler.retry.RetryBackoff": 560,  # answers and errors reach it before RetryMiddleware (550)
     "crawler.answers.AnswerGuard": 650,  # before RedirectMiddleware (600): refused redirects are not followed

@@ -18,7 +18,8 @@ INVISIBLE_TAGS = frozenset(
     "svg canvas map head title meta link".split()
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_SPACE_RUN = re.compile(r"[ \t\r\n\f\v]+")
+_ASCII_SPACE = " \t\r\n\f\v"
+_SPACE_RUN = re.compile(f"[{_ASCII_SPACE}]+")
 # Links to files are part of a notice (its attachments), not navigation.
 _FILE_LINK = re.compile(
     r"\.(?:pdf|docx?|xlsx?|et|wps|ofd|zip|rar|7z|txt|csv|pptx?|ceb)(?:$|[?#&])|downfile|download", re.I
@@ -44,29 +45,35 @@ def is_hidden(element) -> bool:
 
 
 class _LineWriter:
+    """Collects text into lines; whitespace runs become one space."""
+
     def __init__(self) -> None:
         self.lines: list[Line] = []
-        self.current = Line("")
+        self.text = ""  # the current line
+        self.link_chars = 0
 
     def write(self, text: str | None, in_link: bool) -> None:
         if not text:
             return
-        text = _SPACE_RUN.sub(" ", text)
-        if self.current.text.endswith(" ") and text.startswith(" "):
+        # Indentation between tags is most of what is written: it becomes one space without a regex.
+        text = " " if not text.strip(_ASCII_SPACE) else _SPACE_RUN.sub(" ", text)
+        if text[0] == " " and self.text.endswith(" "):
             text = text[1:]
-        self.current.text += text
+        self.text += text
         if in_link:
-            self.current.link_chars += len(text.replace(" ", ""))
+            self.link_chars += len(text.replace(" ", ""))
 
     def cell_gap(self) -> None:
-        if self.current.text.strip():
-            self.current.text = self.current.text.rstrip() + " "
+        if self.text.strip():
+            self.text = self.text.rstrip() + " "
 
     def newline(self) -> None:
-        text = self.current.text.strip()
+        if not self.text:
+            return
+        text = self.text.strip()
         if text:
-            self.lines.append(Line(text, min(self.current.link_chars, len(text.replace(" ", "")))))
-        self.current = Line("")
+            self.lines.append(Line(text, min(self.link_chars, len(text.replace(" ", "")))))
+        self.text, self.link_chars = "", 0
 
 
 def _is_data_cell(cell) -> bool:
@@ -84,8 +91,11 @@ def element_lines(element) -> list[Line]:
     writer = _LineWriter()
 
     def walk(node, in_link: bool, in_cell: bool) -> None:
-        tag = node.tag if isinstance(node.tag, str) else None
-        if tag is None or tag in INVISIBLE_TAGS or is_hidden(node):
+        tag = node.tag
+        if not isinstance(tag, str) or tag in INVISIBLE_TAGS:
+            return
+        style = node.get("style")  # is_hidden(node), inline: this runs for every element
+        if node.get("hidden") is not None or (style and _HIDDEN_STYLE.search(style)):
             return
         tag = tag.lower()
         link = in_link or (tag == "a" and not _FILE_LINK.search(node.get("href") or ""))

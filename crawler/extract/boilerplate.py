@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from crawler.extract.blocks import INVISIBLE_TAGS, Line, drop, element_lines, is_hidden
-from crawler.extract.text import normalize_text
+from crawler.extract.text import normalize_line
 
 # Comment pairs and containers that government CMSs put around the article text.
 _MARKER_COMMENTS = (("ZJEG_RSS.content.begin", "ZJEG_RSS.content.end"),)
@@ -145,7 +145,8 @@ def main_container(tree, selectors: list | None = None):
     for found in selectors or ():
         if found is not None and len("".join(found.itertext()).strip()) >= 10:
             return found
-    for found in (_marker_container(tree), _scored_container(tree), tree.find("body")):
+    for find in (_marker_container, _scored_container, lambda root: root.find("body")):
+        found = find(tree)  # one after another: scoring the page is the costly step
         if found is not None:
             return found
     return tree
@@ -178,7 +179,7 @@ def clean_lines(lines: list[Line], chrome: frozenset[str] = frozenset()) -> list
     in_section = False
     for line in lines:
         # The lexicon is Simplified; long lines are prose and only need the raw "anywhere" check.
-        normalized = normalize_text(line.text) if len(line.text) <= 200 else line.text
+        normalized = normalize_line(line.text) if len(line.text) <= 200 else line.text
         if _SECTION_HEADINGS.match(normalized) and len(normalized) <= 30:
             in_section = True
             continue
@@ -186,7 +187,7 @@ def clean_lines(lines: list[Line], chrome: frozenset[str] = frozenset()) -> list
             if _is_link_list_line(line, normalized):
                 continue
             in_section = False
-        if is_furniture(normalized) or (chrome and normalize_text(line.text) in chrome):
+        if is_furniture(normalized) or (chrome and normalize_line(line.text) in chrome):
             continue
         kept.append(line)
     return _densest_run(kept)

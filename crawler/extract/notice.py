@@ -16,7 +16,7 @@ from crawler.extract.boilerplate import body_lines, main_container
 from crawler.extract.dates import as_datetime, find_date, parse_date
 from crawler.extract.encoding import decode_html
 from crawler.extract.fields import addressees, doc_number, index_table, signature
-from crawler.extract.text import normalize_text, strip_pinyin_glosses
+from crawler.extract.text import normalize_line, normalize_text, strip_pinyin_glosses
 
 
 @dataclass(frozen=True)
@@ -192,7 +192,7 @@ def _title_line_index(lines: list[Line], title: str | None) -> int | None:
     for index, line in enumerate(lines):
         if not 0.8 * len(key) <= len(line.text) <= 2 * len(title) + 60:
             continue
-        text = normalize_text(line.text).replace(" ", "")
+        text = normalize_line(line.text).replace(" ", "")
         if text and (text == key or text.startswith(key) or (len(text) >= 6 and text in key and len(text) >= 0.8 * len(key))):
             found.append(index)
     for index in found:

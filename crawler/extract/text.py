@@ -18,7 +18,7 @@ _GLOSS = re.compile(rf"(?<=[{_HAN}])(?:[^\S\r\n]|[\u200b\ufeff])*[(（]\s*{_SYLL
 
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
 _CJK_TEXT = rf"{_HAN}，。、；：？！“”（）《》〔〕【】"
-_SPACE_BETWEEN_HAN = re.compile(rf"(?<=[{_CJK_TEXT}])\s+(?=[{_CJK_TEXT}])")
+_SPACE_BETWEEN_HAN = re.compile(rf"(?<=[{_CJK_TEXT}])[^\S\n]+(?=[{_CJK_TEXT}])")
 _FULLWIDTH_PUNCT = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 _FULLWIDTH_MARKS = str.maketrans(_FULLWIDTH_PUNCT)
 # A run of marks touching Han text converts whole: in ``区):`` each mark then touches a converted one.
@@ -30,9 +30,12 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+_TONE_MARK = re.compile(f"[{_TONED}]")
+
+
 def strip_pinyin_glosses(text: str) -> str:
     """Remove pinyin readings glossed after Han characters: ``規(guī)`` → ``規``."""
-    return _GLOSS.sub("", text)
+    return _GLOSS.sub("", text) if _TONE_MARK.search(text) else text
 
 
 def to_simplified(text: str) -> str:
@@ -42,12 +45,17 @@ def to_simplified(text: str) -> str:
 
 _HALF_WIDTH = {code: code - 0xFEE0 for code in
                [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
+_FULL_WIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+
+
+def _half_width(text: str) -> str:
+    return text.translate(_HALF_WIDTH) if _FULL_WIDTH_ALNUM.search(text) else text
 
 
 def unify_width(text: str) -> str:
     """Full-width letters and digits become ASCII; ASCII punctuation touching Han text becomes
     the Chinese full-width form, so ``县(市、区):`` and ``县（市、区）：`` read the same."""
-    text = text.translate(_HALF_WIDTH)
+    text = _half_width(text)
     if not any(mark in text for mark in _FULLWIDTH_PUNCT):
         return text
     return _ASCII_PUNCT_NEAR_HAN.sub(lambda m: m.group().translate(_FULLWIDTH_MARKS), text)
@@ -55,20 +63,22 @@ def unify_width(text: str) -> str:
 
 def clean_whitespace(text: str) -> str:
     """Collapse spaces inside each line, drop spaces between Han characters and empty lines."""
-    lines = []
-    for line in text.splitlines():
-        line = _SPACES.sub(" ", line).strip()
-        line = _SPACE_BETWEEN_HAN.sub("", line)
-        if line:
-            lines.append(line)
-    return "\n".join(lines)
+    # Every line break becomes \n first, so the patterns can run over the whole text at once.
+    text = _SPACE_BETWEEN_HAN.sub("", _SPACES.sub(" ", "\n".join(text.splitlines())))
+    return "\n".join(line for line in map(str.strip, text.split("\n")) if line)
 
 
 def normalize_text(text: str) -> str:
     """The comparable form of a notice text: glosses removed, Simplified, widths and spaces unified."""
     # Full-width letters become ASCII before glosses are looked for: ``區(ｑū)`` is a gloss too.
-    text = unicodedata.normalize("NFC", text).translate(_HALF_WIDTH)
+    text = _half_width(unicodedata.normalize("NFC", text))
     text = strip_pinyin_glosses(text)
-    text = to_simplified(text)
+    text = to_simplified(text) if not text.isascii() else text
     text = unify_width(text)
     return clean_whitespace(text)
+
+
+@lru_cache(maxsize=16384)
+def normalize_line(line: str) -> str:
+    """:func:`normalize_text` of one line, remembered: a site's chrome lines recur on every page."""
+    return normalize_text(line)

@@ -17,6 +17,8 @@ from crawler.spiders.files import read_download, wanted_attachments
 from crawler.spiders.outcomes import challenge_reason, describe_failure
 from crawler.spiders.revisit import KnownNotice, gone_before, interrupted_before, is_due, load_known
 
+LISTING_PRIORITY = 10
+
 
 class NoticeSpider(scrapy.Spider):
     """``scrapy crawl notices -a site=NAME``: one site definition per spider run."""
@@ -75,9 +77,13 @@ class NoticeSpider(scrapy.Spider):
 
     def _request(self, url: str, callback, role: str, page: int | None = None, entry=None, request=None):
         meta = {"role": role, "started": time.monotonic(), "page": page, "entry": entry}
+        # Listing pages go before detail pages: a site that blocks us during the run has then shown
+        # as much of its listing as it can.
+        priority = LISTING_PRIORITY if role == "listing" else 0
         if request is not None:
-            return request.replace(callback=callback, errback=self.fetch_failed, meta={**request.meta, **meta})
-        return scrapy.Request(url, callback=callback, errback=self.fetch_failed, meta=meta)
+            return request.replace(callback=callback, errback=self.fetch_failed, meta={**request.meta, **meta},
+                                   priority=priority)
+        return scrapy.Request(url, callback=callback, errback=self.fetch_failed, meta=meta, priority=priority)
 
     def _fetch(self, response: Response, outcome: str, error: str | None = None) -> FetchOutcome:
         started = response.meta.get("started")
@@ -95,16 +101,17 @@ class NoticeSpider(scrapy.Spider):
             yield self._fetch(response, "blocked" if "challenge" in problem else "error", problem)
             return
         entries = list(self.adapter.entries(response, self.site))
-        for entry in entries:
-            request = self._detail_request(entry)
-            if request is not None:
-                yield request
         # Monitor mode reads on while a page still lists something new (or, after a run that never
-        # finished, as deep as a first run); --backfill N reads N pages.
+        # finished, as deep as a first run); --backfill N reads N pages. Yielded first (and with a
+        # higher priority) so listing pages are read before the detail pages they list.
         has_new = self.resume or any(entry.url not in self.known and entry.url not in self.gone_before for entry in entries)
         if (page < self.backfill) or (not self.backfill and page < self.site.listing.max_pages and has_new):
             for request in self.adapter.next_pages(response, self.site, page):
                 yield self._request(request.url, self.parse_listing, role="listing", page=page + 1, request=request)
+        for entry in entries:
+            request = self._detail_request(entry)
+            if request is not None:
+                yield request
         explain = getattr(self.adapter, "problem", None)  # an adapter may say why an answer was unreadable
         why = (explain(response, self.site) if explain else None) or "no notice links found"
         fetch = self._fetch(response, "listed", None if entries else why)

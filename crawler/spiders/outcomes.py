@@ -26,6 +26,9 @@ _CHALLENGE = re.compile(
     r"\$_ts\s*=|__jsl_clearance|_waf_|waf\.js|<title>\s*(?:405|412|Access Denied|安全验证)|访问过于频繁|"
     r"请输入验证码|captcha".encode(), re.I
 )
+_CHALLENGE_MARKS = (b"$_ts", b"__jsl_clearance", b"_waf_", b"waf.js", "访问过于频繁".encode(), "请输入验证码".encode(),
+                    b"captcha")
+_CHALLENGE_TITLE = re.compile(r"<title>\s*(?:405|412|access denied|安全验证)".encode())  # on lower-cased bytes
 
 
 class RefusedAnswer(IgnoreRequest):
@@ -63,9 +66,11 @@ def status_outcome(status: int) -> str:
 
 def challenge_reason(body: bytes) -> str | None:
     """Why a 200 answer is not a page at all (an anti-bot challenge, an empty body), or None."""
-    if not body.strip():
+    if not body or body.isspace():
         return "empty body"
-    if _CHALLENGE.search(body[:20000]):
+    # The pattern runs only when one of its fixed strings is there: most pages have none but <title>.
+    head = body[:20000].lower()
+    if (any(mark in head for mark in _CHALLENGE_MARKS) and _CHALLENGE.search(head)) or _CHALLENGE_TITLE.search(head):
         return "anti-bot challenge page"
     return None
 

@@ -41,6 +41,9 @@ class Store:
         self.files_dir = self.path.parent / "attachments"
         self.db = sqlite_utils.Database(self.path)
         self.db.execute("PRAGMA busy_timeout = 30000")
+        # WAL with synchronous=NORMAL: a commit is durable once the OS has it (a killed crawl loses
+        # nothing committed); only a power cut can lose the last commits, never consistency.
+        self.db.execute("PRAGMA synchronous = NORMAL")
         create_schema(self.db)
 
     def close(self) -> None:
@@ -205,14 +208,15 @@ class Store:
         except ValueError:
             return None
         low, high = (day - timedelta(days=STORY_WINDOW_DAYS)).isoformat(), (day + timedelta(days=STORY_WINDOW_DAYS + 1)).isoformat()
-        fingerprint = shingles(notice.body_normalized)
-        for row in self.db.query(
-            "select id, story_id, body_normalized from notices where site != ? and"
-            " coalesce(published_at, first_seen_at) between ? and ? order by id",
-            [page.site, low, high],
+        fingerprint = None
+        for notice_id, story_id, body in self.db.execute(
+            "select id, story_id, body_normalized from notices where"
+            " coalesce(published_at, first_seen_at) between ? and ? and site != ? order by id",
+            [low, high, page.site],
         ):
-            if containment(fingerprint, shingles(row["body_normalized"] or "")) >= STORY_MIN_CONTAINMENT:
-                return row["story_id"] or row["id"]
+            fingerprint = fingerprint or shingles(notice.body_normalized)
+            if containment(fingerprint, shingles(body or "")) >= STORY_MIN_CONTAINMENT:
+                return story_id or notice_id
         return None
 
     def save_page(self, run_id: int | None, page: DetailPage) -> str:
@@ -251,13 +255,14 @@ class Store:
             if existing is None:
                 story_id = self._story_for(page, now)
                 province = self.db.execute("select province from sites where name = ?", [page.site]).fetchone()
-                notice_id = self.db["notices"].insert(
-                    {"url": notice.url, "site": page.site, "province": province[0] if province else None,
-                     "first_seen_at": now, "current_version": 1,
-                     "story_id": story_id, "status": "live", "missing_runs": 0, **current}
-                ).last_pk
-                if story_id is None:
-                    self.db["notices"].update(notice_id, {"story_id": notice_id})
+                # The id is taken here (the transaction holds the write lock) so that a notice that
+                # starts its own story is written once: every write of its text re-indexes it.
+                notice_id = self.db.execute("select coalesce(max(id), 0) + 1 from notices").fetchone()[0]
+                self.db["notices"].insert(
+                    {"id": notice_id, "url": notice.url, "site": page.site,
+                     "province": province[0] if province else None, "first_seen_at": now, "current_version": 1,
+                     "story_id": story_id or notice_id, "status": "live", "missing_runs": 0, **current}
+                )
                 version, change_kind, diff = 1, "new", None
                 event = "new" if story_id is None else None
             else:

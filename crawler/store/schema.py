@@ -65,6 +65,21 @@ def _add_missing_columns(db: sqlite_utils.Database, table: str, columns: dict) -
             db[table].add_column(name, kind)
 
 
+_FTS_UPDATE_TRIGGER = """CREATE TRIGGER "notices_au" AFTER UPDATE OF "title", "body_normalized" ON "notices" BEGIN
+  INSERT INTO "notices_fts" ("notices_fts", rowid, "title", "body_normalized") VALUES('delete', old.rowid, old."title", old."body_normalized");
+  INSERT INTO "notices_fts" (rowid, "title", "body_normalized") VALUES (new.rowid, new."title", new."body_normalized");
+END"""
+
+
+def _index_text_updates_only(db: sqlite_utils.Database) -> None:
+    """The full-text index follows a notice's title and text only: sqlite-utils' update trigger
+    re-indexes the whole text on any update (``last_seen_at`` on every revisit)."""
+    row = db.execute("select sql from sqlite_master where type = 'trigger' and name = 'notices_au'").fetchone()
+    if row and row[0] != _FTS_UPDATE_TRIGGER:
+        db.execute('DROP TRIGGER "notices_au"')
+        db.execute(_FTS_UPDATE_TRIGGER)
+
+
 def create_schema(db: sqlite_utils.Database) -> None:
     """Create every table, column and index that is missing; existing rows are left alone."""
     db.execute("PRAGMA journal_mode=WAL")
@@ -139,7 +154,10 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db["list_entries"].create_index(["notice_id", "version"], if_not_exists=True)
     db["list_entries"].create_index(["name_normalized"], if_not_exists=True)
     db["notices"].create_index(["kind"], if_not_exists=True)
+    # Copies of a story are looked for by day (Store._story_for): an index on the same expression.
+    db.execute("CREATE INDEX IF NOT EXISTS idx_notices_story_day ON notices(coalesce(published_at, first_seen_at))")
     if not db["notices_fts"].exists():
         # Chinese has no spaces: trigram matching finds any term of three characters or more.
         db["notices"].enable_fts(["title", "body_normalized"], tokenize="trigram", create_triggers=True)
+    _index_text_updates_only(db)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
