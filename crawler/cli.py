@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -81,7 +82,10 @@ def _crawl(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit,
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="zhengce-watch")
-def main():
+@click.option("--sites-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), envvar="CRAWLER_SITES_DIR",
+              default=None, help="Read the site definitions (*.toml) from this folder instead of the bundled ones "
+                                 "[env CRAWLER_SITES_DIR].")
+def main(sites_dir):
     """zhengce-watch: crawl Chinese government policy notices into a versioned SQLite file.
 
     \b
@@ -91,6 +95,8 @@ def main():
       crawler sites --json         # the site definitions
       crawler extract page.html    # one notice as JSON
     """
+    if sites_dir is not None:  # every command and the crawl's spiders read the definitions from there
+        os.environ["CRAWLER_SITES_DIR"] = str(sites_dir.resolve())
 
 
 @main.command()

@@ -10,6 +10,7 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.extract.pool import ExtractionPool
 from crawler.siteconf import Site
 from crawler.spiders.notices import NoticeSpider
 from crawler.store import Store
@@ -90,10 +91,14 @@ def run_crawl(sites: list[Site], db_path: Path, host_map: dict[str, str], overri
     settings.set("LOG_LEVEL", log_level.upper(), priority="cmdline")
     _configure_logging(log_level)
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    pool = ExtractionPool(settings.getint("CRAWLER_EXTRACT_PROCESSES"), settings.getint("CRAWLER_EXTRACT_PROCESS_AFTER"))
     process = CrawlerProcess(settings)
     for site in sites:
-        process.crawl(NoticeSpider, site=site.name)
-    process.start()
+        process.crawl(NoticeSpider, site=site.name, extraction=pool)
+    try:
+        process.start()
+    finally:
+        pool.close()
     store = Store(db_path)
     try:
         totals = store.finish_run(run_id)

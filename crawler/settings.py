@@ -39,6 +39,14 @@ ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 # pipelines that wait on I/O. Ours writes SQLite synchronously and a callback yields one or two
 # items: one task does the same work, without creating 100 tasks per page.
 CONCURRENT_ITEMS = 1
+# Extraction runs in this many worker processes (one when the machine has a second core), started
+# once a run has extracted CRAWLER_EXTRACT_PROCESS_AFTER pages itself: a short run never pays for them.
+CRAWLER_EXTRACT_PROCESSES = 1 if (os.cpu_count() or 1) > 1 else 0
+CRAWLER_EXTRACT_PROCESS_AFTER = 50
+# The crawl's items are committed together every this many seconds (each one stays atomic): one
+# commit per page costs more than the page. A killed crawl loses at most these seconds of work,
+# which the next run fetches again.
+CRAWLER_STORE_BATCH_SECONDS = 1.0
 DOWNLOADER_MIDDLEWARES = {
     "crawler.retry.RetryBackoff": 560,  # answers and errors reach it before RetryMiddleware (550)
     "crawler.answers.AnswerGuard": 650,  # before RedirectMiddleware (600): refused redirects are not followed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -210,10 +211,20 @@ def parse_site(path: Path) -> Site:
     )
 
 
+def sites_dir() -> Path:
+    """Where the site definitions are: ``CRAWLER_SITES_DIR`` (``crawler --sites-dir``) when set,
+    else the bundled ``crawler/sites``."""
+    configured = os.environ.get("CRAWLER_SITES_DIR")
+    return Path(configured) if configured else SITES_DIR
+
+
 def load_sites(directory: Path | None = None) -> dict[str, Site]:
-    """Every site definition in ``directory`` (default: the bundled ``crawler/sites``), by name."""
+    """Every site definition in ``directory`` (default: :func:`sites_dir`), by name."""
+    directory = Path(directory) if directory else sites_dir()
+    if not directory.is_dir():
+        raise SiteDefinitionError(f"{directory}: no such directory of site definitions")
     sites: dict[str, Site] = {}
-    for path in sorted((directory or SITES_DIR).glob("*.toml")):
+    for path in sorted(directory.glob("*.toml")):
         site = parse_site(path)
         if site.name in sites:
             raise SiteDefinitionError(f"{path}: field 'name': {site.name!r} is also used by {sites[site.name].path}")

@@ -1,8 +1,11 @@
 import json
+import os
 import socket
+import sqlite3
 
-from crawler.siteconf import load_sites
-from tests.conftest import FAST, ROOT, host_map_args, run_cli
+from crawler.mirror import host_map_for, serve_mirror
+from crawler.siteconf import SITES_DIR, load_sites
+from tests.conftest import FAST, ROOT, copy_site, host_map_args, run_cli
 
 SEED_PAGE = ROOT / "tests/fixtures/sites/www.cixidb.cn/news/627/627509.html"
 SEED_URL = "https://www.cixidb.cn/news/627/627509.html"
@@ -89,3 +92,21 @@ def test_sites_health_names_a_failing_site_and_why(tmp_path, mirror):
     assert health.returncode == 0
     line = next(line for line in health.stdout.splitlines() if line.startswith("cixidb"))
     assert "FAILING for 1 run(s)" in line and "connection refused" in line
+
+
+def test_a_sites_dir_replaces_the_bundled_definitions(tmp_path):
+    folder = tmp_path / "my-sites"
+    folder.mkdir()
+    definition = (SITES_DIR / "cixidb.toml").read_text(encoding="utf-8")
+    (folder / "mine.toml").write_text(definition.replace('name = "cixidb"', 'name = "my_cixidb"'), encoding="utf-8")
+    listed = json.loads(run_cli("--sites-dir", str(folder), "sites", "--json").stdout)
+    assert [site["name"] for site in listed] == ["my_cixidb"]
+    tree, db = copy_site(tmp_path, "www.cixidb.cn"), tmp_path / "notices.db"
+    with serve_mirror(tree) as base:  # the environment variable does the same, for cron
+        result = run_cli("crawl", "my_cixidb", "--db", str(db), *host_map_args(host_map_for(tree, base)), *FAST,
+                         env={**os.environ, "CRAWLER_SITES_DIR": str(folder)})
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select distinct site from notices").fetchall() == [("my_cixidb",)]
+    missing = run_cli("--sites-dir", str(tmp_path / "none"), "sites")
+    assert missing.returncode == 2 and "does not exist" in missing.stderr

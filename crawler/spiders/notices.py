@@ -7,11 +7,11 @@ import time
 import scrapy
 from scrapy.http import Response
 
-from crawler.extract import extract_notice
+from crawler.extract.pool import ExtractionPool
 from crawler.kinds import classify
 from crawler.lists import entries_from_body
 from crawler.records import AttachmentFile, DetailPage, FetchOutcome, ListingPage, utc_now
-from crawler.siteconf import SITES_DIR, select_sites
+from crawler.siteconf import select_sites
 from crawler.spiders.cms import ADAPTERS
 from crawler.spiders.files import read_download, wanted_attachments
 from crawler.spiders.outcomes import challenge_reason, describe_failure
@@ -25,11 +25,13 @@ class NoticeSpider(scrapy.Spider):
 
     name = "notices"
 
-    def __init__(self, site: str | None = None, sites_dir: str | None = None, **kwargs):
+    def __init__(self, site: str | None = None, sites_dir: str | None = None,
+                 extraction: ExtractionPool | None = None, **kwargs):
         super().__init__(**kwargs)
+        self.extraction = extraction or ExtractionPool(0)  # `crawler crawl` shares one among its sites
         if not site:
             raise ValueError("give the site to crawl: -a site=NAME (see `crawler sites`)")
-        self.site = select_sites([site], SITES_DIR if sites_dir is None else sites_dir)[0]
+        self.site = select_sites([site], sites_dir)[0]
         self.adapter = ADAPTERS[self.site.listing.adapter]
         self.allowed_domains = list(self.site.hosts)
         self.known: dict[str, KnownNotice] = {}
@@ -117,9 +119,10 @@ class NoticeSpider(scrapy.Spider):
         fetch = self._fetch(response, "listed", None if entries else why)
         yield ListingPage(self.site.name, fetch, [(e.url, e.date) for e in entries])
 
-    def parse_detail(self, response: Response):
+    async def parse_detail(self, response: Response):
         """A notice from a detail page, unless the page is a challenge or holds no text."""
-        if response.status == 304:
+        known = self.known.get(response.url)
+        if response.status == 304 or (known and known.same_bytes(response.body)):
             yield self._fetch(response, "not_modified")
             return
         problem = challenge_reason(response.body)
@@ -128,7 +131,7 @@ class NoticeSpider(scrapy.Spider):
             return
         entry = response.meta.get("entry")
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
-        notice = extract_notice(
+        notice = await self.extraction.extract(
             response.url, response.body, self.site.hints, content_type=content_type,
             list_title=entry.title if entry else None,
             list_date=entry.date if entry else None,

@@ -3,6 +3,7 @@ recent notices often, old ones rarely, each with the validators of its last succ
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -29,6 +30,13 @@ class KnownNotice:
     etag: str | None
     last_modified: str | None
     has_files: bool = False  # a list notice with downloaded attachments
+    raw_sha256: str | None = None  # of the bytes of the last answer read
+
+    def same_bytes(self, body: bytes) -> bool:
+        """True when ``body`` is byte for byte the last answer read (a site without validators
+        sends the same page again): nothing to extract. Never for a list notice with attachments,
+        whose files may change while its page does not."""
+        return bool(self.raw_sha256) and not self.has_files and hashlib.sha256(body).hexdigest() == self.raw_sha256
 
     def conditional_headers(self) -> dict[str, str]:
         """If-None-Match / If-Modified-Since from the last successful fetch — none for a list
@@ -54,9 +62,10 @@ def load_known(db_path: str | Path | None, site: str) -> dict[str, KnownNotice]:
             return {}
         validators = "etag, last_modified" if {"etag", "last_modified"} <= columns else "null, null"
         files = "exists(select 1 from attachments a where a.notice_id = n.id)" if "kind" in columns else "0"
-        rows = conn.execute(f"select url, status, published_at, last_seen_at, {validators}, {files} from notices n"
-                            " where site = ?", [site])
-        return {row[0]: KnownNotice(*row[:6], has_files=bool(row[6])) for row in rows}
+        raw = "raw_sha256" if "raw_sha256" in columns else "null"
+        rows = conn.execute(f"select url, status, published_at, last_seen_at, {validators}, {files}, {raw}"
+                            " from notices n where site = ?", [site])
+        return {row[0]: KnownNotice(*row[:6], has_files=bool(row[6]), raw_sha256=row[7]) for row in rows}
 
 
 def gone_before(db_path: str | Path | None, site: str) -> set[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 import zlib
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -33,9 +34,11 @@ FILE_SUFFIXES = frozenset({"xlsx", "xls", "et", "docx", "doc", "wps", "pdf", "of
 
 
 class Store:
-    """Open (creating or upgrading) the database at ``path``."""
+    """Open (creating or upgrading) the database at ``path``. With ``batch_seconds`` > 0 the items
+    written within that many seconds share one commit (a crawl's pipeline); each item is still
+    atomic, in its own savepoint. Call :meth:`flush` to commit now."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, batch_seconds: float = 0.0):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.files_dir = self.path.parent / "attachments"
@@ -45,28 +48,62 @@ class Store:
         # nothing committed); only a power cut can lose the last commits, never consistency.
         self.db.execute("PRAGMA synchronous = NORMAL")
         create_schema(self.db)
+        self.batch_seconds = batch_seconds
+        self._began = 0.0  # when the open write transaction began
+        self._depth = 0  # items being written
 
     def close(self) -> None:
-        """Close the connection."""
+        """Commit what is pending and close the connection."""
+        self.flush()
         self.db.close()
+
+    def flush(self) -> None:
+        """Commit the items written so far."""
+        if self.db.conn.in_transaction and not self._depth:
+            self.db.execute("COMMIT")
 
     @contextmanager
     def _transaction(self):
-        """One write transaction that takes the write lock as it begins (``BEGIN IMMEDIATE``),
-        waiting up to the busy timeout for another writer. A deferred one that reads before it
-        writes (``save_page``) would fail at once with "database is locked" when another process
-        (``crawler alert``, a second crawl) wrote in between. Nested, it is a savepoint."""
-        if self.db.conn.in_transaction:
+        """One item's writes: a savepoint inside a write transaction that took the write lock as it
+        began (``BEGIN IMMEDIATE``), waiting up to the busy timeout for another writer. A deferred
+        one that reads before it writes (``save_page``) would fail at once with "database is
+        locked" when another process (``crawler alert``, a second crawl) wrote in between. The
+        transaction commits after the item, or once ``batch_seconds`` have passed since it began;
+        a failed item is undone alone. Nested, it is a savepoint of the item."""
+        if self._depth:
             with self.db.atomic():
                 yield
             return
-        self.db.execute("BEGIN IMMEDIATE")
+        if not self.db.conn.in_transaction:
+            self.db.execute("BEGIN IMMEDIATE")
+            self._began = time.monotonic()
+        self._depth += 1
         try:
-            yield
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.conn.rollback()
-            raise
+            with self.db.atomic():
+                yield
+        finally:
+            self._depth -= 1
+            if self.batch_seconds <= 0 or time.monotonic() - self._began >= self.batch_seconds:
+                self.flush()
+
+    # --- plain SQL for the writes of every page (sqlite-utils looks the table up on each call) ---
+
+    def _insert(self, table: str, row: dict, ignore: bool = False) -> int:
+        """Insert ``row`` into ``table``; its rowid."""
+        columns = ", ".join(f'"{name}"' for name in row)
+        sql = f'INSERT {"OR IGNORE " if ignore else ""}INTO "{table}" ({columns}) VALUES ({", ".join("?" * len(row))})'
+        return self.db.conn.execute(sql, tuple(row.values())).lastrowid
+
+    def _update(self, table: str, row_id: int, values: dict) -> None:
+        """Set ``values`` on the row of ``table`` whose id is ``row_id``."""
+        assignments = ", ".join(f'"{name}" = ?' for name in values)
+        self.db.conn.execute(f'UPDATE "{table}" SET {assignments} WHERE id = ?', (*values.values(), row_id))
+
+    def _first(self, sql: str, params) -> dict | None:
+        """The first row of a query, as a dict, or None."""
+        cursor = self.db.conn.execute(sql, params)
+        row = cursor.fetchone()
+        return dict(zip((c[0] for c in cursor.description), row)) if row else None
 
     def register_sites(self, sites: list[Site]) -> None:
         """Record the site definitions the run uses."""
@@ -89,10 +126,9 @@ class Store:
         """Record a listing page that was read and the notices it lists."""
         with self._transaction():
             self._insert_fetch(run_id, listing.fetch)
-            self.db["listings"].insert_all(
-                {"run_id": run_id, "site": listing.site, "page_url": listing.fetch.url, "notice_url": url,
-                 "list_date": list_date} for url, list_date in listing.entries
-            )
+            self.db.conn.executemany(
+                "INSERT INTO listings (run_id, site, page_url, notice_url, list_date) VALUES (?, ?, ?, ?, ?)",
+                [(run_id, listing.site, listing.fetch.url, url, list_date) for url, list_date in listing.entries])
 
     def _entries_per_page(self, site: str, run_id: int) -> float:
         pages = self.db.execute("select count(*) from fetches where run_id = ? and site = ? and role = 'listing'"
@@ -129,7 +165,7 @@ class Store:
             for notice in list(self.db["notices"].rows_where("site = ? and status != 'removed'", [site])):
                 if notice["url"] in entries:
                     if notice["status"] != "live" or notice["missing_runs"]:
-                        self.db["notices"].update(notice["id"], {"status": "live", "missing_runs": 0})
+                        self._update("notices", notice["id"], {"status": "live", "missing_runs": 0})
                     continue
                 published = (notice["published_at"] or "")[:10]
                 if oldest is None or not published or published <= oldest:
@@ -144,7 +180,7 @@ class Store:
                     self.db["events"].insert({"kind": "removed", "notice_id": notice["id"],
                                               "version": notice["current_version"], "created_at": now,
                                               "run_id": run_id, "site": site})
-                self.db["notices"].update(notice["id"], {"status": status, "missing_runs": missing_runs})
+                self._update("notices", notice["id"], {"status": status, "missing_runs": missing_runs})
             self.db.execute(
                 "delete from listings where site = ? and run_id not in (select distinct run_id from listings"
                 " where site = ? order by run_id desc limit ?)", [site, site, LISTING_RUNS_KEPT])
@@ -176,7 +212,7 @@ class Store:
                                         [fetch.url]).fetchone()
                 if known:
                     fetch.outcome = "unchanged"
-                    self.db["notices"].update(known[0], {"last_seen_at": fetch.fetched_at or utc_now()})
+                    self._update("notices", known[0], {"last_seen_at": fetch.fetched_at or utc_now()})
                 else:
                     fetch.outcome, fetch.error = "error", "304 Not Modified without an earlier successful fetch"
             self._insert_fetch(run_id, fetch)
@@ -184,18 +220,16 @@ class Store:
     def _insert_fetch(self, run_id: int | None, fetch: FetchOutcome) -> None:
         row = asdict(fetch)
         row["fetched_at"] = row["fetched_at"] or utc_now()
-        self.db["fetches"].insert({"run_id": run_id, **row})
+        self._insert("fetches", {"run_id": run_id, **row})
 
-    def _snapshot(self, page: DetailPage, now: str) -> str | None:
-        """Keep the raw response once, content-addressed by sha256 and compressed."""
+    def _snapshot(self, page: DetailPage, digest: str | None, now: str) -> str | None:
+        """Keep the raw response once, content-addressed by its sha256 ``digest`` and compressed."""
         if not page.raw:
             return None
-        digest = hashlib.sha256(page.raw).hexdigest()
-        self.db["snapshots"].insert(
-            {"sha256": digest, "url": page.notice.url, "content_type": page.content_type, "size": len(page.raw),
-             "compressed": zlib.compress(page.raw, 6), "first_fetched_at": now},
-            pk="sha256", ignore=True,
-        )
+        if not self.db.conn.execute("select 1 from snapshots where sha256 = ?", (digest,)).fetchone():
+            self._insert("snapshots", {"sha256": digest, "url": page.notice.url, "content_type": page.content_type,
+                                       "size": len(page.raw), "compressed": zlib.compress(page.raw, 6),
+                                       "first_fetched_at": now})
         return digest
 
     def _story_for(self, page: DetailPage, now: str) -> int | None:
@@ -229,9 +263,9 @@ class Store:
         notice, now = page.notice, page.fetch.fetched_at or utc_now()
         digest = content_hash(notice)
         with self._transaction():
-            existing = next(self.db["notices"].rows_where("url = ?", [notice.url], limit=1), None)
-            before = existing and next(self.db["versions"].rows_where(
-                "notice_id = ? and version = ?", [existing["id"], existing["current_version"]], limit=1))
+            existing = self._first("select * from notices where url = ?", (notice.url,))
+            before = existing and self._first("select * from versions where notice_id = ? and version = ?",
+                                              (existing["id"], existing["current_version"]))
             record = self._list_record(page, before) if page.kind.is_list else None
             list_changed = bool(record and record.list_hash and before and before["list_hash"]
                                 and before["list_hash"] != record.list_hash)
@@ -239,26 +273,29 @@ class Store:
             kind = page.kind
             kind_fields = {"kind": kind.kind, "list_stage": kind.stage, "list_subject": kind.subject,
                            "list_level": kind.level, "list_year": kind.year}
+            raw_sha256 = hashlib.sha256(page.raw).hexdigest() if page.raw else None
             if existing and existing["content_hash"] == digest and not list_changed:
-                self.db["notices"].update(existing["id"], {"last_seen_at": now, **validators, **kind_fields})
-                self.db["versions"].update(before["id"], {"last_observed_at": now})
+                self._update("notices", existing["id"], {"last_seen_at": now, "raw_sha256": raw_sha256,
+                                                          **validators, **kind_fields})
+                self._update("versions", before["id"], {"last_observed_at": now})
                 if record and not before["list_hash"]:  # first (complete) download of this version's list
                     self._save_list(existing["id"], before["version"], page, record, now)
                 page.fetch.outcome = "unchanged"
                 self._insert_fetch(run_id, page.fetch)
                 return "unchanged"
-            snapshot = self._snapshot(page, now)
+            snapshot = self._snapshot(page, raw_sha256, now)
             fields = {"title": notice.title, "published_at": notice.published_at, "source": notice.source,
                       "doc_number": notice.doc_number, "issuer": notice.issuer}
             current = {**fields, "last_seen_at": now, "last_changed_at": now, "content_hash": digest,
-                       "body_normalized": notice.body_normalized, **validators, **kind_fields}
+                       "body_normalized": notice.body_normalized, "raw_sha256": raw_sha256, **validators,
+                       **kind_fields}
             if existing is None:
                 story_id = self._story_for(page, now)
                 province = self.db.execute("select province from sites where name = ?", [page.site]).fetchone()
                 # The id is taken here (the transaction holds the write lock) so that a notice that
                 # starts its own story is written once: every write of its text re-indexes it.
                 notice_id = self.db.execute("select coalesce(max(id), 0) + 1 from notices").fetchone()[0]
-                self.db["notices"].insert(
+                self._insert("notices",
                     {"id": notice_id, "url": notice.url, "site": page.site,
                      "province": province[0] if province else None, "first_seen_at": now, "current_version": 1,
                      "story_id": story_id or notice_id, "status": "live", "missing_runs": 0, **current}
@@ -283,9 +320,9 @@ class Store:
                     change_kind, event = "minor", None
                 else:
                     change_kind, event = "edit", "changed"
-                self.db["versions"].update(before["id"], {"valid_to": now})
-                self.db["notices"].update(notice_id, {**current, "current_version": version})
-            self.db["versions"].insert({
+                self._update("versions", before["id"], {"valid_to": now})
+                self._update("notices", notice_id, {**current, "current_version": version})
+            self._insert("versions", {
                 "notice_id": notice_id, "version": version, "content_hash": digest, "observed_at": now,
                 "valid_from": now, "last_observed_at": now, **fields, "signed_at": notice.signed_at,
                 "addressees": notice.addressees, "body": notice.body, "body_normalized": notice.body_normalized,
@@ -297,8 +334,8 @@ class Store:
             if record:
                 self._save_list(notice_id, version, page, record, now)
             if event:
-                self.db["events"].insert({"kind": event, "notice_id": notice_id, "version": version,
-                                          "created_at": now, "run_id": run_id, "site": page.site})
+                self._insert("events", {"kind": event, "notice_id": notice_id, "version": version,
+                                        "created_at": now, "run_id": run_id, "site": page.site})
             page.fetch.outcome = "stored"
             self._insert_fetch(run_id, page.fetch)
         return "stored"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 VERSION_COLUMNS = {
@@ -20,6 +20,7 @@ NOTICE_COLUMNS = {
     "last_changed_at": str, "current_version": int, "content_hash": str, "story_id": int,
     "body_normalized": str, "missing_runs": int, "etag": str, "last_modified": str,
     "kind": str, "list_stage": str, "list_subject": str, "list_level": str, "list_year": int,
+    "raw_sha256": str,  # sha256 of the bytes of the last answer read: the same bytes are not read again
 }
 ATTACHMENT_COLUMNS = {
     "id": int, "notice_id": int, "version": int, "name": str, "url": str, "sha256": str, "size": int,

@@ -58,3 +58,28 @@ def test_a_site_answering_412_with_a_challenge_is_blocked_and_the_others_finish(
         assert conn.execute("select count(*) from events where site = 'cixidb'").fetchone()[0] == 0
         assert conn.execute("select count(*) from notices where site = 'zj_jxt'").fetchone()[0] == 21
     assert not [path for _, path in requests if path.startswith(f"/{HOST}/news/6")]
+
+
+def test_a_page_sent_again_byte_for_byte_is_not_read_again(tmp_path):
+    """Without validators (the site sends none, or ignores them) a revisit gets the whole page:
+    the same bytes are recorded unchanged without being extracted, other bytes are read."""
+    tree, db = copy_site(tmp_path, HOST), tmp_path / "notices.db"
+    assert crawl(tree, db, "cixidb")[0].returncode == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("update notices set etag = null, last_modified = null")  # as from a site without validators
+        stored = conn.execute("select count(*) from notices").fetchone()[0]
+    touched = tree / HOST / "news/627/627509.html"
+    touched.write_bytes(touched.read_bytes().replace(b"</body>", b"<!-- 2026-11-28 --></body>"))
+    result, _ = crawl(tree, db, "cixidb", extra=("--revisit", "all"))
+    assert result.returncode == 0 and "0 new, 0 changed" in result.stdout
+    with sqlite3.connect(db) as conn:
+        run = conn.execute("select max(id) from runs").fetchone()[0]
+        revisits = conn.execute("select url, status, outcome from fetches where run_id = ? and role = 'revisit'",
+                                [run]).fetchall()
+        assert len(revisits) >= 10 and {(s, o) for _, s, o in revisits} == {(200, "unchanged")}
+        assert f"https://{HOST}/news/627/627509.html" in [url for url, _, _ in revisits]
+        # Only the page whose bytes changed went through extraction and the store, which keeps
+        # the validators of the answer it read; the others were never read.
+        read_again = [url for (url,) in conn.execute("select url from notices where etag is not null")]
+        assert read_again == [f"https://{HOST}/news/627/627509.html"]
+        assert conn.execute("select count(*) from versions").fetchone()[0] == stored

@@ -1,4 +1,5 @@
 import sqlite3
+import time
 
 import pytest
 
@@ -156,3 +157,68 @@ def test_listing_rows_are_kept_for_the_last_ten_runs_only(store):
         store.finish_run(run)
     kept = rows(store, "select distinct run_id from listings order by run_id")
     assert kept == [(r,) for r in range(3, 13)]
+
+
+def other_page(number: int):
+    """A distinct notice (its own URL and text)."""
+    item = page(body=f"{BODY}\n第{number}号通知另有一段正文，说明申报的具体事项。")
+    url = URL.replace(".html", f"_{number}.html")
+    item.notice.url = item.fetch.url = url
+    return item
+
+
+def test_a_batch_commits_its_items_together_and_a_failed_item_alone_is_undone(tmp_path):
+    path = tmp_path / "notices.db"
+    store = Store(path, batch_seconds=3600)
+    reader = sqlite3.connect(path)
+    store.save_page(1, other_page(1))
+    store.save_page(1, other_page(2))
+    assert reader.execute("select count(*) from notices").fetchone()[0] == 0  # not committed yet
+    store.db.execute("create trigger fail after insert on versions when new.body like '%第3号%'"
+                     " begin select raise(abort, 'disk full'); end")
+    with pytest.raises(sqlite3.IntegrityError, match="disk full"):
+        store.save_page(1, other_page(3))
+    store.save_page(1, other_page(4))
+    store.flush()
+    assert [r[0] for r in reader.execute("select url from notices order by id")] == [
+        other_page(n).notice.url for n in (1, 2, 4)]
+    assert reader.execute("select count(*) from versions").fetchone()[0] == 3
+    assert reader.execute("select count(*) from fetches").fetchone()[0] == 3  # the failed page left nothing
+    store.close()
+    reader.close()
+
+
+def test_a_batch_commits_once_its_time_is_up(tmp_path):
+    path = tmp_path / "notices.db"
+    store = Store(path, batch_seconds=0.2)
+    reader = sqlite3.connect(path)
+    store.save_page(1, other_page(1))
+    time.sleep(0.3)
+    store.save_page(1, other_page(2))  # the batch began more than 0.2 s ago: both are committed now
+    assert reader.execute("select count(*) from notices").fetchone()[0] == 2
+    store.close()
+    reader.close()
+
+
+def test_full_text_index_follows_title_and_text_but_not_bookkeeping(store):
+    store.save_page(1, page())
+    search = ("select count(*) from notices_fts where notices_fts match ?")
+    segments = "select count(*) from notices_fts_data"
+    before = store.db.execute(segments).fetchone()[0]
+    store.save_page(2, page())  # unchanged: last_seen_at and the validators are written
+    assert store.db.execute(segments).fetchone()[0] == before  # the index was not written
+    store.save_page(3, page(title="2025年浙江省中小企业特色产业集群名单调整", body=BODY.replace("17个", "18个")))
+    assert store.db.execute(search, ["名单调整"]).fetchone()[0] == 1
+    assert store.db.execute(search, ["名单公布"]).fetchone()[0] == 0
+
+
+def test_an_older_file_gets_the_index_trigger_for_text_only(tmp_path):
+    path = tmp_path / "old.db"
+    store = Store(path)
+    store.db.execute("drop trigger notices_au")
+    store.db.execute('create trigger notices_au after update on notices begin select 1; end')  # as sqlite-utils made it
+    store.close()
+    store = Store(path)
+    sql = store.db.execute("select sql from sqlite_master where name = 'notices_au'").fetchone()[0]
+    assert 'AFTER UPDATE OF "title", "body_normalized" ON "notices"' in sql
+    store.close()

@@ -1,0 +1,51 @@
+"""Extraction in worker processes, awaited from the crawl's asyncio loop, so that a crawl uses more
+than one core: Scrapy and the store keep the crawl's own process busy, extraction is the rest."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from crawler.extract.notice import Notice, extract_notice
+
+
+class ExtractionPool:
+    """Runs :func:`extract_notice` in ``processes`` worker processes once ``after`` pages have been
+    extracted in this one (a short crawl does not pay for starting them), and in this process when
+    ``processes`` is 0 or a worker has died. The results are the same either way."""
+
+    def __init__(self, processes: int, after: int = 0):
+        self.processes, self.after = processes, after
+        self.extracted = 0
+        self.executor: ProcessPoolExecutor | None = None
+        self.broken = False
+
+    @property
+    def started(self) -> bool:
+        """True once worker processes were started."""
+        return self.executor is not None
+
+    async def extract(self, *args, **kwargs) -> Notice:
+        """``extract_notice(*args, **kwargs)``, in a worker process when the pool has one."""
+        self.extracted += 1
+        if self.processes <= 0 or self.broken or self.extracted <= self.after:
+            return extract_notice(*args, **kwargs)
+        if self.executor is None:
+            # forkserver: workers start from a clean process, holding none of the crawl's sockets,
+            # threads or its lock file, and exit when the crawl does (even when it is killed).
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["crawler.extract"])
+            self.executor = ProcessPoolExecutor(self.processes, mp_context=context)
+        try:
+            return await asyncio.wrap_future(self.executor.submit(extract_notice, *args, **kwargs))
+        except BrokenProcessPool:  # a worker was killed (out of memory, say): go on without workers
+            self.broken = True
+            return extract_notice(*args, **kwargs)
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None

@@ -1,0 +1,95 @@
+"""ExtractionPool: extraction in a worker process gives the notices extraction in the crawl's own
+process gives, and a crawl goes on in-process when its worker dies."""
+
+import asyncio
+import os
+import signal
+import sqlite3
+from pathlib import Path
+
+from crawler.extract import extract_notice
+from crawler.extract.pool import ExtractionPool
+from crawler.siteconf import load_sites
+from tests.conftest import DEFAULT_TREE, copy_site, crawl
+
+
+def _pages() -> list[tuple[str, str, bytes]]:
+    """(site, url, bytes) of the recorded detail pages of a bureau and of a republisher."""
+    pages = []
+    for name in ("zj_jxt", "cixidb"):
+        site = load_sites()[name]
+        host = site.hosts[0]
+        for path in sorted((DEFAULT_TREE / host).rglob("*.htm*")):
+            url = f"https://{host}/{path.relative_to(DEFAULT_TREE / host).as_posix()}"
+            if site.is_detail_url(url):
+                pages.append((name, url, path.read_bytes()))
+    return pages
+
+
+def test_a_worker_process_extracts_what_this_process_extracts():
+    pages = _pages()
+    assert len(pages) >= 6
+    sites = load_sites()
+
+    async def both():
+        pool = ExtractionPool(1, after=0)
+        try:
+            results = [await pool.extract(url, body, sites[name].hints) for name, url, body in pages]
+            assert pool.started
+        finally:
+            pool.close()
+        return results
+
+    in_worker = asyncio.run(both())
+    here = [extract_notice(url, body, sites[name].hints) for name, url, body in pages]
+    assert in_worker == here
+    assert all(n.title and len(n.body_normalized) > 100 for n in here)
+
+
+def test_the_first_pages_of_a_run_are_extracted_in_process():
+    pool = ExtractionPool(1, after=3)
+    name, url, body = _pages()[0]
+    hints = load_sites()[name].hints
+    for _ in range(3):
+        asyncio.run(pool.extract(url, body, hints))
+    assert not pool.started  # a short run never starts a worker
+    asyncio.run(pool.extract(url, body, hints))
+    assert pool.started
+    pool.close()
+
+
+def test_a_killed_worker_makes_the_pool_extract_in_process():
+    name, url, body = _pages()[0]
+    hints = load_sites()[name].hints
+    expected = extract_notice(url, body, hints)
+
+    async def run():
+        pool = ExtractionPool(1, after=0)
+        try:
+            assert await pool.extract(url, body, hints) == expected
+            for pid in list(pool.executor._processes):
+                os.kill(pid, signal.SIGKILL)
+            # The pool notices the dead worker on this or the next call, and goes on without it.
+            results = [await pool.extract(url, body, hints) for _ in range(3)]
+            assert pool.broken
+            return results
+        finally:
+            pool.close()
+
+    assert asyncio.run(run()) == [expected] * 3
+
+
+def _stored(db: Path) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("select n.url, n.title, n.published_at, n.content_hash, v.body, v.attachments"
+                            " from notices n join versions v on v.notice_id = n.id order by n.url").fetchall()
+
+
+def test_a_crawl_stores_the_same_notices_with_and_without_the_worker(tmp_path):
+    tree = copy_site(tmp_path, "jxt.zj.gov.cn", "www.cixidb.cn")
+    with_worker, without = tmp_path / "worker.db", tmp_path / "inprocess.db"
+    first, _ = crawl(tree, with_worker, "zj_jxt", "cixidb", extra=("-s", "CRAWLER_EXTRACT_PROCESS_AFTER=0"))
+    second, _ = crawl(tree, without, "zj_jxt", "cixidb", extra=("-s", "CRAWLER_EXTRACT_PROCESSES=0"))
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    stored = _stored(with_worker)
+    assert len(stored) >= 6 and stored == _stored(without)
