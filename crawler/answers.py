@@ -9,7 +9,7 @@ import logging
 from urllib.parse import urljoin, urlsplit
 
 from crawler.extract.encoding import decode_html
-from crawler.spiders.outcomes import RefusedAnswer, soft_404_reason
+from crawler.spiders.outcomes import RefusedAnswer, may_say_gone, soft_404_reason
 
 logger = logging.getLogger(__name__)
 REDIRECT_STATUSES = frozenset((301, 302, 303, 307, 308))
@@ -48,7 +48,7 @@ class AnswerGuard:
         elif response.status == 200 and request.meta.get("role") in ("listing", "detail", "revisit", "attachment"):
             if not response.body.strip():
                 raise RefusedAnswer("empty 200 answer", 200)
-            if len(response.body) < 200_000:
+            if len(response.body) < 200_000 and may_say_gone(response.body):
                 reason = soft_404_reason(decode_html(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1"))[0])
                 if reason:
                     raise RefusedAnswer(reason, 200)

@@ -67,3 +67,4 @@ class ListingPage:
     site: str
     fetch: FetchOutcome
     entries: list[tuple[str, str | None]]
+    page: int | None = None  # 1 for the first listing page, 2 for the next …

@@ -33,7 +33,13 @@ _SENTENCE_MARKS = re.compile(r"[。；;，,：:？?！!]")
 def index_table(container_root) -> tuple[dict[str, str] | None, object | None]:
     """The 政府信息公开 index table (索引号, 发布机构, 成文日期, 发文字号 …) as label → value, and the
     element holding it, or (None, None). The smallest element naming three or more labels wins."""
-    page_labels = {re.sub(r"\s+", "", m.group(1)) for m in _INDEX_LABEL.finditer("".join(container_root.itertext()))}
+    page_text = "".join(container_root.itertext())
+    # A label may have spaces inside (索  引 号): without spaces, each is a plain substring, and a
+    # page naming fewer than two of them has no index table (the pattern below is slow to scan).
+    squeezed = "".join(page_text.split())
+    if sum(label in squeezed for label in _STRONG_LABELS) < 2:
+        return None, None
+    page_labels = {re.sub(r"\s+", "", m.group(1)) for m in _INDEX_LABEL.finditer(page_text)}
     if len(page_labels & _STRONG_LABELS) < 2:
         return None, None
     best, best_size = None, None

@@ -117,7 +117,7 @@ class NoticeSpider(scrapy.Spider):
         explain = getattr(self.adapter, "problem", None)  # an adapter may say why an answer was unreadable
         why = (explain(response, self.site) if explain else None) or "no notice links found"
         fetch = self._fetch(response, "listed", None if entries else why)
-        yield ListingPage(self.site.name, fetch, [(e.url, e.date) for e in entries])
+        yield ListingPage(self.site.name, fetch, [(e.url, e.date) for e in entries], page=page)
 
     async def parse_detail(self, response: Response):
         """A notice from a detail page, unless the page is a challenge or holds no text."""

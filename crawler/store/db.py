@@ -127,22 +127,29 @@ class Store:
         with self._transaction():
             self._insert_fetch(run_id, listing.fetch)
             self.db.conn.executemany(
-                "INSERT INTO listings (run_id, site, page_url, notice_url, list_date) VALUES (?, ?, ?, ?, ?)",
-                [(run_id, listing.site, listing.fetch.url, url, list_date) for url, list_date in listing.entries])
+                "INSERT INTO listings (run_id, site, page_url, page, notice_url, list_date) VALUES (?, ?, ?, ?, ?, ?)",
+                [(run_id, listing.site, listing.fetch.url, listing.page, url, list_date)
+                 for url, list_date in listing.entries])
 
-    def _entries_per_page(self, site: str, run_id: int) -> float:
-        pages = self.db.execute("select count(*) from fetches where run_id = ? and site = ? and role = 'listing'"
-                                " and outcome = 'listed'", [run_id, site]).fetchone()[0]
-        entries = self.db.execute("select count(distinct notice_url) from listings where run_id = ? and site = ?",
-                                  [run_id, site]).fetchone()[0]
-        return entries / pages if pages else 0.0
+    def _entries_by_page(self, site: str, run_id: int) -> dict[int | None, int]:
+        """Notices listed on each listing page the run read, by page number."""
+        return dict(self.db.execute("select page, count(distinct notice_url) from listings where run_id = ? and site = ?"
+                                    " group by page", [run_id, site]).fetchall())
 
-    def _listing_history(self, site: str, run_id: int) -> list[tuple[int, float]]:
-        """Entries per listing page in the site's last five earlier runs that read its listing."""
-        runs = [r[0] for r in self.db.execute(
+    def _listing_is_short(self, site: str, run_id: int) -> bool:
+        """True when the listing pages this run read hold far fewer entries than the same pages
+        usually do (the median of the site's last five runs that read them). Pages are compared
+        with themselves: a monitor run reads only the first, which may list fewer than the rest."""
+        now = self._entries_by_page(site, run_id)
+        earlier = [self._entries_by_page(site, run) for (run,) in self.db.execute(
             "select distinct run_id from listings where site = ? and run_id < ? order by run_id desc limit 5",
             [site, run_id])]
-        return [(run, self._entries_per_page(site, run)) for run in runs]
+        current = usual = 0
+        for page, count in now.items():
+            counts = sorted(history[page] for history in earlier if page in history)
+            if counts:
+                current, usual = current + count, usual + counts[len(counts) // 2]
+        return bool(usual) and current < BROKEN_SHARE * usual
 
     def _update_presence(self, run_id: int, now: str) -> None:
         """After a run: notices back in their listing are live; notices gone from it (within the
@@ -154,10 +161,7 @@ class Store:
             entries = dict(self.db.execute(
                 "select notice_url, max(list_date) from listings where run_id = ? and site = ? group by notice_url",
                 [run_id, site]).fetchall())
-            # Entries per listing page read, compared with the usual (monitor mode reads fewer pages).
-            per_page = self._entries_per_page(site, run_id)
-            usual = sorted(value for run, value in self._listing_history(site, run_id))
-            if not entries or (usual and per_page < BROKEN_SHARE * usual[len(usual) // 2]):
+            if not entries or self._listing_is_short(site, run_id):
                 self.db["events"].insert({"kind": "source_broken", "created_at": now, "run_id": run_id, "site": site})
                 continue
             dates = [d for d in entries.values() if d]

@@ -222,3 +222,30 @@ def test_an_older_file_gets_the_index_trigger_for_text_only(tmp_path):
     sql = store.db.execute("select sql from sqlite_master where name = 'notices_au'").fetchone()[0]
     assert 'AFTER UPDATE OF "title", "body_normalized" ON "notices"' in sql
     store.close()
+
+
+def test_a_listing_is_broken_when_its_pages_list_far_fewer_than_the_same_pages_did(store):
+    """A Hanweb column lists 15 notices on its first page and 45 on each later one: a monitor run
+    that reads only the first page is not a broken source; a first page listing 3 is."""
+    from crawler.records import ListingPage
+
+    column = "https://jxt.zj.gov.cn/col/col1582900/index.html"
+    proxy = "https://jxt.zj.gov.cn/module/jpage/dataproxy.jsp?startrecord={}&endrecord={}&perpage=15"
+
+    def read(pages: dict[int, int]) -> list:
+        run = store.start_run(["zj_jxt"])
+        number = 0
+        for page_number, count in pages.items():
+            url = column if page_number == 1 else proxy.format(15 + 45 * (page_number - 2) + 1, 15 + 45 * (page_number - 1))
+            entries = [(URL.replace(".html", f"_{number + i}.html"), "2025-07-16") for i in range(count)]
+            number += count
+            fetch = FetchOutcome("zj_jxt", url, "listing", "listed", status=200)
+            store.record_listing(run, ListingPage("zj_jxt", fetch, entries, page=page_number))
+        store.finish_run(run)
+        return rows(store, f"select kind from events where run_id = {run}")
+
+    assert read({1: 15, 2: 45, 3: 45}) == []  # a first run reads every page
+    assert read({1: 15}) == []  # monitor mode: the first page only, as long as it usually is
+    assert read({1: 15}) == []
+    assert read({1: 3}) == [("source_broken",)]
+    assert read({1: 15, 2: 30}) == [] and read({1: 2, 2: 45}) == []  # the pages read, together
