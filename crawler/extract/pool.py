@@ -5,10 +5,30 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from crawler.extract.notice import Notice, extract_notice
+
+
+def exit_with(pid: int) -> None:
+    """In a worker process: exit once process ``pid`` (the crawl) is gone. A killed crawl cannot
+    stop its workers, which would otherwise wait for work forever."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # the pid was reused by another user's process: ours is gone
+                os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-crawl", daemon=True).start()
 
 
 class ExtractionPool:
@@ -34,10 +54,11 @@ class ExtractionPool:
             return extract_notice(*args, **kwargs)
         if self.executor is None:
             # forkserver: workers start from a clean process, holding none of the crawl's sockets,
-            # threads or its lock file, and exit when the crawl does (even when it is killed).
+            # threads or its lock file; they exit when the crawl does, even when it was killed.
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["crawler.extract"])
-            self.executor = ProcessPoolExecutor(self.processes, mp_context=context)
+            self.executor = ProcessPoolExecutor(self.processes, mp_context=context, initializer=exit_with,
+                                                initargs=(os.getpid(),))
         try:
             return await asyncio.wrap_future(self.executor.submit(extract_notice, *args, **kwargs))
         except BrokenProcessPool:  # a worker was killed (out of memory, say): go on without workers

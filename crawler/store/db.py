@@ -88,10 +88,10 @@ class Store:
 
     # --- plain SQL for the writes of every page (sqlite-utils looks the table up on each call) ---
 
-    def _insert(self, table: str, row: dict, ignore: bool = False) -> int:
+    def _insert(self, table: str, row: dict) -> int:
         """Insert ``row`` into ``table``; its rowid."""
         columns = ", ".join(f'"{name}"' for name in row)
-        sql = f'INSERT {"OR IGNORE " if ignore else ""}INTO "{table}" ({columns}) VALUES ({", ".join("?" * len(row))})'
+        sql = f'INSERT INTO "{table}" ({columns}) VALUES ({", ".join("?" * len(row))})'
         return self.db.conn.execute(sql, tuple(row.values())).lastrowid
 
     def _update(self, table: str, row_id: int, values: dict) -> None:
@@ -166,7 +166,12 @@ class Store:
                 continue
             dates = [d for d in entries.values() if d]
             oldest = min(dates) if dates else None
-            for notice in list(self.db["notices"].rows_where("site = ? and status != 'removed'", [site])):
+            # Only the columns needed here: a site's notices with their text would be hundreds of MB.
+            cursor = self.db.conn.execute(
+                "select id, url, status, missing_runs, published_at, current_version from notices"
+                " where site = ? and status != 'removed'", [site])
+            names = [column[0] for column in cursor.description]
+            for notice in [dict(zip(names, row)) for row in cursor.fetchall()]:
                 if notice["url"] in entries:
                     if notice["status"] != "live" or notice["missing_runs"]:
                         self._update("notices", notice["id"], {"status": "live", "missing_runs": 0})

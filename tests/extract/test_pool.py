@@ -5,12 +5,15 @@ import asyncio
 import os
 import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from crawler.extract import extract_notice
 from crawler.extract.pool import ExtractionPool
 from crawler.siteconf import load_sites
-from tests.conftest import DEFAULT_TREE, copy_site, crawl
+from tests.conftest import DEFAULT_TREE, ROOT, copy_site, crawl
 
 
 def _pages() -> list[tuple[str, str, bytes]]:
@@ -93,3 +96,33 @@ def test_a_crawl_stores_the_same_notices_with_and_without_the_worker(tmp_path):
     assert first.returncode == second.returncode == 0, first.stderr + second.stderr
     stored = _stored(with_worker)
     assert len(stored) >= 6 and stored == _stored(without)
+
+
+WORKER_HOLDER = """
+import asyncio, sys, time
+from crawler.extract.pool import ExtractionPool
+pool = ExtractionPool(1)
+asyncio.run(pool.extract("https://a.gov.cn/1.html", b"<html><body><p>" + "通知正文。".encode() * 20 + b"</p></body></html>"))
+print(*pool.executor._processes, flush=True)
+time.sleep(600)
+"""
+
+
+def test_workers_exit_when_the_crawl_is_killed():
+    holder = subprocess.Popen([sys.executable, "-c", WORKER_HOLDER], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    workers = [int(pid) for pid in holder.stdout.readline().split()]
+    assert workers and all(_alive(pid) for pid in workers)
+    holder.kill()  # SIGKILL: nothing in the crawl's process runs any more
+    holder.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False
