@@ -128,6 +128,11 @@ def start_up(work: Path) -> Run:
     return Run("start-up: crawler --version", 0, 1, cpu, wall, rss)
 
 
+def every_page(n: int) -> tuple[str, ...]:
+    """Crawl options that read every listing page of the N-notice site and revisit every notice."""
+    return "--revisit", "all", "--backfill", str(-(-n // (hanweb_site.PER_PAGE * hanweb_site.GROUP)) + 1)
+
+
 def bench_size(n: int, work: Path, server_kind: str, profile: bool, quick: bool) -> list[Run]:
     runs: list[Run] = []
     tree, sites = work / f"site-{n}" / "tree", hanweb_site.write_sites_dir(work / "sites")
@@ -147,7 +152,7 @@ def bench_size(n: int, work: Path, server_kind: str, profile: bool, quick: bool)
         runs.append(run_crawl("(c) recrawl, unchanged", n, sites, db, server.base, work))
         _show(runs[-1])
         # Every listing page and every notice again (conditional requests: nginx answers 304).
-        deep = ("--revisit", "all", "--backfill", str(-(-n // (hanweb_site.PER_PAGE * hanweb_site.GROUP)) + 1))
+        deep = every_page(n)
         runs.append(run_crawl("(c+) recrawl, unchanged, every page", n, sites, db, server.base, work, *deep))
         _show(runs[-1])
         if n <= 5000:
@@ -157,7 +162,6 @@ def bench_size(n: int, work: Path, server_kind: str, profile: bool, quick: bool)
             runs.append(run)
             _show(runs[-1])
     if n == 1000 and server_kind != "mirror":
-        deep = ("--revisit", "all", "--backfill", str(-(-n // (hanweb_site.PER_PAGE * hanweb_site.GROUP)) + 1))
         with hanweb_site.StaticServer(tree, server_kind, validators=False) as server:
             runs.append(run_crawl("(c') every page, no validators", n, sites, db, server.base, work, *deep))
             _show(runs[-1])
@@ -177,18 +181,19 @@ def _show(run: Run) -> None:
 # --- profile ---------------------------------------------------------------------------------------
 
 def profile_crawl(n: int, tree: Path, sites: Path, work: Path, server_kind: str) -> Run:
-    """A first crawl, then an unchanged recrawl, each under py-spy (100 Hz, CPU samples only);
-    writes the collapsed stacks (speedscope opens them) to bench/results/ and prints the top
-    functions by own and by inclusive samples."""
+    """A first crawl, then an unchanged recrawl of every page, each under py-spy (100 Hz, the
+    extraction worker included; threads waiting on a lock or a socket show as samples too); writes
+    the collapsed stacks (speedscope opens them) to bench/results/ and prints the top functions by
+    own and by inclusive samples."""
     spy = shutil.which("py-spy") or str(Path(PYTHON).with_name("py-spy"))
     results = BENCH / "results"
     results.mkdir(exist_ok=True)
     db = work / f"profile-{n}.db"
     run = None
-    for name, extra in (("crawl", ()), ("recrawl-unchanged", ("--revisit", "all", "--backfill", "2"))):
+    for name, extra in (("crawl", ()), ("recrawl-unchanged", every_page(n))):
         raw = results / f"profile-{name}-{n}.txt"
         with hanweb_site.StaticServer(tree, server_kind) as server:
-            command = [spy, "record", "--format", "raw", "-r", "100", "-o", str(raw), "--",
+            command = [spy, "record", "--subprocesses", "--format", "raw", "-r", "100", "-o", str(raw), "--",
                        *crawl_command(sites, db, server.base, *extra)]
             cpu, wall, rss, code = measured(command, work / f"profile-{name}.log")
         if code:
