@@ -29,7 +29,7 @@ bench: $(STAMP)  ## benchmarks, as ratios against a baseline measured in the sam
 	$(BIN)/python -m pip install --quiet trafilatura lxml_html_clean readability-lxml py-spy
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || echo "nginx not found (apt-get install -y nginx): serving with the project's mirror"
 	$(BIN)/python bench/extract.py
-	$(BIN)/python bench/crawl.py --profile $(BENCH_ARGS)
+	$(BIN)/python bench/crawl.py --profile --breakdown $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) *.egg-info

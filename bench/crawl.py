@@ -2,22 +2,24 @@
 
 For each N (1,000 / 5,000 / 20,000 notices; ``--quick``: 1,000 only) it writes a Hanweb jcms site of
 N notices (bench/hanweb_site.py) to a temporary folder, serves it with nginx (or the project's mirror,
-``--server mirror``) and measures, each as a separate process whose CPU time (user + sys, from
-``wait4``'s rusage, children included) and peak RSS come from the OS:
+``--server mirror``) and measures each run as a separate process tree under bench/rusage.py: CPU time
+(user + sys of the command and every process it started, from the OS) and peak memory (summed PSS):
 
-  (a) floor     bench/floor_spider.py: a bare Scrapy spider fetching the same URLs (column page,
-                dataproxy POSTs, detail pages), doing nothing with the answers;
-  (b) crawl     ``crawler crawl`` with the full pipeline into a new database;
-  (c) unchanged ``crawler crawl --revisit all --backfill 2`` again: every listing page and every
-                notice fetched again (conditional requests; nginx answers 304), nothing changed;
-  (d) 1% edited the same after rewriting 1% of the notices with a real edit;
-  (c') no validators (N = 1,000 only) the unchanged recrawl against a server that sends no ETag and
-                ignores If-Modified-Since: every page comes back whole and only the hashes can skip it.
+  (a) floor      bench/floor_spider.py: a bare Scrapy spider fetching the same URLs (column page,
+                 dataproxy POSTs, detail pages), doing nothing with the answers;
+  (b) crawl      ``crawler crawl`` with the full pipeline into a new database (``--breakdown``: also
+                 (b1) with extraction in the crawl's own process and (b2) without the store);
+  (c) unchanged  ``crawler crawl`` again, as cron runs it: the first listing page, the notices due;
+  (c+) every page ``--revisit all`` and every listing page: each notice asked again conditionally
+                 (nginx answers 304), nothing changed;
+  (d) 1% edited  the same after rewriting 1% of the notices with a real edit (N ≤ 5,000);
+  (c') no validators (N = 1,000) every page again from a server that sends no ETag and ignores
+                 If-Modified-Since: every page comes back whole and only its hash can skip it.
 
 Every run gets ``-s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=0 -s CONCURRENT_REQUESTS_PER_DOMAIN=32
 -s CONCURRENT_REQUESTS=32``. Rows written to ``versions`` and ``events`` are counted per run.
 Then (e) extraction against trafilatura on generated pages, (f) the store benchmark (bench/store.py)
-and, with ``--profile``, a py-spy profile of one full-pipeline crawl (N = 1,000), its top functions.
+and, with ``--profile``, py-spy profiles of a first crawl and an every-page recrawl (N = 1,000).
 Run with ``make bench`` (full) or ``python bench/crawl.py --quick``.
 """
 
@@ -133,7 +135,7 @@ def every_page(n: int) -> tuple[str, ...]:
     return "--revisit", "all", "--backfill", str(-(-n // (hanweb_site.PER_PAGE * hanweb_site.GROUP)) + 1)
 
 
-def bench_size(n: int, work: Path, server_kind: str, profile: bool, quick: bool) -> list[Run]:
+def bench_size(n: int, work: Path, server_kind: str, profile: bool, quick: bool, breakdown: bool = False) -> list[Run]:
     runs: list[Run] = []
     tree, sites = work / f"site-{n}" / "tree", hanweb_site.write_sites_dir(work / "sites")
     started = time.perf_counter()
@@ -148,6 +150,14 @@ def bench_size(n: int, work: Path, server_kind: str, profile: bool, quick: bool)
         _show(runs[-1])
         runs.append(run_crawl("(b) crawl: full pipeline", n, sites, db, server.base, work))
         _show(runs[-1])
+        if breakdown:  # the same first crawl without parts of the pipeline, each into a new database
+            for label, setting in (("(b1) extraction in-process", "CRAWLER_EXTRACT_PROCESSES=0"),
+                                   ("(b2) no store (items dropped)", "ITEM_PIPELINES={}")):
+                part = run_crawl(label, n, sites, work / f"site-{n}" / f"{label[1:3]}.db", server.base, work,
+                                 "-s", setting)
+                part.pages = part.pages or runs[0].pages  # without a store no fetch is recorded
+                runs.append(part)
+                _show(runs[-1])
         # What cron runs: the first listing page (nothing new on it: stop) and the notices due by age.
         runs.append(run_crawl("(c) recrawl, unchanged", n, sites, db, server.base, work))
         _show(runs[-1])
@@ -353,6 +363,8 @@ def main() -> None:
     parser.add_argument("--sizes", default=None, help="comma-separated N (default 1000,5000,20000)")
     parser.add_argument("--server", choices=["auto", "nginx", "mirror"], default="auto")
     parser.add_argument("--profile", action="store_true", help="also profile one crawl with py-spy")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also crawl the first N without the worker, and without the store")
     parser.add_argument("--json", type=Path, default=None, help="write every number to this file")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else ([1000] if args.quick else [1000, 5000, 20000])
@@ -366,7 +378,8 @@ def main() -> None:
         runs = [start_up(work)]
         _show(runs[0])
         for n in sizes:
-            runs += bench_size(n, work, args.server, args.profile and n == sizes[0], args.quick)
+            first = n == sizes[0]
+            runs += bench_size(n, work, args.server, args.profile and first, args.quick, args.breakdown and first)
             print(f"load average after N = {n:,}: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print("\n## (e) extraction on generated pages")
         extraction = bench_extraction(work)
