@@ -23,12 +23,20 @@ def exit_with(pid: int) -> None:
             time.sleep(1)
             try:
                 os.kill(pid, 0)
-            except ProcessLookupError:
-                os._exit(0)
-            except PermissionError:  # the pid was reused by another user's process: ours is gone
+            except (ProcessLookupError, PermissionError):  # gone (or its pid reused by another user)
                 os._exit(0)
 
     threading.Thread(target=watch, name="exit-with-crawl", daemon=True).start()
+
+
+def _in_asyncio() -> bool:
+    """True when an asyncio loop runs this coroutine (Scrapy's default reactor), which can await a
+    worker's result; another Twisted reactor cannot."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 class ExtractionPool:
@@ -50,7 +58,7 @@ class ExtractionPool:
     async def extract(self, *args, **kwargs) -> Notice:
         """``extract_notice(*args, **kwargs)``, in a worker process when the pool has one."""
         self.extracted += 1
-        if self.processes <= 0 or self.broken or self.extracted <= self.after:
+        if self.processes <= 0 or self.broken or self.extracted <= self.after or not _in_asyncio():
             return extract_notice(*args, **kwargs)
         if self.executor is None:
             # forkserver: workers start from a clean process, holding none of the crawl's sockets,

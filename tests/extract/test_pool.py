@@ -126,3 +126,17 @@ def _alive(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
     except FileNotFoundError:
         return False
+
+
+def test_under_another_twisted_reactor_it_extracts_in_process():
+    """Without an asyncio loop (a reactor other than Scrapy's default) there is nothing to await a
+    worker with: the coroutine completes at once, in this process."""
+    name, url, body = _pages()[0]
+    hints = load_sites()[name].hints
+    pool = ExtractionPool(1, after=0)
+    coroutine = pool.extract(url, body, hints)
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        result = done.value
+    assert result == extract_notice(url, body, hints) and not pool.started
