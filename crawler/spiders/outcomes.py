@@ -41,16 +41,17 @@ class RefusedAnswer(IgnoreRequest):
 
 
 # Pages served with 200 that say the page is gone (error templates of the sites' CMSs).
-_GONE_PHRASES = ("页面不存在", "该信息已删除", "信息已被删除", "信息不存在", "页面已删除", "找不到", "文章不存在", "已被删除或已过期")
 _SOFT_404 = re.compile("页面不存在|该信息已删除|信息已被删除|信息不存在|页面已删除|找不到(?:该|您要访问的)?页面|文章不存在|已被删除或已过期")
-_GONE_BYTES = tuple({phrase.encode(encoding) for phrase in _GONE_PHRASES for encoding in ("utf-8", "gb18030")})
+_GONE_WORDS = ("不存在", "删除", "找不到")  # each phrase above holds one of them
+_GONE_BYTES = tuple(word.encode(encoding) for word in _GONE_WORDS for encoding in ("utf-8", "gb18030"))
 _TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]+>|&\w+;|\s+", re.S | re.I)
 SOFT_404_MAX_TEXT = 600  # characters of visible text: a real notice page has far more
 
 
 def may_say_gone(body: bytes) -> bool:
-    """False when the raw bytes (UTF-8 or GBK) hold none of the phrases :func:`soft_404_reason`
-    looks for: most pages need not be decoded to know they are no error page."""
+    """False when the raw bytes (UTF-8 or GBK) hold none of the words every phrase that
+    :func:`soft_404_reason` looks for holds: most pages need not be decoded to know they are no
+    error page."""
     return any(phrase in body for phrase in _GONE_BYTES)
 
 
