@@ -174,7 +174,7 @@ def bench_size(n: int, work: Path, server_kind: str, profile: bool, quick: bool,
             _show(runs[-1])
     if n == 1000 and server_kind != "mirror":
         with hanweb_site.StaticServer(tree, server_kind, validators=False) as server:
-            runs.append(run_crawl("(c') every page, no validators", n, sites, db, server.base, work, *deep))
+            runs.append(run_crawl("(c') every page, no validators", n, sites, db, server.base, work, *every_page(n)))
             _show(runs[-1])
         if profile:
             runs.append(profile_crawl(n, tree, sites, work, server_kind))

@@ -14,7 +14,7 @@ class StorePipeline:
     committed together every ``CRAWLER_STORE_BATCH_SECONDS`` (each item stays atomic); separate
     connections in one thread would wait on each other's write lock."""
 
-    _shared: dict[str, tuple[Store, LoopingCall | None, list[int]]] = {}  # db path → store, flusher, users
+    _shared: dict[str, _SharedStore] = {}  # by database path
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -30,26 +30,20 @@ class StorePipeline:
 
     def open_spider(self):
         if self.db_path not in self._shared:
-            store = Store(self.db_path, batch_seconds=self.batch_seconds)
-            flusher = None
-            if self.batch_seconds > 0:  # an idle crawl does not hold the write lock either
-                flusher = LoopingCall(store.flush)
-                flusher.start(self.batch_seconds, now=False)
-            self._shared[self.db_path] = (store, flusher, [0])
-        self.store, _, users = self._shared[self.db_path]
-        users[0] += 1
+            self._shared[self.db_path] = _SharedStore(Store(self.db_path, batch_seconds=self.batch_seconds))
+        shared = self._shared[self.db_path]
+        shared.users += 1
+        self.store = shared.store
         self.store.register_sites([self.crawler.spider.site])
 
     def close_spider(self):
-        store, flusher, users = self._shared[self.db_path]
-        users[0] -= 1
-        if users[0]:
-            store.flush()
+        shared = self._shared[self.db_path]
+        shared.users -= 1
+        if shared.users:
+            self.store.flush()
             return
         del self._shared[self.db_path]
-        if flusher is not None and flusher.running:
-            flusher.stop()
-        store.close()
+        shared.close()
 
     def process_item(self, item):
         if isinstance(item, DetailPage):
@@ -59,3 +53,20 @@ class StorePipeline:
         elif isinstance(item, FetchOutcome):
             self.store.record_fetch(self.run_id, item)
         return item
+
+
+class _SharedStore:
+    """One store for the spiders of a process, flushed every ``batch_seconds`` so that an idle
+    crawl does not hold the write lock either."""
+
+    def __init__(self, store: Store) -> None:
+        self.store, self.users = store, 0
+        self.flusher = None
+        if store.batch_seconds > 0:
+            self.flusher = LoopingCall(store.flush)
+            self.flusher.start(store.batch_seconds, now=False)
+
+    def close(self) -> None:
+        if self.flusher is not None and self.flusher.running:
+            self.flusher.stop()
+        self.store.close()

@@ -92,10 +92,7 @@ def element_lines(element) -> list[Line]:
 
     def walk(node, in_link: bool, in_cell: bool) -> None:
         tag = node.tag
-        if not isinstance(tag, str) or tag in INVISIBLE_TAGS:
-            return
-        style = node.get("style")  # is_hidden(node), inline: this runs for every element
-        if node.get("hidden") is not None or (style and _HIDDEN_STYLE.search(style)):
+        if not isinstance(tag, str) or tag in INVISIBLE_TAGS or is_hidden(node):
             return
         tag = tag.lower()
         link = in_link or (tag == "a" and not _FILE_LINK.search(node.get("href") or ""))

@@ -22,13 +22,11 @@ BLOCKING_STATUSES = frozenset((403, 412, 418, 429, 521))
 MISSING_STATUSES = frozenset((404, 410))
 # Script-only challenge pages of the anti-bot services Chinese government sites use:
 # 瑞数 (a `$_ts` object), 加速乐 (`__jsl_clearance` cookie), and generic WAF answers.
-_CHALLENGE = re.compile(
-    r"\$_ts\s*=|__jsl_clearance|_waf_|waf\.js|<title>\s*(?:405|412|Access Denied|安全验证)|访问过于频繁|"
-    r"请输入验证码|captcha".encode(), re.I
-)
+# Both patterns run on lower-cased bytes; the first only when one of its fixed strings is there.
+_CHALLENGE = re.compile(r"\$_ts\s*=|__jsl_clearance|_waf_|waf\.js|访问过于频繁|请输入验证码|captcha".encode())
 _CHALLENGE_MARKS = (b"$_ts", b"__jsl_clearance", b"_waf_", b"waf.js", "访问过于频繁".encode(), "请输入验证码".encode(),
                     b"captcha")
-_CHALLENGE_TITLE = re.compile(r"<title>\s*(?:405|412|access denied|安全验证)".encode())  # on lower-cased bytes
+_CHALLENGE_TITLE = re.compile(r"<title>\s*(?:405|412|access denied|安全验证)".encode())
 
 
 class RefusedAnswer(IgnoreRequest):
@@ -77,7 +75,6 @@ def challenge_reason(body: bytes) -> str | None:
     """Why a 200 answer is not a page at all (an anti-bot challenge, an empty body), or None."""
     if not body or body.isspace():
         return "empty body"
-    # The pattern runs only when one of its fixed strings is there: most pages have none but <title>.
     head = body[:20000].lower()
     if (any(mark in head for mark in _CHALLENGE_MARKS) and _CHALLENGE.search(head)) or _CHALLENGE_TITLE.search(head):
         return "anti-bot challenge page"
