@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from crawler.extract import Notice
+from crawler.extract import Notice, SiteHints, extract_notice
 from crawler.kinds import NoticeKind
+
+SNAPSHOT_LEVEL = 6  # zlib level of the raw pages the store keeps
 
 
 def utc_now() -> str:
@@ -58,6 +62,20 @@ class DetailPage:
     kind: NoticeKind = field(default_factory=lambda: NoticeKind("other"))
     files: list[AttachmentFile] = field(default_factory=list)  # a list notice's downloaded attachments
     body_entries: list = field(default_factory=list)  # a list printed in the body (crawler.lists.Entry)
+    packed: tuple[str, bytes] | None = None  # pack_raw(raw), when it was computed beside the extraction
+
+
+def pack_raw(raw: bytes) -> tuple[str, bytes]:
+    """A raw page as the store keeps it: its sha256 (hex) and its zlib-compressed bytes."""
+    return hashlib.sha256(raw).hexdigest(), zlib.compress(raw, SNAPSHOT_LEVEL)
+
+
+def extract_detail(url: str, body: bytes, hints: SiteHints | None, *, pack: bool,
+                   **kwargs) -> tuple[Notice, tuple[str, bytes] | None]:
+    """``extract_notice(url, body, hints, **kwargs)`` and, when ``pack``, ``pack_raw(body)``: the pure
+    work on a detail page, which the crawl hands to a worker process in one call."""
+    notice = extract_notice(url, body, hints, **kwargs)
+    return notice, pack_raw(body) if pack and not notice.error else None
 
 
 @dataclass

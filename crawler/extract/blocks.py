@@ -41,39 +41,10 @@ class Line:
 
 def is_hidden(element) -> bool:
     """True for elements a browser would not show (display:none, hidden attribute)."""
-    return element.get("hidden") is not None or bool(_HIDDEN_STYLE.search(element.get("style") or ""))
-
-
-class _LineWriter:
-    """Collects text into lines; whitespace runs become one space."""
-
-    def __init__(self) -> None:
-        self.lines: list[Line] = []
-        self.text = ""  # the current line
-        self.link_chars = 0
-
-    def write(self, text: str | None, in_link: bool) -> None:
-        if not text:
-            return
-        # Indentation between tags is most of what is written: it becomes one space without a regex.
-        text = " " if not text.strip(_ASCII_SPACE) else _SPACE_RUN.sub(" ", text)
-        if text[0] == " " and self.text.endswith(" "):
-            text = text[1:]
-        self.text += text
-        if in_link:
-            self.link_chars += len(text.replace(" ", ""))
-
-    def cell_gap(self) -> None:
-        if self.text.strip():
-            self.text = self.text.rstrip() + " "
-
-    def newline(self) -> None:
-        if not self.text:
-            return
-        text = self.text.strip()
-        if text:
-            self.lines.append(Line(text, min(self.link_chars, len(text.replace(" ", "")))))
-        self.text, self.link_chars = "", 0
+    if element.get("hidden") is not None:
+        return True
+    style = element.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
 
 
 def _is_data_cell(cell) -> bool:
@@ -87,33 +58,62 @@ def _is_data_cell(cell) -> bool:
 
 def element_lines(element) -> list[Line]:
     """Visible text of ``element`` split into lines at block boundaries and ``<br>``; a table row
-    of data cells is one line, its cells separated by a space."""
-    writer = _LineWriter()
+    of data cells is one line, its cells separated by a space. Whitespace runs become one space."""
+    lines: list[Line] = []
+    current = ""  # the line being written
+    link_chars = 0
+
+    def write(text: str, in_link: bool) -> None:
+        nonlocal current, link_chars
+        # Indentation between tags is most of what is written: it becomes one space without a regex.
+        if not text.strip(_ASCII_SPACE):
+            if not current.endswith(" "):
+                current += " "
+            return
+        text = _SPACE_RUN.sub(" ", text)
+        if text[0] == " " and current.endswith(" "):
+            text = text[1:]
+        current += text
+        if in_link:
+            link_chars += len(text.replace(" ", ""))
+
+    def newline() -> None:
+        nonlocal current, link_chars
+        text = current.strip()
+        if text:
+            lines.append(Line(text, min(link_chars, len(text.replace(" ", "")))))
+        current, link_chars = "", 0
 
     def walk(node, in_link: bool, in_cell: bool) -> None:
+        nonlocal current
         tag = node.tag
         if not isinstance(tag, str) or tag in INVISIBLE_TAGS or is_hidden(node):
             return
         tag = tag.lower()
         link = in_link or (tag == "a" and not _FILE_LINK.search(node.get("href") or ""))
         if tag in CELL_TAGS:
-            writer.cell_gap()
+            if current.strip():
+                current = current.rstrip() + " "
             in_cell = _is_data_cell(node)
         block = tag in BLOCK_TAGS and (not in_cell or tag == "br")
         if block:
-            writer.newline()
-        elif in_cell and tag in BLOCK_TAGS:
-            writer.cell_gap()
-        writer.write(node.text, link)
+            if current:
+                newline()
+        elif in_cell and tag in BLOCK_TAGS and current.strip():
+            current = current.rstrip() + " "
+        if node.text:
+            write(node.text, link)
         for child in node:
             walk(child, link, in_cell)
-            writer.write(child.tail, link)
-        if block:
-            writer.newline()
+            if child.tail:
+                write(child.tail, link)
+        if block and current:
+            newline()
 
     walk(element, False, False)
-    writer.newline()
-    return writer.lines
+    if current:
+        newline()
+    return lines
 
 
 def element_text(element) -> str:

@@ -10,7 +10,7 @@ from scrapy.http import Response
 from crawler.extract.pool import ExtractionPool
 from crawler.kinds import classify
 from crawler.lists import entries_from_body
-from crawler.records import AttachmentFile, DetailPage, FetchOutcome, ListingPage, utc_now
+from crawler.records import AttachmentFile, DetailPage, FetchOutcome, ListingPage, extract_detail, utc_now
 from crawler.siteconf import select_sites
 from crawler.spiders.cms import ADAPTERS
 from crawler.spiders.files import read_download, wanted_attachments
@@ -131,9 +131,11 @@ class NoticeSpider(scrapy.Spider):
             return
         entry = response.meta.get("entry")
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
-        notice = await self.extraction.extract(
-            response.url, response.body, self.site.hints, content_type=content_type,
-            list_title=entry.title if entry else None,
+        # A page never stored before is compressed for the store beside its extraction (in the
+        # worker process, when the crawl has one); a known page's text may well be unchanged.
+        notice, packed = await self.extraction.call(
+            extract_detail, response.url, response.body, self.site.hints, pack=known is None,
+            content_type=content_type, list_title=entry.title if entry else None,
             list_date=entry.date if entry else None,
         )
         if notice.error:
@@ -146,7 +148,7 @@ class NoticeSpider(scrapy.Spider):
                       "last_modified": response.headers.get(b"Last-Modified", b"").decode("latin-1") or None}
         page = DetailPage(site=self.site.name, notice=notice, fetch=self._fetch(response, "stored"),
                           raw=response.body, content_type=content_type, validators=validators,
-                          kind=classify(notice.title, notice.issuer))
+                          kind=classify(notice.title, notice.issuer), packed=packed)
         if not page.kind.is_list:
             yield page
             return

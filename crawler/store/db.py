@@ -16,7 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler.extract.text import to_simplified
-from crawler.records import AttachmentFile, DetailPage, FetchOutcome, ListingPage, utc_now
+from crawler.records import AttachmentFile, DetailPage, FetchOutcome, ListingPage, SNAPSHOT_LEVEL, utc_now
 from crawler.siteconf import Site, province_name
 from crawler.store.lists import ListRecord, list_diff, list_record
 from crawler.store.schema import create_schema
@@ -236,9 +236,9 @@ class Store:
         if not page.raw:
             return None
         if not self.db.conn.execute("select 1 from snapshots where sha256 = ?", (digest,)).fetchone():
+            compressed = page.packed[1] if page.packed else zlib.compress(page.raw, SNAPSHOT_LEVEL)
             self._insert("snapshots", {"sha256": digest, "url": page.notice.url, "content_type": page.content_type,
-                                       "size": len(page.raw), "compressed": zlib.compress(page.raw, 6),
-                                       "first_fetched_at": now})
+                                       "size": len(page.raw), "compressed": compressed, "first_fetched_at": now})
         return digest
 
     def _story_for(self, page: DetailPage, now: str) -> int | None:
@@ -282,7 +282,7 @@ class Store:
             kind = page.kind
             kind_fields = {"kind": kind.kind, "list_stage": kind.stage, "list_subject": kind.subject,
                            "list_level": kind.level, "list_year": kind.year}
-            raw_sha256 = hashlib.sha256(page.raw).hexdigest() if page.raw else None
+            raw_sha256 = (page.packed[0] if page.packed else hashlib.sha256(page.raw).hexdigest()) if page.raw else None
             if existing and existing["content_hash"] == digest and not list_changed:
                 self._update("notices", existing["id"], {"last_seen_at": now, "raw_sha256": raw_sha256,
                                                           **validators, **kind_fields})
