@@ -17,13 +17,18 @@ INVISIBLE_TAGS = frozenset(
     "script style noscript template iframe object embed select option button input textarea "
     "svg canvas map head title meta link".split()
 )
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# Matched against lowered text: case-insensitive patterns cost several times more on every element.
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 _ASCII_SPACE = " \t\r\n\f\v"
 _SPACE_RUN = re.compile(f"[{_ASCII_SPACE}]+")
-# Links to files are part of a notice (its attachments), not navigation.
-_FILE_LINK = re.compile(
-    r"\.(?:pdf|docx?|xlsx?|et|wps|ofd|zip|rar|7z|txt|csv|pptx?|ceb)(?:$|[?#&])|downfile|download", re.I
-)
+_FILE_EXTENSION = re.compile(r"\.(?:pdf|docx?|xlsx?|et|wps|ofd|zip|rar|7z|txt|csv|pptx?|ceb)(?:$|[?#&])")
+
+
+def is_file_link(href: str) -> bool:
+    """True for a link to a file (.pdf, .docx …, or a download script): part of a notice (its
+    attachments), not navigation."""
+    href = href.lower()
+    return "down" in href and ("download" in href or "downfile" in href) or bool(_FILE_EXTENSION.search(href))
 
 
 @dataclass
@@ -44,7 +49,10 @@ def is_hidden(element) -> bool:
     if element.get("hidden") is not None:
         return True
     style = element.get("style")
-    return bool(style and _HIDDEN_STYLE.search(style))
+    if not style:
+        return False
+    style = style.lower()
+    return ("none" in style or "hidden" in style) and bool(_HIDDEN_STYLE.search(style))
 
 
 def _is_data_cell(cell) -> bool:
@@ -70,7 +78,8 @@ def element_lines(element) -> list[Line]:
             if not current.endswith(" "):
                 current += " "
             return
-        text = _SPACE_RUN.sub(" ", text)
+        if " " in text or not text.isprintable():  # else no ASCII space of any kind to collapse
+            text = _SPACE_RUN.sub(" ", text)
         if text[0] == " " and current.endswith(" "):
             text = text[1:]
         current += text
@@ -90,7 +99,7 @@ def element_lines(element) -> list[Line]:
         if not isinstance(tag, str) or tag in INVISIBLE_TAGS or is_hidden(node):
             return
         tag = tag.lower()
-        link = in_link or (tag == "a" and not _FILE_LINK.search(node.get("href") or ""))
+        link = in_link or (tag == "a" and not is_file_link(node.get("href") or ""))
         if tag in CELL_TAGS:
             if current.strip():
                 current = current.rstrip() + " "

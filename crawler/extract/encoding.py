@@ -31,8 +31,13 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     bom, _ = read_bom(body)
     if bom:
         return body.decode(bom, errors="replace").lstrip("\ufeff"), bom
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Most pages are UTF-8: their declared charset (header, <meta>) is looked for only when not.
     declared = _codec(http_content_type_encoding(content_type)) or _codec(html_body_declared_encoding(body))
-    for name in ("utf-8", declared, "gb18030", "big5hkscs"):
+    for name in (declared, "gb18030", "big5hkscs"):
         if name:
             try:
                 return body.decode(name), name

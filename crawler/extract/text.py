@@ -18,7 +18,6 @@ _GLOSS = re.compile(rf"(?<=[{_HAN}])(?:[^\S\r\n]|[\u200b\ufeff])*[(（]\s*{_SYLL
 
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
 _CJK_TEXT = rf"{_HAN}，。、；：？！“”（）《》〔〕【】"
-_SPACE_BETWEEN_HAN = re.compile(rf"(?<=[{_CJK_TEXT}])[^\S\n]+(?=[{_CJK_TEXT}])")
 _FULLWIDTH_PUNCT = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 _FULLWIDTH_MARKS = str.maketrans(_FULLWIDTH_PUNCT)
 # A run of marks touching Han text converts whole: in ``区):`` each mark then touches a converted one.
@@ -61,10 +60,27 @@ def unify_width(text: str) -> str:
     return _ASCII_PUNCT_NEAR_HAN.sub(lambda m: m.group().translate(_FULLWIDTH_MARKS), text)
 
 
+_SPACE_RUN = re.compile(r"[^\S\n]+")
+_CJK_CHAR = re.compile(f"[{_CJK_TEXT}]")
+
+
+def _drop_space_between_han(text: str) -> str:
+    """Remove each run of spaces that has Han text (or Chinese punctuation) on both sides."""
+
+    def keep_or_drop(match: re.Match) -> str:
+        start, end = match.span()
+        if start and end < len(text) and _CJK_CHAR.match(text, start - 1) and _CJK_CHAR.match(text, end):
+            return ""
+        return match.group()
+
+    # Looking at the few space runs is faster than a lookbehind tried at every character.
+    return _SPACE_RUN.sub(keep_or_drop, text)
+
+
 def clean_whitespace(text: str) -> str:
     """Collapse spaces inside each line, drop spaces between Han characters and empty lines."""
     # Every line break becomes \n first, so the patterns can run over the whole text at once.
-    text = _SPACE_BETWEEN_HAN.sub("", _SPACES.sub(" ", "\n".join(text.splitlines())))
+    text = _drop_space_between_han(_SPACES.sub(" ", "\n".join(text.splitlines())))
     return "\n".join(line for line in map(str.strip, text.split("\n")) if line)
 
 
