@@ -5,7 +5,8 @@ Each worker is a forkserver process at the end of a pipe, read by the crawl's ev
 thread writes a page and reads a result without any hand-over thread: ``ProcessPoolExecutor`` needed
 two threads per call and cost the crawl's process 0.5–0.9 ms of CPU per page against 0.2–0.3 here
 (30 KB pages, measured in an ad-hoc loop). At most :data:`IN_FLIGHT` pages wait in a worker's pipe,
-the rest in this process, so neither side can block on a full pipe.
+the rest in this process; the worker answers from a thread of its own, so neither side can wait on
+a full pipe while the other does.
 """
 
 from __future__ import annotations
@@ -60,12 +61,21 @@ def _serve(conn, parent: int) -> None:
         except EOFError:  # the crawl closed the pool, or is gone
             break
         try:
-            answer = (True, function(*args, **kwargs))
+            answer = pickle.dumps((True, function(*args, **kwargs)), pickle.HIGHEST_PROTOCOL)
         except Exception as error:  # the crawl's process raises it where the call was awaited
-            answer = (False, error)
-        answers.put(pickle.dumps(answer, pickle.HIGHEST_PROTOCOL))
+            answer = pickle.dumps((False, _portable(error)), pickle.HIGHEST_PROTOCOL)
+        answers.put(answer)
     answers.put(None)
     sender.join()
+
+
+def _portable(error: Exception) -> Exception:
+    """``error`` if it survives pickling, else a RuntimeError that names it."""
+    try:
+        pickle.loads(pickle.dumps(error, pickle.HIGHEST_PROTOCOL))
+        return error
+    except Exception:
+        return RuntimeError(f"{type(error).__name__}: {error}")
 
 
 class WorkerGone(Exception):
@@ -115,8 +125,12 @@ class _Worker:
     def _readable(self) -> None:
         try:
             while self.sent and self.conn.poll():
-                ok, value = pickle.loads(self.conn.recv_bytes())
+                data = self.conn.recv_bytes()
                 future = self.sent.popleft()
+                try:
+                    ok, value = pickle.loads(data)
+                except Exception as error:
+                    ok, value = False, RuntimeError(f"the worker's answer could not be read: {error!r}")
                 if not future.done():
                     (future.set_result if ok else future.set_exception)(value)
         except (EOFError, OSError):
@@ -158,9 +172,9 @@ def _in_asyncio() -> asyncio.AbstractEventLoop | None:
 
 class ExtractionPool:
     """Runs extraction (:meth:`call` of a pure module-level function such as
-    :func:`~crawler.extract.notice.extract_notice`) in ``processes`` worker processes once ``after`` calls have run in this one (a short crawl does not pay for
-    starting them), and in this process when ``processes`` is 0 or a worker has died. The results
-    are the same either way."""
+    :func:`~crawler.extract.notice.extract_notice`) in ``processes`` worker processes once ``after``
+    calls have run in this one (a short crawl does not pay for starting them), and in this process
+    when ``processes`` is 0 or a worker has died. The results are the same either way."""
 
     def __init__(self, processes: int, after: int = 0):
         self.processes, self.after = processes, after

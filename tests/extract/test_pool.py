@@ -88,12 +88,23 @@ def test_a_killed_worker_makes_the_pool_extract_in_process():
     assert asyncio.run(run()) == [expected] * 3
 
 
+class _Unpicklable(Exception):
+    def __init__(self, code: int, detail: str):  # pickle cannot build it again from its args
+        super().__init__(f"{code}: {detail}")
+
+
+def _raise_unpicklable(code: int):
+    raise _Unpicklable(code, "no such page")
+
+
 def test_an_error_in_the_worker_is_raised_where_the_call_was_awaited():
     async def run():
         pool = ExtractionPool(1, after=0)
         try:
             with pytest.raises(ValueError, match="invalid literal"):
                 await pool.call(int, "not a number")
+            with pytest.raises(RuntimeError, match="_Unpicklable: 404: no such page"):
+                await pool.call(_raise_unpicklable, 404)
             return await pool.call(int, "42"), pool.broken
         finally:
             pool.close()
