@@ -146,7 +146,8 @@ class _Worker:
         self.gone = True
         self.close()
         for future in [*self.sent, *(future for future, _ in self.waiting)]:
-            if not future.done():
+            # A crawl stopped at once closes its loop first: nothing awaits these any more.
+            if not future.done() and not future.get_loop().is_closed():
                 future.set_exception(WorkerGone())
         self.sent.clear()
         self.waiting.clear()

@@ -191,6 +191,19 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def test_a_pool_closed_after_its_event_loop_closes_quietly():
+    """A crawl stopped at once (a second Ctrl-C) closes its loop with pages still in the worker."""
+    loop = asyncio.new_event_loop()
+    pool = ExtractionPool(1, after=0)
+    task = loop.create_task(pool.call(time.sleep, 3))
+    loop.run_until_complete(asyncio.sleep(0.5))  # sent to the worker, not answered
+    workers = pool.pids
+    loop.close()
+    pool.close()
+    assert workers and not pool.started and not any(_alive(pid) for pid in workers)
+    assert not task.done()  # it will never run again: the loop is gone
+
+
 def test_under_another_twisted_reactor_it_extracts_in_process():
     """Without an asyncio loop (a reactor other than Scrapy's default) there is nothing to await a
     worker with: the coroutine completes at once, in this process."""
