@@ -322,6 +322,7 @@ def serve(db_path, port, host):
     Example:
       crawler serve --port 8001   # then open http://127.0.0.1:8001/
     """
+    import signal
     import subprocess
     import tempfile
 
@@ -332,12 +333,25 @@ def serve(db_path, port, host):
         json.dump(metadata_for(db_path), handle, ensure_ascii=False)
     command = [sys.executable, "-m", "datasette", "serve", str(db_path), "--metadata", handle.name,
                "--host", host, "--port", str(port), "--setting", "sql_time_limit_ms", "5000"]
+    server = subprocess.Popen(command)
+    stopped = []
+
+    def stop(signum, frame) -> None:
+        # `kill`, systemd or a supervisor stop this process: Datasette must not live on without it,
+        # holding the port and the database.
+        stopped.append(signum)
+        server.terminate()
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
     try:
-        sys.exit(subprocess.run(command).returncode)
-    except KeyboardInterrupt:
-        sys.exit(0)
+        code = server.wait()
+    except KeyboardInterrupt:  # Ctrl-C reached Datasette too
+        stopped.append(signal.SIGINT)
+        code = server.wait()
     finally:
         Path(handle.name).unlink(missing_ok=True)
+    sys.exit(0 if stopped else code)
 
 
 @main.command()

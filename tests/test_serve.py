@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -60,6 +61,34 @@ def server(database):
     yield base
     process.terminate()
     process.wait(timeout=10)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_stopping_serve_stops_datasette(database, signum):
+    """`kill`, systemd and supervisors signal `crawler serve` alone: its Datasette must go with it,
+    not keep the port and the database."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "crawler", "serve", "--db", str(database), "--port", str(port)],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/-/versions.json"
+    deadline = time.monotonic() + 60
+    while not _answers(url):
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.2)
+    process.send_signal(signum)
+    assert process.wait(timeout=20) == 0
+    deadline = time.monotonic() + 10
+    while _answers(url) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _answers(url)
 
 
 def browse(url: str, tmp_path) -> str:
