@@ -94,7 +94,11 @@ class _Worker:
         self.sent: deque[asyncio.Future] = deque()  # answers awaited, in the order they come back
         self.waiting: deque[tuple[asyncio.Future, bytes]] = deque()
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.gone = False
+
+    @property
+    def gone(self) -> bool:
+        """True once the worker failed or was closed."""
+        return self.conn.closed
 
     @property
     def load(self) -> int:
@@ -143,7 +147,6 @@ class _Worker:
 
     def fail(self) -> None:
         """The worker is gone: every call sent to it or waiting fails with :class:`WorkerGone`."""
-        self.gone = True
         self.close()
         for future in [*self.sent, *(future for future, _ in self.waiting)]:
             # A crawl stopped at once closes its loop first: nothing awaits these any more.

@@ -99,11 +99,16 @@ class Store:
         assignments = ", ".join(f'"{name}" = ?' for name in values)
         self.db.conn.execute(f'UPDATE "{table}" SET {assignments} WHERE id = ?', (*values.values(), row_id))
 
-    def _first(self, sql: str, params) -> dict | None:
-        """The first row of a query, as a dict, or None."""
+    def _rows(self, sql: str, params) -> list[dict]:
+        """The rows of a query, as dicts."""
         cursor = self.db.conn.execute(sql, params)
-        row = cursor.fetchone()
-        return dict(zip((c[0] for c in cursor.description), row)) if row else None
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row)) for row in cursor]
+
+    def _first(self, sql: str, params) -> dict | None:
+        """The first row of a query (``sql`` without a limit), as a dict, or None."""
+        rows = self._rows(f"{sql} limit 1", params)
+        return rows[0] if rows else None
 
     def register_sites(self, sites: list[Site]) -> None:
         """Record the site definitions the run uses."""
@@ -167,11 +172,8 @@ class Store:
             dates = [d for d in entries.values() if d]
             oldest = min(dates) if dates else None
             # Only the columns needed here: a site's notices with their text would be hundreds of MB.
-            cursor = self.db.conn.execute(
-                "select id, url, status, missing_runs, published_at, current_version from notices"
-                " where site = ? and status != 'removed'", [site])
-            names = [column[0] for column in cursor.description]
-            for notice in [dict(zip(names, row)) for row in cursor.fetchall()]:
+            for notice in self._rows("select id, url, status, missing_runs, published_at, current_version from notices"
+                                     " where site = ? and status != 'removed'", [site]):
                 if notice["url"] in entries:
                     if notice["status"] != "live" or notice["missing_runs"]:
                         self._update("notices", notice["id"], {"status": "live", "missing_runs": 0})

@@ -137,8 +137,8 @@ def create_schema(db: sqlite_utils.Database) -> None:
     _add_missing_columns(db, "versions", VERSION_COLUMNS)
     _add_missing_columns(db, "notices", NOTICE_COLUMNS)
     _add_missing_columns(db, "events", {"routed_at": str})
-    _add_missing_columns(db, "deliveries", {"claimed_at": str})
-    _add_missing_columns(db, "listings", {"page": int})  # which listing page: a first page may list fewer  # a pass sending it (status 'sending')
+    _add_missing_columns(db, "deliveries", {"claimed_at": str})  # a pass sending it (status 'sending')
+    _add_missing_columns(db, "listings", {"page": int})  # which listing page: a first page may list fewer
     db["notices"].create_index(["url"], unique=True, if_not_exists=True)
     db["notices"].create_index(["site"], if_not_exists=True)
     db["versions"].create_index(["notice_id", "version"], unique=True, if_not_exists=True)
