@@ -33,10 +33,12 @@ def is_file_link(href: str) -> bool:
 
 @dataclass
 class Line:
-    """One line of visible text and how many of its characters sit inside links."""
+    """One line of visible text, how many of its characters sit inside links, and how many data
+    cells it joins (a table row; 0 for any other line)."""
 
     text: str
     link_chars: int = 0
+    cells: int = 0
 
     @property
     def link_ratio(self) -> float:
@@ -67,9 +69,16 @@ def _is_data_cell(cell) -> bool:
 def element_lines(element) -> list[Line]:
     """Visible text of ``element`` split into lines at block boundaries and ``<br>``; a table row
     of data cells is one line, its cells separated by a space. Whitespace runs become one space."""
+    return lines_and_start(element, None)[0]
+
+
+def lines_and_start(element, inner) -> tuple[list[Line], int | None]:
+    """:func:`element_lines` of ``element`` and the index of the first line written inside its
+    descendant ``inner`` (None when ``inner`` is not walked); ``inner`` is read even when hidden."""
     lines: list[Line] = []
+    start = None
     current = ""  # the line being written
-    link_chars = 0
+    link_chars = cells = 0
 
     def write(text: str, in_link: bool) -> None:
         nonlocal current, link_chars
@@ -87,16 +96,19 @@ def element_lines(element) -> list[Line]:
             link_chars += len(text.replace(" ", ""))
 
     def newline() -> None:
-        nonlocal current, link_chars
+        nonlocal current, link_chars, cells
         text = current.strip()
         if text:
-            lines.append(Line(text, min(link_chars, len(text.replace(" ", "")))))
-        current, link_chars = "", 0
+            lines.append(Line(text, min(link_chars, len(text.replace(" ", ""))), cells))
+        current, link_chars, cells = "", 0, 0
 
     def walk(node, in_link: bool, in_cell: bool) -> None:
-        nonlocal current
+        nonlocal current, cells, start
         tag = node.tag
-        if not isinstance(tag, str) or tag in INVISIBLE_TAGS or is_hidden(node):
+        # Hidden text is left out, except when it is what was asked for: the walked element
+        # itself, or ``inner`` (the article a script reveals).
+        if (not isinstance(tag, str) or tag in INVISIBLE_TAGS
+                or (is_hidden(node) and node is not element and node is not inner)):
             return
         tag = tag.lower()
         link = in_link or (tag == "a" and not is_file_link(node.get("href") or ""))
@@ -104,12 +116,15 @@ def element_lines(element) -> list[Line]:
             if current.strip():
                 current = current.rstrip() + " "
             in_cell = _is_data_cell(node)
+            cells += in_cell
         block = tag in BLOCK_TAGS and (not in_cell or tag == "br")
         if block:
             if current:
                 newline()
         elif in_cell and tag in BLOCK_TAGS and current.strip():
             current = current.rstrip() + " "
+        if node is inner:
+            start = len(lines)
         if node.text:
             write(node.text, link)
         for child in node:
@@ -122,7 +137,7 @@ def element_lines(element) -> list[Line]:
     walk(element, False, False)
     if current:
         newline()
-    return lines
+    return lines, start
 
 
 def element_text(element) -> str:

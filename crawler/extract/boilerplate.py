@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from crawler.extract.blocks import INVISIBLE_TAGS, Line, drop, element_lines, is_hidden
+from crawler.extract.blocks import CELL_TAGS, INVISIBLE_TAGS, Line, drop, element_lines, is_hidden
+from crawler.extract.fields import names_two_index_labels
 from crawler.extract.text import normalize_line
 
 # Comment pairs and containers that government CMSs put around the article text.
@@ -102,31 +103,74 @@ def _paragraph_score(text: str) -> float:
     return 1 + len(_SENTENCE_PUNCT.findall(text)) + min(len(text) / 100, 3)
 
 
+def _data_table_score(table) -> float:
+    """The score of a grid of short data cells (a 名单, a 公示表, a label/value table) as one block:
+    half a paragraph per filled cell, whatever the cells' length. 0 for a layout table (a nested
+    table, a cell holding an article), a table of fewer than two rows of two cells, and the
+    政府信息公开 index table (the notice's metadata, not its text)."""
+    if table.find(".//table") is not None:
+        return 0.0
+    rows = [[cell for cell in row if cell.tag in CELL_TAGS] for row in table.iter("tr")]
+    if sum(len(cells) >= 2 for cells in rows) < 2:  # looked at before any cell's text: most tables are layout
+        return 0.0
+    score, text = 0.0, []
+    for cell in (cell for cells in rows for cell in cells):
+        value = "".join(cell.itertext()).strip()
+        if len(value) > 200 or value.count("。") >= 2:
+            return 0.0
+        if value:
+            score += _paragraph_score(value) / 2
+            text.append(value)
+    return 0.0 if names_two_index_labels("".join(text)) else score
+
+
+def _credit(scores: dict, element, score: float) -> None:
+    """Add ``score`` to ``element`` and, halved at each step, to two of its ancestors; text inside
+    a hidden element credits nothing above it (the page does not show it there)."""
+    share = 1.0
+    for _ in range(3):
+        if element is None:
+            break
+        scores[element] = scores.get(element, 0.0) + score * share
+        if is_hidden(element):
+            break
+        element, share = element.getparent(), share / 2
+
+
+def _in_hidden(element) -> bool:
+    """Whether ``element`` or one of its ancestors is hidden."""
+    return is_hidden(element) or any(is_hidden(ancestor) for ancestor in element.iterancestors())
+
+
 def _scored_container(tree):
     """The element that collects most paragraph score (readability-style, tuned for Chinese
-    punctuation), discounted by its link density."""
+    punctuation), discounted by its link density. A data table scores as one block. A hidden
+    element (``display:none``, ``visibility:hidden``, or inside one) counts half: it wins only
+    when it holds clearly more text than anything shown, as an article a script reveals does; a
+    hidden copy or tab beside the shown text, a hidden menu or pop-up does not."""
     scores: dict = {}
     for element in tree.iter():
         if not isinstance(element.tag, str) or element.tag in INVISIBLE_TAGS:
+            continue
+        if element.tag == "table":
+            score = _data_table_score(element)
+            if score:
+                _credit(scores, element, score)
             continue
         own = (element.text or "") + "".join((child.tail or "") for child in element if isinstance(child.tag, str))
         if element.tag in ("p", "pre", "td") or len(own.strip()) >= 20:
             text = "".join(element.itertext()).strip() if element.tag in ("p", "pre") else own.strip()
             if len(text) < 10 or is_furniture(text):
                 continue
-            score = _paragraph_score(text)
-            ancestor, share = element if element.tag not in ("p", "pre") else element.getparent(), 1.0
-            for _ in range(3):
-                if ancestor is None:
-                    break
-                scores[ancestor] = scores.get(ancestor, 0.0) + score * share
-                ancestor, share = ancestor.getparent(), share / 2
+            _credit(scores, element if element.tag not in ("p", "pre") else element.getparent(), _paragraph_score(text))
     best, best_score = None, 0.0
     for element, score in sorted(scores.items(), key=lambda item: item[1], reverse=True):
         if score * 1.25 <= best_score:
             break  # the discounts below only lower a score: no later element can win
-        if element.tag not in _SCORED_TAGS or is_hidden(element):
+        if element.tag not in _SCORED_TAGS:
             continue
+        if _in_hidden(element):
+            score *= 0.5
         names = _names(element)
         if _NEGATIVE_NAMES.search(names):
             score *= 0.3

@@ -88,3 +88,31 @@ def as_datetime(value: str) -> str:
     if "T" in value:
         return value
     return f"{value}T00:00:00+08:00"
+
+
+_SPLIT_DAY = r"(?P<d>3[01]|[12]\d|0?[1-9])\s*日?"
+_SPLIT_YEAR_MONTH = r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>1[0-2]|0?[1-9])\s*月?"
+_SPLIT_MONTH_DAY = r"(?P<m>1[0-2]|0?[1-9])\s*[-/.月]\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*日?"
+_SPLIT_YEAR = r"(?P<y>(?:19|20)\d{2})\s*年?"
+# A date badge set in two elements: the day over the year and month, or the month and day over
+# the year, in either order (their texts run together when the elements are inline).
+_SPLIT_DATES = tuple(re.compile(pattern) for pattern in (
+    rf"{_SPLIT_DAY}\s*{_SPLIT_YEAR_MONTH}",
+    rf"{_SPLIT_YEAR_MONTH}\s+{_SPLIT_DAY}",
+    rf"{_SPLIT_MONTH_DAY}\s*{_SPLIT_YEAR}",
+    rf"{_SPLIT_YEAR}\s*{_SPLIT_MONTH_DAY}",
+))
+
+
+def split_date(text: str) -> str | None:
+    """The date of a text that is only a date badge split in two pieces (``21`` and ``2024年02月``,
+    ``2024-02`` and ``21``, ``02-21`` and ``2024``), written together or with a space between:
+    ``212024年02月`` → ``2024-02-21``. None for anything else, a full date included."""
+    text = text.strip()
+    if not 5 <= len(text) <= 20:
+        return None
+    for pattern in _SPLIT_DATES:
+        match = pattern.fullmatch(text)
+        if match:
+            return _iso(int(match["y"]), int(match["m"]), int(match["d"]))
+    return None

@@ -30,7 +30,7 @@ _ISSUER_END = re.compile(r"(厅|部|局|委|委员会|办|办公室|办公厅|�
 _SENTENCE_MARKS = re.compile(r"[。；;，,：:？?！!]")
 
 
-def _names_two_strong_labels(text: str) -> bool:
+def names_two_index_labels(text: str) -> bool:
     """Whether ``text`` holds two labels only index tables have. A label may have spaces inside
     (索  引 号): without spaces, each is a plain substring, much faster to look for than the
     pattern that reads the labels."""
@@ -42,7 +42,7 @@ def index_table(container_root) -> tuple[dict[str, str] | None, object | None]:
     """The 政府信息公开 index table (索引号, 发布机构, 成文日期, 发文字号 …) as label → value, and the
     element holding it, or (None, None). The smallest element naming three or more labels wins."""
     page_text = "".join(container_root.itertext())
-    if not _names_two_strong_labels(page_text):
+    if not names_two_index_labels(page_text):
         return None, None
     page_labels = {re.sub(r"\s+", "", m.group(1)) for m in _INDEX_LABEL.finditer(page_text)}
     if len(page_labels & _STRONG_LABELS) < 2:
@@ -50,7 +50,7 @@ def index_table(container_root) -> tuple[dict[str, str] | None, object | None]:
     best, best_size = None, None
     for element in container_root.iter("table", "div", "ul", "dl", "section"):
         text = "".join(element.itertext())
-        if len(text) > 1500 or not _names_two_strong_labels(text):
+        if len(text) > 1500 or not names_two_index_labels(text):
             continue
         labels = {re.sub(r"\s+", "", m.group(1)) for m in _INDEX_LABEL.finditer(text)}
         if len(labels) >= 3 and len(labels & _STRONG_LABELS) >= 2 and (best_size is None or len(text) < best_size):

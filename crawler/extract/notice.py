@@ -11,11 +11,12 @@ from lxml import etree
 from parsel import Selector
 
 from crawler.extract.attachments import Attachment, attachment_blocks, find_attachments
-from crawler.extract.blocks import INVISIBLE_TAGS, Line, binary_kind, bounded_markup, drop, element_lines, parse_html
+from crawler.extract.blocks import INVISIBLE_TAGS, Line, binary_kind, bounded_markup, drop, lines_and_start, parse_html
 from crawler.extract.boilerplate import body_lines, main_container
-from crawler.extract.dates import as_datetime, find_date, parse_date
+from crawler.extract.dates import as_datetime, find_date, parse_date, split_date
 from crawler.extract.encoding import decode_html
 from crawler.extract.fields import addressees, doc_number, index_table, signature
+from crawler.extract.hints import selector_report
 from crawler.extract.text import normalize_line, normalize_text, strip_pinyin_glosses
 
 
@@ -52,6 +53,8 @@ class Notice:
     dates: dict[str, str] = field(default_factory=dict)
     encoding: str | None = None
     error: str | None = None
+    # Per field with a site selector: ``matched`` or ``missed`` (generic extraction stood in).
+    selectors: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """Plain JSON-ready fields; attachments as ``{name, url, file_type}``."""
@@ -110,36 +113,121 @@ def _clean_title(text: str | None) -> str | None:
 
 
 _TITLE_NAMES = re.compile(r"title|heading|headline|biaoti|(^|[-_ ])(tit|bt)($|[-_ 0-9])", re.I)
+_HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_NOT_CANDIDATES = frozenset(("title", "head", "meta", "html", "body"))
+_BLOCKS_OF_BOLD = frozenset(("p", "div", "td", "th", "center"))
+# 一、申报条件 · （二） · 1. — a section heading of the text, not the notice's headline.
+_SECTION_NUMBER = re.compile(r"^[（(]?[一二三四五六七八九十\d]{1,3}[、.．)）]")
+_BREADCRUMB = re.compile(
+    r"^(?:当前位置|您现在的位置|您当前的位置|您的位置|您所在的位置|所在位置|当前页面)\s*[:：]"
+    r"|^(?:首页|网站首页|主页)\s*[>＞»›]|[>＞»›][^>＞»›]+[>＞»›]"
+)
+# A link to a site's home page: its text (or its image's alt) is the site's name.
+_HOME_HREF = re.compile(r"^(?:(?:https?:)?//[^/?#]+)?(?:/|\./|\.\./)*(?:index\.[a-z]+)?/?$", re.I)
+
+
+def _bold_block(bold):
+    """The block (``p``, ``div``, ``td`` …) whose whole text is the bold element ``bold``
+    (through font/span wrappers): a headline written as ``<p><strong>…</strong></p>``."""
+    element, parent = bold, bold.getparent()
+    while (parent is not None and len(parent) == 1 and not (parent.text or "").strip()
+           and not (element.tail or "").strip()):
+        if parent.tag in _BLOCKS_OF_BOLD:
+            return parent
+        if parent.tag not in ("font", "span", "strong", "b"):
+            return None
+        element, parent = parent, parent.getparent()
+    return None
 
 
 def _heading_candidates(tree) -> list:
-    """Elements that may hold the notice title: h1–h3 and elements named like titles."""
+    """Elements that may hold the notice title: h1–h6, elements named like titles, and blocks
+    whose whole text is bold (not a numbered section heading nor a line ending in a colon)."""
     found = []
     for element in tree.iter():
-        if not isinstance(element.tag, str) or element.tag in ("title", "head", "meta", "html", "body"):
+        tag = element.tag
+        if not isinstance(tag, str) or tag in _NOT_CANDIDATES:
             continue
-        if element.tag in ("h1", "h2", "h3") or _TITLE_NAMES.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
-            text = re.sub(r"\s+", " ", "".join(element.itertext())).strip()
-            if 4 <= len(text) <= 120:
-                found.append((element, text))
+        bold = tag in ("strong", "b")
+        if bold:
+            element = _bold_block(element)
+            if element is None:
+                continue
+        elif tag not in _HEADING_TAGS and not _TITLE_NAMES.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
+            continue
+        text = re.sub(r"\s+", " ", "".join(element.itertext())).strip()
+        if 4 <= len(text) <= 120 and not (bold and (_SECTION_NUMBER.match(text) or text[-1] in "：:。；;，,")):
+            found.append((element, text))
     return found
 
 
-def _title(tree, page_title: str, list_title: str | None, container) -> str | None:
-    """The notice's own title: the ``ArticleTitle`` meta; else the heading that best matches the
-    list title or ``<title>`` (scored by how much of it the heading covers); else the last heading
-    before the article text; else the list title; else ``<title>`` without its site suffix."""
+def _site_names(tree) -> frozenset[str]:
+    """What the page calls its site: the SiteName / og:site_name metas and the text (or image
+    alt) of links to the home page (the logo, the breadcrumb's first step)."""
+    names = set()
+    for meta in tree.iter("meta"):
+        if (meta.get("name") or meta.get("property") or "").lower() in ("sitename", "og:site_name", "application-name"):
+            names.add((meta.get("content") or "").strip())
+    for link in tree.iter("a"):
+        href = (link.get("href") or "#").strip()
+        # Most links lead to pages: a home link ends with "/" or names an index (cheap tests first).
+        if (href.endswith("/") or "index." in href) and _HOME_HREF.match(href):
+            names.add(re.sub(r"\s+", " ", "".join(link.itertext())).strip())
+            names.update((image.get("alt") or "").strip() for image in link.iter("img"))
+    names.discard("")
+    return frozenset(names)
+
+
+def _is_page_chrome(text: str, site_names: frozenset[str]) -> bool:
+    """A breadcrumb (``首页 > 通知公告 >``, ``中国科普网 > 时政新闻 >``) or the site's own name: never a title."""
+    return text in site_names or bool(_BREADCRUMB.search(text))
+
+
+def _agreement(text: str, reference: str) -> float | None:
+    """How well ``text`` agrees with the reference title: its share found in the reference times
+    (0.5 + the share of the reference it covers); None below 60% or 4 characters."""
+    match = SequenceMatcher(None, text, reference, autojunk=False).find_longest_match()
+    precision, coverage = match.size / len(text), match.size / len(reference)
+    return precision * (0.5 + coverage) if match.size >= 4 and precision >= 0.6 else None
+
+
+def _lines_like(reference: str, head_lines: list[Line], site_names: frozenset[str]) -> list[str]:
+    """Lines before the article text (or at its top) that may show the reference title in any tag
+    (``<div class="wzbt">``): neither a link, a table row, a breadcrumb nor the site name, and
+    sharing the first or last four characters of one of the reference's parts (a cheap test
+    before comparing them)."""
+    probes = {probe for part in re.split(r"[-_|｜\s]+", reference) if len(part) >= 4 for probe in (part[:4], part[-4:])}
+    return [line.text for line in head_lines
+            if 4 <= len(line.text) <= 120 and line.link_ratio <= 0.5 and line.cells < 2
+            and any(probe in line.text for probe in probes) and not _is_page_chrome(line.text, site_names)]
+
+
+def _title(tree, page_title: str, list_title: str | None, container, page_lines: list[Line],
+           text_start: int | None) -> str | None:
+    """The notice's own title: the ``ArticleTitle`` meta; else the heading, or the page line up to
+    the top of the article text (which starts at ``page_lines[text_start]``), that best agrees
+    with the list title or ``<title>`` (scored by how much of it the text covers); else the
+    heading nearest the article text; else the list title; else ``<title>`` without its site
+    suffix; else, when ``<title>`` is only the site's name, the headline-like line just above the
+    article text. Breadcrumbs and the site's own name are never the title."""
     meta = _meta(tree, ("ArticleTitle",))
     if meta:
         return re.sub(r"<[^>]+>", "", meta)
-    candidates = _heading_candidates(tree)
+    site_names = _site_names(tree)
+    candidates = [(element, text) for element, text in _heading_candidates(tree)
+                  if not _is_page_chrome(text, site_names)]
     reference = list_title or page_title
+    head_lines = page_lines if text_start is None else page_lines[:text_start + 4]
     ranked = []
-    for element, text in candidates if reference else ():
-        match = SequenceMatcher(None, text, reference, autojunk=False).find_longest_match()
-        precision, coverage = match.size / len(text), match.size / len(reference)
-        if match.size >= 4 and precision >= 0.6:
-            ranked.append((precision * (0.5 + coverage) + (0.1 if element.tag == "h1" else 0), len(text), text))
+    if reference:
+        for element, text in candidates:
+            score = _agreement(text, reference)
+            if score is not None:
+                ranked.append((score + (0.1 if element.tag == "h1" else 0), len(text), text))
+        for text in _lines_like(reference, head_lines, site_names):
+            score = _agreement(text, reference)
+            if score is not None:
+                ranked.append((score, len(text), text))
     if ranked:
         return max(ranked)[2]
     nearby = _heading_near(tree, container, candidates)
@@ -147,16 +235,32 @@ def _title(tree, page_title: str, list_title: str | None, container) -> str | No
         return nearby
     if list_title:
         return list_title
-    return _page_title_head(page_title)
+    return _page_title_head(page_title, site_names) or _line_above_text(page_lines, text_start, site_names)
 
 
-def _page_title_head(page_title: str) -> str | None:
-    """``<title>`` without the site suffix: ``标题_栏目_网站`` → ``标题``; ``标题-纪检`` → ``标题``."""
-    parts = [p for p in _TITLE_SEPARATORS.split(page_title) if p]
+def _page_title_head(page_title: str, site_names: frozenset[str] = frozenset()) -> str | None:
+    """``<title>`` without the site suffix or the site's name: ``标题_栏目_网站`` → ``标题``;
+    ``标题-纪检`` → ``标题``; ``网站 | 标题`` → ``标题``; ``网站`` → None."""
+    parts = [p for p in _TITLE_SEPARATORS.split(page_title) if p and p not in site_names]
     if not parts:
         return None
     head, _, suffix = parts[0].rpartition("-")
     return head if head and len(suffix) <= 12 and len(head) >= 4 else parts[0]
+
+
+def _line_above_text(page_lines: list[Line], text_start: int | None, site_names: frozenset[str]) -> str | None:
+    """The nearest of the four lines above the article text that reads as a headline: no
+    sentence, 4–120 characters, neither a date/source line, a date badge, a link, a breadcrumb
+    nor the site's name."""
+    if text_start is None:
+        return None
+    for line in reversed(page_lines[max(text_start - 4, 0):text_start]):
+        text = line.text
+        if (len(text) < 4 or line.link_ratio > 0.5 or _is_meta_line(text) or split_date(text)
+                or _is_page_chrome(text, site_names)):
+            continue
+        return text if len(text) <= 120 and "。" not in text else None
+    return None
 
 
 def _heading_near(tree, container, candidates) -> str | None:
@@ -201,18 +305,30 @@ def _title_line_index(lines: list[Line], title: str | None) -> int | None:
     return found[0] if found else None
 
 
-def _near_title(page_lines: list[Line], title_index: int | None, title: str | None) -> list[str]:
-    """The title line's remainder and the lines after it: where pages show date and source."""
+def _near_title(page_lines: list[Line], title_index: int | None, title: str | None) -> tuple[list[str], list[str]]:
+    """The two lines before the title line (where a date badge may stand beside the headline), and
+    the title line's remainder and the lines after it: where pages show date and source."""
     if title_index is None:
-        return [line.text for line in page_lines[:8]]
+        return [], [line.text for line in page_lines[:8]]
     first = page_lines[title_index].text
     rest = first[len(title):] if title and first.startswith(title) else ""
-    return [rest, *(line.text for line in page_lines[title_index + 1:title_index + 8])]
+    before = [line.text for line in page_lines[max(title_index - 2, 0):title_index]]
+    return before, [rest, *(line.text for line in page_lines[title_index + 1:title_index + 8])]
 
 
-def _page_dates(tree, url: str, near: list[str], page_text: str, index: dict | None) -> dict[str, str]:
+def _badge_date(texts: list[str], position: int) -> str | None:
+    """The date of a badge split over two elements that starts at ``texts[position]``: written on
+    one line (inline pieces) or on this line and the next (block pieces)."""
+    following = texts[position + 1] if position + 1 < len(texts) else ""
+    return split_date(texts[position]) or (split_date(f"{texts[position]} {following}") if following else None)
+
+
+def _page_dates(tree, url: str, before: list[str], near: list[str], page_text: str,
+                index: dict | None) -> dict[str, str]:
     """Every publish date the page states, by where it says it: ``meta`` (PubDate and similar),
-    ``index`` (the index table's 发布日期), ``visible`` (beside the title), ``labelled`` (after
+    ``index`` (the index table's 发布日期), ``visible`` (beside the title, the first there: a
+    full date after the headline, or a date badge split over two elements just before or after
+    it, which a related-links list further down cannot outrun), ``labelled`` (after
     发布时间 and similar anywhere), ``url`` (/2025/7/16/, t20250716_)."""
     found: dict[str, str] = {}
     meta = _meta(tree, _META_DATE) or _PROPERTY_DATE.search(page_text_comments(tree))
@@ -221,8 +337,12 @@ def _page_dates(tree, url: str, near: list[str], page_text: str, index: dict | N
     for key in ("发布日期", "公开日期"):
         if index and index.get(key) and (value := find_date(index[key])):
             found.setdefault("index", value)
-    for text in near:
-        if len(text) <= 200 and (value := find_date(text)):
+    window = [*before, *near]
+    for position, text in enumerate(window):
+        if len(text) > 200:
+            continue
+        value = (find_date(text) if position >= len(before) else None) or _badge_date(window, position)
+        if value:
             found["visible"] = value
             break
     labelled = _DATE_LABEL.search(page_text)
@@ -273,12 +393,19 @@ def _is_meta_line(text: str) -> bool:
 
 
 def _trim_head(lines: list[Line], title: str | None) -> list[Line]:
-    """Drop the title, breadcrumbs and date/source lines that open the container."""
+    """Drop the title, breadcrumbs, date/source lines and date badges (``21`` ``2024-02``) that
+    open the container. A table row (two data cells or more) is notice data even when it names a
+    date (处罚决定日期)."""
     index = _title_line_index(lines[:8], title)
     if index is not None and not any("。" in line.text or len(line.text) > 100 for line in lines[:index]):
         lines = lines[index + 1:]
-    while lines and _is_meta_line(lines[0].text):
-        lines = lines[1:]
+    while lines:
+        if lines[0].cells < 2 and (_is_meta_line(lines[0].text) or split_date(lines[0].text)):
+            lines = lines[1:]
+        elif len(lines) > 1 and split_date(f"{lines[0].text} {lines[1].text}"):
+            lines = lines[2:]
+        else:
+            break
     return lines
 
 
@@ -300,6 +427,7 @@ def extract_notice(
     text, error = bounded_markup(text)
     tree = parse_html(text)
     selector = Selector(root=tree, type="html")
+    selectors = selector_report(selector, hints)
     # A selector ending in ::text or ::attr() selects strings, not elements: nothing to drop or read.
     for css in hints.drop:
         for found in selector.css(css):
@@ -310,18 +438,18 @@ def extract_notice(
     containers = [found.root for css in hints.content for found in selector.css(css)
                   if isinstance(found.root, etree._Element)]
     container = main_container(tree, containers)
-    title = _clean_title(_hint(selector, hints.title) or _title(tree, page_title, list_title, container))
-
     body_element = tree.find("body")
-    page_lines = element_lines(body_element if body_element is not None else tree)
+    page_lines, text_start = lines_and_start(body_element if body_element is not None else tree, container)
+    title = _clean_title(_hint(selector, hints.title)
+                         or _title(tree, page_title, list_title, container, page_lines, text_start))
     page_text = "\n".join(line.text for line in page_lines)
-    near = _near_title(page_lines, _title_line_index(page_lines, title), title)
+    before, near = _near_title(page_lines, _title_line_index(page_lines, title), title)
 
     index, index_element = index_table(tree)
     if index_element is not None and any(a is container for a in index_element.iterancestors()):
         drop(index_element)  # inside the article: it is metadata, not notice text
 
-    dates = _page_dates(tree, url, near, page_text, index)
+    dates = _page_dates(tree, url, before, near, page_text, index)
     hinted_date = _hint(selector, hints.published_at)
     if hinted_date and (value := parse_date(hinted_date)):
         dates["site"] = value
@@ -356,4 +484,5 @@ def extract_notice(
         dates=dates,
         encoding=encoding,
         error=error,
+        selectors=selectors,
     )
