@@ -13,7 +13,7 @@ from scrapy.settings import Settings
 from crawler.extract.pool import ExtractionPool
 from crawler.siteconf import Site
 from crawler.spiders.notices import NoticeSpider
-from crawler.store import Store
+from crawler.store import Store, health
 
 # Exit codes of `crawler crawl` and `crawler run` (README lists them for cron users).
 EXIT_OK = 0
@@ -34,12 +34,28 @@ class CrawlReport:
     unreachable: list[tuple[str, str]]
     blocked: list[tuple[str, str]] = field(default_factory=list)  # read, then stopped by an anti-bot front
     failed: list[tuple[str, str]] = field(default_factory=list)  # read, but some pages could not be
+    # answered, but not as the definition says: (site, "broken: …" or "degraded: …")
+    drifted: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
         if self.unreachable and len(self.unreachable) == len(self.site_titles):
             return EXIT_FAILED
-        return EXIT_PARTIAL if self.unreachable or self.blocked or self.failed else EXIT_OK
+        return EXIT_PARTIAL if self.unreachable or self.blocked or self.failed or self.drifted else EXIT_OK
+
+    def why(self) -> str:
+        """In one line, why the exit code is not 0: each site that was not read as it should be."""
+        parts = [f"{name} unreachable ({reason})" for name, reason in self.unreachable]
+        parts += [f"{name} blocked ({reason})" for name, reason in self.blocked]
+        parts += [f"{name} failed ({reason})" for name, reason in self.failed]
+        parts += [f"{name} {reason}" for name, reason in self.drifted]
+        return "; ".join(parts)
+
+    @property
+    def noteworthy(self) -> bool:
+        """Something new or changed, or a problem: what ``--quiet`` still prints."""
+        return bool(self.totals["new"] or self.totals["changed"] or self.totals["errors"] or self.unreachable
+                    or self.blocked or self.failed or self.drifted)
 
 
 class _NoTracebacks(logging.Filter):
@@ -103,8 +119,10 @@ def run_crawl(sites: list[Site], db_path: Path, host_map: dict[str, str], overri
     try:
         totals = store.finish_run(run_id)
         per_site = store.run_report(run_id)
+        states = health.of_run(store.db, run_id)
     finally:
         store.close()
+    drifted = [(s.site, f"{s.state}: {s.reason}") for s in states.values() if s.state in health.DRIFT_STATES]
     unreachable, blocked, failed = [], [], []
     for site in sites:  # a site counts as failed when none of its listing pages could be read
         detail = per_site.get(site.name)
@@ -118,7 +136,8 @@ def run_crawl(sites: list[Site], db_path: Path, host_map: dict[str, str], overri
             count = detail["outcomes"].get("error", 0) + detail["outcomes"].get("refused", 0)
             first = next((e["error"] for e in detail["errors"] if e["outcome"] in ("error", "refused")), "")
             failed.append((site.name, f"{count} page(s) could not be read, first: {first}"))
-    return CrawlReport(run_id, totals, per_site, {s.name: s.title for s in sites}, unreachable, blocked, failed)
+    return CrawlReport(run_id, totals, per_site, {s.name: s.title for s in sites}, unreachable, blocked, failed,
+                       drifted)
 
 
 def format_report(report: CrawlReport, hint_demo: bool = True, list_events: bool = True) -> str:
@@ -155,4 +174,8 @@ def format_report(report: CrawlReport, hint_demo: bool = True, list_events: bool
         lines.append("")
         lines.append("Some pages could not be read (the next run reads these sites as deep as a first run):")
         lines.extend(f"  {name} ({reason})" for name, reason in report.failed)
+    if report.drifted:
+        lines.append("")
+        lines.append("Not read as their definition says (the site changed? see `crawler sites --check NAME`):")
+        lines.extend(f"  {name} {reason}" for name, reason in report.drifted)
     return "\n".join(lines)

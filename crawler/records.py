@@ -21,8 +21,10 @@ def utc_now() -> str:
 @dataclass
 class FetchOutcome:
     """One request and what came of it. ``outcome`` is one of ``listed`` (a listing page read),
-    ``stored`` / ``unchanged`` (a detail page, set by the store), ``empty`` (no notice text),
-    ``blocked`` (anti-bot answer), ``missing`` (404/410), ``error`` (anything else)."""
+    ``stored`` / ``unchanged`` (a detail page, set by the store; an attachment checked on revisit),
+    ``downloaded`` / ``replaced`` (an attachment read; found to be another file), ``empty`` (no notice text),
+    ``blocked`` (anti-bot answer), ``missing`` (404/410), ``error`` (anything else). A listing or
+    detail page read through a fallback has ``via = "fallback"`` and says why in ``drift``."""
 
     site: str
     url: str
@@ -33,6 +35,11 @@ class FetchOutcome:
     fetched_at: str = ""
     elapsed_ms: int | None = None
     bytes: int | None = None
+    # How the page was read: ``definition`` (the adapter and selectors of the site definition) or
+    # ``fallback`` (structure found the links, or generic extraction stood in for a selector that
+    # matched nothing); ``drift`` names what of the definition failed.
+    via: str | None = None
+    drift: str | None = None
 
 
 @dataclass
@@ -47,6 +54,8 @@ class AttachmentFile:
     reason: str | None = None
     file_type: str | None = None
     entries: tuple = ()  # crawler.lists.Entry
+    etag: str | None = None  # validators of the download, for a conditional check on revisit
+    last_modified: str | None = None
 
 
 @dataclass

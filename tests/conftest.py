@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,13 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess
     """Run ``python -m crawler ARGS`` in a fresh process, as a user or cron would."""
     return subprocess.run([sys.executable, "-m", "crawler", *args], capture_output=True, text=True,
                           cwd=cwd, env=env, timeout=300)
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def host_map_args(mapping: dict[str, str]) -> list[str]:

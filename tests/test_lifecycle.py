@@ -36,11 +36,11 @@ class Site:
             text = raw.decode(encoding)
         page.write_bytes(change(text).encode(encoding))
 
-    def crawl(self):
+    def crawl(self, exit_code: int = 0):
         with serve_mirror(self.tree) as base:
             result = run_cli("crawl", "cixidb", "--db", str(self.db), *host_map_args(host_map_for(self.tree, base)),
                              *FAST, "--revisit", "all")
-        assert result.returncode == 0, result.stdout + result.stderr
+        assert result.returncode == exit_code, result.stdout + result.stderr
         return result
 
     def rows(self, sql, *args):
@@ -108,6 +108,11 @@ def test_an_empty_listing_is_a_broken_source_not_mass_removal(site):
     site.crawl()
     for listing in ("news/list/14/64/index.html", "news/list/14/64/2"):
         site.edit(listing, lambda html: re.sub(r'(<div class="warmlist">).*?(</div>)', r"\1\2", html, flags=re.S))
-    site.crawl()
+    # The sidebar's rankings still link notices: read through the fallback, never a plain success.
+    result = site.crawl(exit_code=3)
+    assert "cixidb degraded" in result.stderr
     assert site.rows("select kind, site from events where kind = 'source_broken'") == [("source_broken", "cixidb")]
+    assert site.rows("select count(*) from notices where status != 'live'")[0][0] == 0
+    site.crawl(exit_code=3)  # still degraded: no second event, and still no removal
+    assert site.rows("select count(*) from events where kind = 'source_broken'") == [(1,)]
     assert site.rows("select count(*) from notices where status != 'live'")[0][0] == 0

@@ -17,6 +17,7 @@ from tests.conftest import FAST, ROOT, host_map_args, run_cli
 
 SEED_TITLE = "2025年浙江省中小企業特色產業集群名單公布"
 ZJ_SEED = "https://jxt.zj.gov.cn/art/2025/7/16/art_1582900_28196.html"
+CIXIDB_SEED = "https://www.cixidb.cn/news/627/627509.html"
 FIRST = "杭州市滨江区具身智能机器人产业集群"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -137,6 +138,9 @@ def test_cluster_queries_give_the_seed_list_as_rows(server):
     lists = query(server, "new_cluster_lists")
     seed = next(r for r in lists if r["url"] == ZJ_SEED)
     assert (seed["clusters"], seed["list_stage"], seed["list_year"]) == (17, "final", 2025)
+    # The republished copy (its text edited since: version 2) shows its story's count, the original's.
+    copy = next(r for r in lists if r["url"] == CIXIDB_SEED)
+    assert (copy["clusters"], copy["list_site"], copy["site"]) == (17, "zj_jxt", "cixidb")
     by_year = query(server, "clusters_by_province_year")
     assert {"province": "浙江省", "year": 2025, "stage": "final", "clusters": 17} == \
         {k: v for k, v in by_year[0].items() if k in ("province", "year", "stage", "clusters")}

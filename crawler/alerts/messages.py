@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass, field
+
+from crawler.lists import cluster_names_in_text, stated_count
 
 KIND_LABELS = {"new": "新通知", "changed": "通知有变化", "removed": "通知已撤下", "cluster_list": "新集群名单",
                "source_broken": "信息源异常"}
-_CLUSTER_COUNT = re.compile(r"等\s*(\d+)\s*个[^，。,]*?集群")
-_CLUSTER_NAME = re.compile(r"([\u4e00-\u9fff（）()]{4,40}?(?:产业集群|集群))")
-FIRST_ENTRIES = 5
+FIRST_ENTRIES = 5  # cluster names a message quotes from the text while the list is not read
 LIST_ENTRIES = 20  # entries of a list a message carries; the rest are a link away
+NOT_READ = "名单尚未读取"
 DIFF_LINES = 6
 
 
@@ -27,22 +27,39 @@ class Message:
 
 
 def cluster_summary(body: str) -> tuple[int | None, list[str]]:
-    """How many clusters a list notice names and the first of them, from its text:
+    """What a list notice's text says of its list while the list itself is not read: the count
+    it states and the first cluster names it mentions (a place, an industry and 产业集群 only):
     ``确定杭州市滨江区具身智能机器人产业集群等17个产业集群`` → (17, ['杭州市滨江区具身智能机器人产业集群'])."""
-    count_match = _CLUSTER_COUNT.search(body or "")
-    names: list[str] = []
-    for match in _CLUSTER_NAME.finditer(body or ""):
-        name = re.sub(r"^(?:确定|认定|将|以下|为|公布|拟|对)+", "", match.group(1))
-        generic = "中小企业" in name or name.startswith(("年", "特色产业", "产业集群", "先进制造业"))
-        if len(name) >= 6 and name not in names and not generic:
-            names.append(name)
-    return (int(count_match.group(1)) if count_match else None), names[:FIRST_ENTRIES]
+    return stated_count(body), cluster_names_in_text(body)[:FIRST_ENTRIES]
+
+
+def _list_lines(event: dict) -> tuple[list[tuple[str, str]], list[str]]:
+    """The facts and lines a cluster list message carries: the story's list (from whichever copy
+    holds it), or that it is not read yet with what the text says."""
+    names = event.get("clusters") or []
+    if not names:
+        count, mentioned = cluster_summary(event.get("body_normalized") or "")
+        facts = [("集群数", f"{count} 个（据正文）")] if count else []
+        return facts, [NOT_READ + (f"；正文提及：{'、'.join(mentioned)}" if mentioned else "")]
+    facts = [("集群数", f"{len(names)} 个")]
+    list_id = event.get("list_notice_id") or event.get("notice_id")
+    if event.get("list_site") and list_id != event.get("notice_id"):
+        facts.append(("名单出处", event["list_site"]))
+    lines = ["名单：" + "、".join(f"{i}. {n}" for i, n in enumerate(names[:LIST_ENTRIES], 1))]
+    if len(names) > LIST_ENTRIES:
+        version = event.get("list_version") or event.get("version")
+        where = (f"{event['datasette_url']}/notices/clusters?notice_id={list_id}&version={version}"
+                 if event.get("datasette_url") else "crawler serve 的 clusters 表")
+        lines.append(f"……共 {len(names)} 个，全部见 {where}")
+    return facts, lines
 
 
 def compose(event: dict) -> Message:
     """The message for one event: ``event`` has kind, title, url, issuer, published_at, sites
-    (list of (site title, url)), diff, body_normalized, is_cluster_list, event_id, and for a list
-    notice its ``clusters`` (names, in order), notice_id, version and ``datasette_url``."""
+    (list of (site title, url)), diff, body_normalized, is_cluster_list, event_id, notice_id, version,
+    and for a list notice its story's list: ``clusters`` (names, in order; empty while no copy's
+    list is read), ``list_notice_id``, ``list_version``, ``list_site`` and ``list_url`` of the copy
+    holding it, and ``datasette_url``."""
     kind = "cluster_list" if event.get("is_cluster_list") and event["kind"] == "new" else event["kind"]
     label = KIND_LABELS.get(kind, kind)
     title = f"【{label}】{event.get('title') or event.get('site') or ''}"
@@ -55,20 +72,9 @@ def compose(event: dict) -> Message:
     if sites:
         facts.append(("来源网站", "；".join(name for name, _ in sites)))
     extra_lines: list[str] = []
-    if event.get("is_cluster_list") and event.get("clusters"):
-        names = event["clusters"]
-        facts.append(("集群数", f"{len(names)} 个"))
-        extra_lines.append("名单：" + "、".join(f"{i}. {n}" for i, n in enumerate(names[:LIST_ENTRIES], 1)))
-        if len(names) > LIST_ENTRIES:
-            where = (f"{event['datasette_url']}/notices/clusters?notice_id={event['notice_id']}"
-                     f"&version={event['version']}" if event.get("datasette_url") else "crawler serve 的 clusters 表")
-            extra_lines.append(f"……共 {len(names)} 个，全部见 {where}")
-    elif event.get("is_cluster_list"):  # no list read from the attachments or body: what the text says
-        count, names = cluster_summary(event.get("body_normalized") or "")
-        if count:
-            facts.append(("集群数", f"{count} 个"))
-        if names:
-            extra_lines.append("名单（前几项）：" + "、".join(names))
+    if event.get("is_cluster_list"):
+        list_facts, extra_lines = _list_lines(event)
+        facts.extend(list_facts)
     if kind == "changed" and event.get("diff"):
         lines = event["diff"].splitlines()
         extra_lines.append("变化：")
@@ -89,7 +95,11 @@ def compose(event: dict) -> Message:
     data = {"event_id": event.get("event_id"), "kind": kind, "url": event.get("url"),
             "notice_title": event.get("title"), "published_at": event.get("published_at")}
     if event.get("is_cluster_list") and event.get("clusters"):
-        data["clusters"] = {"count": len(event["clusters"]), "first": event["clusters"][:LIST_ENTRIES]}
+        data["clusters"] = {"count": len(event["clusters"]), "first": event["clusters"][:LIST_ENTRIES],
+                            "read": True, "from": event.get("list_url")}
+    elif event.get("is_cluster_list"):
+        count, mentioned = cluster_summary(event.get("body_normalized") or "")
+        data["clusters"] = {"count": count, "first": mentioned, "read": False, "from": None}
     return Message(title=title, text=text, markdown=markdown, html=page, data=data)
 
 

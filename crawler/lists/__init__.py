@@ -1,8 +1,10 @@
 """Cluster lists as rows: pure functions from an attachment's bytes or a notice's text to entries."""
 
+from crawler.lists.mentions import cluster_names_in_text, is_cluster_name, stated_count
 from crawler.lists.model import Entry, ParsedList
 from crawler.lists.parse import entries_from_body, parse_attachment
 from crawler.lists.places import split_cluster_name
 from crawler.lists.sniff import sniff_type
 
-__all__ = ["Entry", "ParsedList", "entries_from_body", "parse_attachment", "sniff_type", "split_cluster_name"]
+__all__ = ["Entry", "ParsedList", "cluster_names_in_text", "entries_from_body", "is_cluster_name", "parse_attachment",
+           "sniff_type", "split_cluster_name", "stated_count"]

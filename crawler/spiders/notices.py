@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
+from datetime import date, timedelta
 
 import scrapy
 from scrapy.http import Response
@@ -12,12 +14,14 @@ from crawler.kinds import classify
 from crawler.lists import entries_from_body
 from crawler.records import AttachmentFile, DetailPage, FetchOutcome, ListingPage, extract_detail, utc_now
 from crawler.siteconf import select_sites
-from crawler.spiders.cms import ADAPTERS
+from crawler.extract.hints import describe_misses
+from crawler.spiders.cms import ADAPTERS, ListEntry, fallback
 from crawler.spiders.files import read_download, wanted_attachments
 from crawler.spiders.outcomes import challenge_reason, describe_failure
-from crawler.spiders.revisit import KnownNotice, gone_before, interrupted_before, is_due, load_known
+from crawler.spiders.revisit import KnownFile, KnownNotice, gone_before, interrupted_before, is_due, load_known
 
 LISTING_PRIORITY = 10
+MAX_LISTED = 500  # entries read from one listing page; real pages list 10 to 150
 
 
 class NoticeSpider(scrapy.Spider):
@@ -102,28 +106,65 @@ class NoticeSpider(scrapy.Spider):
         if problem:
             yield self._fetch(response, "blocked" if "challenge" in problem else "error", problem)
             return
-        entries = list(self.adapter.entries(response, self.site))
+        entries, drift = self._sane_entries(list(self.adapter.entries(response, self.site)))
+        explain = getattr(self.adapter, "problem", None)  # an adapter may say why an answer was unreadable
+        via = "definition"
+        if not entries:
+            # The definition's markup found nothing: say so, and find the notices by structure.
+            drift = self._listing_drift(response, explain(response, self.site) if explain else None)
+            found = fallback.find_entries(response, self.site)
+            drift = f"{drift}; fallback: {found.how}"
+            if found.entries:
+                entries, via = found.entries, "fallback"
+            self.logger.warning("%s: listing %s: %s", self.site.name, response.url, drift)
         # Monitor mode reads on while a page still lists something new (or, after a run that never
         # finished, as deep as a first run); --backfill N reads N pages. Yielded first (and with a
         # higher priority) so listing pages are read before the detail pages they list.
         has_new = self.resume or any(entry.url not in self.known and entry.url not in self.gone_before for entry in entries)
         if (page < self.backfill) or (not self.backfill and page < self.site.listing.max_pages and has_new):
-            for request in self.adapter.next_pages(response, self.site, page):
+            for request in self.adapter.next_pages(response, self.site, page, self.backfill or self.site.listing.max_pages):
                 yield self._request(request.url, self.parse_listing, role="listing", page=page + 1, request=request)
         for entry in entries:
             request = self._detail_request(entry)
             if request is not None:
                 yield request
-        explain = getattr(self.adapter, "problem", None)  # an adapter may say why an answer was unreadable
-        why = (explain(response, self.site) if explain else None) or "no notice links found"
-        fetch = self._fetch(response, "listed", None if entries else why)
+        fetch = self._fetch(response, "listed", None if entries else drift)
+        fetch.via, fetch.drift = via, drift
         yield ListingPage(self.site.name, fetch, [(e.url, e.date) for e in entries], page=page)
+
+    @staticmethod
+    def _sane_entries(entries: list[ListEntry]) -> tuple[list[ListEntry], str | None]:
+        """A listing page's entries without what no list of notices holds, and why: at most
+        ``MAX_LISTED`` of them (a page of thousands of links must not become thousands of requests),
+        and no list dates when every one is in the future (the page's dates are not publish dates)."""
+        why = []
+        if len(entries) > MAX_LISTED:
+            why.append(f"the page lists {len(entries):,} notices: the first {MAX_LISTED} read")
+            entries = entries[:MAX_LISTED]
+        tomorrow = (date.today() + timedelta(days=1)).isoformat()
+        if entries and all(e.date and e.date[:10] > tomorrow for e in entries):
+            why.append(f"every entry is dated in the future (first {entries[0].date[:10]}): list dates ignored")
+            entries = [replace(e, date=None) for e in entries]
+        return entries, "; ".join(why) or None
+
+    def _listing_drift(self, response: Response, problem: str | None) -> str:
+        """Why the site's listing adapter found no entry, naming the adapter and its selector."""
+        listing = self.site.listing
+        why = f"listing adapter {listing.adapter} found no notice"
+        if problem:
+            why += f" ({problem})"
+        elif listing.item_selector and hasattr(response, "css") and not response.css(listing.item_selector):
+            why += f" (item_selector {listing.item_selector!r} matched nothing)"
+        return why
 
     async def parse_detail(self, response: Response):
         """A notice from a detail page, unless the page is a challenge or holds no text."""
         known = self.known.get(response.url)
-        if response.status == 304 or (known and known.same_bytes(response.body)):
+        unchanged = response.status == 304 or (known and known.same_bytes(response.body))
+        if unchanged and not response.meta.get("files_changed"):
             yield self._fetch(response, "not_modified")
+            if known.files:  # a list notice: its files may be replaced while its page stays the same
+                yield self._check_file(known, list(known.files), response.meta.get("entry"))
             return
         problem = challenge_reason(response.body)
         if problem:
@@ -138,15 +179,24 @@ class NoticeSpider(scrapy.Spider):
             content_type=content_type, list_title=entry.title if entry else None,
             list_date=entry.date if entry else None,
         )
-        if notice.error:
-            yield self._fetch(response, "error", notice.error)
-            return
-        if len(notice.body_normalized) < 20 or not notice.title:
-            yield self._fetch(response, "empty", "no notice text found on the page")
+        missed = describe_misses(self.site.hints, notice.selectors)
+        if notice.error or len(notice.body_normalized) < 20 or not notice.title:
+            # Extraction ran and gave no notice: `via` tells it from an answer that never got here.
+            fetch = self._fetch(response, "error" if notice.error else "empty",
+                                notice.error or "no notice text found on the page")
+            fetch.via = "fallback" if missed else "definition"
+            if missed:
+                fetch.drift = f"extract selectors matched nothing: {missed}"
+            yield fetch
             return
         validators = {"etag": response.headers.get(b"ETag", b"").decode("latin-1") or None,
                       "last_modified": response.headers.get(b"Last-Modified", b"").decode("latin-1") or None}
-        page = DetailPage(site=self.site.name, notice=notice, fetch=self._fetch(response, "stored"),
+        fetch = self._fetch(response, "stored")
+        fetch.via = "fallback" if missed else "definition"
+        if missed:
+            fetch.drift = f"extract selectors matched nothing (generic extraction used): {missed}"
+            self.logger.warning("%s: %s: %s", self.site.name, response.url, fetch.drift)
+        page = DetailPage(site=self.site.name, notice=notice, fetch=fetch,
                           raw=response.body, content_type=content_type, validators=validators,
                           kind=classify(notice.title, notice.issuer), packed=packed)
         if not page.kind.is_list:
@@ -168,10 +218,46 @@ class NoticeSpider(scrapy.Spider):
         return scrapy.Request(attachment.url, callback=self.parse_attachment, errback=self.attachment_failed,
                               meta=meta, dont_filter=True, headers={"Referer": page.notice.url})
 
+    def _check_file(self, known: KnownNotice, pending: list[KnownFile], entry) -> scrapy.Request | None:
+        """The conditional request for the next attachment of an unchanged list notice, or None
+        when every one was checked."""
+        if not pending:
+            return None
+        file, rest = pending[0], pending[1:]
+        meta = {"role": "attachment", "started": time.monotonic(), "known": known, "file": file, "pending": rest,
+                "entry": entry, "download_maxsize": self.attachment_maxsize, "handle_httpstatus_list": [304]}
+        return scrapy.Request(file.url, callback=self.parse_file_check, errback=self.file_check_failed, meta=meta,
+                              dont_filter=True, headers={"Referer": known.url, **file.conditional_headers()})
+
+    def parse_file_check(self, response: Response):
+        """An unchanged list notice's attachment: the same file (304, or the same bytes) checks the
+        next one; another file reads the notice again, whole, into a new version if its list changed."""
+        meta = response.meta
+        if response.status == 304 or meta["file"].same_bytes(response.body):
+            yield self._fetch(response, "unchanged")
+            request = self._check_file(meta["known"], meta["pending"], meta["entry"])
+            if request is not None:
+                yield request
+            return
+        yield self._fetch(response, "replaced", f"{meta['file'].name}: another file than the one last read")
+        request = self._request(meta["known"].url, self.parse_detail, role="revisit", entry=meta["entry"])
+        request.meta["files_changed"] = True
+        yield request.replace(dont_filter=True)
+
+    def file_check_failed(self, failure):
+        """An attachment check that failed: recorded, and the next one checked (a failed check is no change)."""
+        yield from self.fetch_failed(failure)
+        meta = failure.request.meta
+        request = self._check_file(meta["known"], meta["pending"], meta["entry"])
+        if request is not None:
+            yield request
+
     def parse_attachment(self, response: Response):
         """An attachment's bytes, parsed into the list of the notice that links it."""
         page, attachment = response.meta["detail"], response.meta["attachment"]
         file = read_download(attachment, response.body, self.site.province_name, self.attachment_maxsize)
+        file.etag = response.headers.get(b"ETag", b"").decode("latin-1") or None
+        file.last_modified = response.headers.get(b"Last-Modified", b"").decode("latin-1") or None
         page.files.append(file)
         outcome = {"failed": "error", "refused": "refused"}.get(file.status, "downloaded")
         yield self._fetch(response, outcome, file.reason)

@@ -19,6 +19,34 @@ OLD_INTERVAL = timedelta(days=30)
 REVISIT_MODES = ("due", "all", "none")
 
 
+def _conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    """An attachment of a stored list notice's current version, as its last download left it."""
+
+    url: str
+    name: str
+    sha256: str | None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def conditional_headers(self) -> dict[str, str]:
+        """If-None-Match / If-Modified-Since from the last download."""
+        return _conditional(self.etag, self.last_modified)
+
+    def same_bytes(self, body: bytes) -> bool:
+        """True when ``body`` is the file last downloaded."""
+        return bool(self.sha256) and hashlib.sha256(body).hexdigest() == self.sha256
+
+
 @dataclass(frozen=True)
 class KnownNotice:
     """A stored notice as the spider needs it."""
@@ -29,26 +57,32 @@ class KnownNotice:
     last_seen_at: str | None
     etag: str | None
     last_modified: str | None
-    has_files: bool = False  # a list notice with downloaded attachments
+    files: tuple[KnownFile, ...] = ()  # a list notice's attachments: checked when its page is unchanged
     raw_sha256: str | None = None  # of the bytes of the last answer read
 
     def same_bytes(self, body: bytes) -> bool:
         """True when ``body`` is byte for byte the last answer read (a site without validators
-        sends the same page again): nothing to extract. Never for a list notice with attachments,
-        whose files may change while its page does not."""
-        return bool(self.raw_sha256) and not self.has_files and hashlib.sha256(body).hexdigest() == self.raw_sha256
+        sends the same page again): nothing to extract."""
+        return bool(self.raw_sha256) and hashlib.sha256(body).hexdigest() == self.raw_sha256
 
     def conditional_headers(self) -> dict[str, str]:
-        """If-None-Match / If-Modified-Since from the last successful fetch — none for a list
-        notice with attachments, which may change while its page does not."""
-        headers = {}
-        if self.has_files:
-            return headers
-        if self.etag:
-            headers["If-None-Match"] = self.etag
-        if self.last_modified:
-            headers["If-Modified-Since"] = self.last_modified
-        return headers
+        """If-None-Match / If-Modified-Since from the last successful fetch."""
+        return _conditional(self.etag, self.last_modified)
+
+
+def _known_files(conn: sqlite3.Connection, site: str) -> dict[str, tuple[KnownFile, ...]]:
+    """The downloadable attachments of the current version of each list notice of ``site``, by
+    notice URL (a file refused as hostile or too large is not asked for again)."""
+    columns = {row[1] for row in conn.execute("pragma table_info(attachments)")}
+    if not {"sha256", "etag", "last_modified"} <= columns:
+        return {}
+    files: dict[str, list[KnownFile]] = {}
+    for url, *file in conn.execute(
+            "select n.url, a.url, a.name, a.sha256, a.etag, a.last_modified from attachments a"
+            " join notices n on n.id = a.notice_id and a.version = n.current_version"
+            " where n.site = ? and a.status != 'refused' order by a.id", [site]):
+        files.setdefault(url, []).append(KnownFile(*file))
+    return {url: tuple(found) for url, found in files.items()}
 
 
 def load_known(db_path: str | Path | None, site: str) -> dict[str, KnownNotice]:
@@ -61,11 +95,11 @@ def load_known(db_path: str | Path | None, site: str) -> dict[str, KnownNotice]:
         if not columns:
             return {}
         validators = "etag, last_modified" if {"etag", "last_modified"} <= columns else "null, null"
-        files = "exists(select 1 from attachments a where a.notice_id = n.id)" if "kind" in columns else "0"
         raw = "raw_sha256" if "raw_sha256" in columns else "null"
-        rows = conn.execute(f"select url, status, published_at, last_seen_at, {validators}, {files}, {raw}"
+        rows = conn.execute(f"select url, status, published_at, last_seen_at, {validators}, {raw}"
                             " from notices n where site = ?", [site])
-        return {row[0]: KnownNotice(*row[:6], has_files=bool(row[6]), raw_sha256=row[7]) for row in rows}
+        files = _known_files(conn, site)
+        return {row[0]: KnownNotice(*row[:6], files=files.get(row[0], ()), raw_sha256=row[6]) for row in rows}
 
 
 def gone_before(db_path: str | Path | None, site: str) -> set[str]:

@@ -18,6 +18,7 @@ import sqlite_utils
 from crawler.extract.text import to_simplified
 from crawler.records import AttachmentFile, DetailPage, FetchOutcome, ListingPage, SNAPSHOT_LEVEL, utc_now
 from crawler.siteconf import Site, province_name
+from crawler.store import health
 from crawler.store.lists import ListRecord, list_diff, list_record
 from crawler.store.schema import create_schema
 from crawler.store.versions import containment, content_hash, loose_key, shingles, text_diff
@@ -141,10 +142,11 @@ class Store:
         return dict(self.db.execute("select page, count(distinct notice_url) from listings where run_id = ? and site = ?"
                                     " group by page", [run_id, site]).fetchall())
 
-    def _listing_is_short(self, site: str, run_id: int) -> bool:
-        """True when the listing pages this run read hold far fewer entries than the same pages
-        usually do (the median of the site's last five runs that read them). Pages are compared
-        with themselves: a monitor run reads only the first, which may list fewer than the rest."""
+    def _listing_is_short(self, site: str, run_id: int) -> str | None:
+        """Why the listing pages this run read are broken, when they hold far fewer entries than
+        the same pages usually do (the median of the site's last five runs that read them); else
+        None. Pages are compared with themselves: a monitor run reads only the first, which may
+        list fewer than the rest."""
         now = self._entries_by_page(site, run_id)
         earlier = [self._entries_by_page(site, run) for (run,) in self.db.execute(
             "select distinct run_id from listings where site = ? and run_id < ? order by run_id desc limit 5",
@@ -154,21 +156,39 @@ class Store:
             counts = sorted(history[page] for history in earlier if page in history)
             if counts:
                 current, usual = current + count, usual + counts[len(counts) // 2]
-        return bool(usual) and current < BROKEN_SHARE * usual
+        if usual and current < BROKEN_SHARE * usual:
+            return f"the listing pages read hold {current} notice(s) where they usually hold {usual}"
+        return None
 
-    def _update_presence(self, run_id: int, now: str) -> None:
+    def _assess_sites(self, run_id: int, now: str) -> list[health.SiteState]:
+        """Each site of the run: its state (kept in ``site_health``), and a ``source_broken`` event
+        with the reason when it has just become broken or degraded."""
+        row = self.db.execute("select sites from runs where id = ?", [run_id]).fetchone()
+        names = json.loads(row[0]) if row and row[0] else []
+        states = []
+        for site in names:
+            state = health.assess(self.db, run_id, site, self._listing_is_short(site, run_id))
+            if health.record(self.db, run_id, state, now):
+                self.db["events"].insert({"kind": "source_broken", "created_at": now, "run_id": run_id,
+                                          "site": site, "reason": f"{state.state}: {state.reason}"})
+            states.append(state)
+        return states
+
+    def _update_presence(self, run_id: int, now: str, states: dict[str, str]) -> None:
         """After a run: notices back in their listing are live; notices gone from it (within the
         dates the pages read cover) are missing, and removed after ``REMOVAL_RUNS`` runs once their
-        page answers 404/410. A listing far shorter than usual is a broken source, not removals."""
+        page answers 404/410. A broken listing (empty, or far shorter than usual) is a broken
+        source, not removals; one read through a fallback is no proof of absence either."""
         sites = [r[0] for r in self.db.execute(
             "select distinct site from fetches where run_id = ? and role = 'listing' and outcome = 'listed'", [run_id])]
         for site in sites:
             entries = dict(self.db.execute(
                 "select notice_url, max(list_date) from listings where run_id = ? and site = ? group by notice_url",
                 [run_id, site]).fetchall())
-            if not entries or self._listing_is_short(site, run_id):
-                self.db["events"].insert({"kind": "source_broken", "created_at": now, "run_id": run_id, "site": site})
+            if not entries or states.get(site) == "broken":
                 continue
+            by_fallback = self.db.execute("select 1 from fetches where run_id = ? and site = ? and role = 'listing'"
+                                          " and via = 'fallback'", [run_id, site]).fetchone()
             dates = [d for d in entries.values() if d]
             oldest = min(dates) if dates else None
             # Only the columns needed here: a site's notices with their text would be hundreds of MB.
@@ -177,6 +197,8 @@ class Store:
                 if notice["url"] in entries:
                     if notice["status"] != "live" or notice["missing_runs"]:
                         self._update("notices", notice["id"], {"status": "live", "missing_runs": 0})
+                    continue
+                if by_fallback:
                     continue
                 published = (notice["published_at"] or "")[:10]
                 if oldest is None or not published or published <= oldest:
@@ -197,9 +219,12 @@ class Store:
                 " where site = ? order by run_id desc limit ?)", [site, site, LISTING_RUNS_KEPT])
 
     def finish_run(self, run_id: int) -> dict:
-        """Update which notices are still listed, close the run with its counts and return them."""
+        """Assess each site of the run, update which notices are still listed, close the run with
+        its counts and return them."""
         with self._transaction():
-            self._update_presence(run_id, utc_now())
+            now = utc_now()
+            states = self._assess_sites(run_id, now)
+            self._update_presence(run_id, now, {s.site: s.state for s in states})
         counts = self.db.execute(
             """select
                  (select count(*) from fetches where run_id = :r and status is not null),
@@ -424,7 +449,7 @@ class Store:
               "sha256": hashlib.sha256(f.data).hexdigest() if f.data else None, "size": len(f.data) or None,
               "type": f.file_type, "status": f.status, "reason": f.reason, "entries": counts.get(f.url, 0),
               "path": str(path.relative_to(self.path.parent)) if (path := self._file_path(f)) else None,
-              "fetched_at": now} for f in record.files))
+              "fetched_at": now, "etag": f.etag, "last_modified": f.last_modified} for f in record.files))
         rows = [{"notice_id": notice_id, "version": version, **entry, "province": entry["province"] or default_province,
                  "level": kind.level, "year": kind.year, "stage": kind.stage, "subject": kind.subject}
                 for entry in record.entries]
@@ -551,7 +576,10 @@ class Store:
 
     def event_context(self, event_id: int) -> dict:
         """What a message about an event says: the notice, its issuer and date, every site carrying
-        its story, the version's diff."""
+        its story, the version's diff, and the story's list (``clusters``: its names, ``list_*``: the
+        copy holding it; see ``story_list``)."""
+        from crawler.store.lists import story_list
+
         event = dict(next(self.db.query("select * from events where id = ?", [event_id])))
         context = {"event_id": event_id, "kind": event["kind"], "site": event["site"]}
         if event["notice_id"] is None:
@@ -560,26 +588,29 @@ class Store:
         version = next(self.db["versions"].rows_where(
             "notice_id = ? and version = ?", [notice["id"], event["version"]]), {})
         copies = list(self.db.query(
-            "select n.url, n.title, n.issuer, coalesce(s.title, n.site) as site_title, s.kind from notices n"
+            "select n.id, n.current_version, n.url, n.title, n.issuer, coalesce(s.title, n.site) as site_title,"
+            " s.kind from notices n"
             " left join sites s on s.name = n.site where n.story_id = ? order by n.id",
             [notice["story_id"] or notice["id"]]))
-        # The issuing bureau's own copy names the notice best; else this copy's title in Simplified.
+        # The issuing bureau's own copy names the notice and its issuer best; else this copy's, in Simplified.
         primary = next((c for c in copies if c["kind"] == "bureau"), None)
         title = primary["title"] if primary else to_simplified(notice["title"] or "")
         context.update(title=title, url=primary["url"] if primary else notice["url"],
-                       issuer=(primary or {}).get("issuer") or notice["issuer"], source=notice["source"],
+                       issuer=(primary or {}).get("issuer") or to_simplified(notice["issuer"] or "") or None,
+                       source=notice["source"],
                        published_at=notice["published_at"], body_normalized=notice["body_normalized"],
                        diff=version.get("diff"), sites=[(c["site_title"], c["url"]) for c in copies],
-                       notice_id=notice["id"], version=event["version"],
-                       clusters=[r[0] for r in self.db.execute(
-                           "select name from clusters where notice_id = ? and version = ? order by id",
-                           [notice["id"], event["version"]])])
+                       notice_id=notice["id"], version=event["version"])
+        held = story_list(self.db, copies, notice["id"], event["version"])
+        context.update(clusters=held["names"] if held else [], list_notice_id=held and held["notice_id"],
+                       list_version=held and held["version"], list_site=held and held["site_title"],
+                       list_url=held and held["url"])
         return context
 
     def site_health(self) -> list[dict]:
-        """Per site: when its listing was last read, how many runs since then could not read it,
-        and the last error."""
-        health = []
+        """Per site: its state after its last run and why (see :mod:`crawler.store.health`), when
+        its listing was last read, how many runs since then could not read it, and the last error."""
+        found, states = [], health.latest(self.db)
         for (site,) in self.db.execute("select distinct site from fetches where role = 'listing' order by site"):
             read_per_run = self.db.execute(
                 "select max(outcome = 'listed') from fetches where site = ? and role = 'listing'"
@@ -589,6 +620,7 @@ class Store:
                                       " and outcome = 'listed'", [site]).fetchone()[0]
             error = self.db.execute("select error from fetches where site = ? and outcome in"
                                     " ('error', 'blocked', 'empty') order by id desc limit 1", [site]).fetchone()
-            health.append({"site": site, "last_success": last_ok, "failing_runs": failing,
-                           "last_error": error[0] if error else None})
-        return health
+            found.append({"site": site, "last_success": last_ok, "failing_runs": failing,
+                          "last_error": error[0] if error else None, "state": None, "reason": None,
+                          **{k: v for k, v in states.get(site, {}).items() if k in ("state", "reason")}})
+        return found

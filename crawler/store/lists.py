@@ -1,5 +1,6 @@
 """A list notice's list as the store keeps it: the entries of a version (from its attachments, else
-its body), the hash under which two versions hold the same list, and the diff that names what changed."""
+its body), the hash under which two versions hold the same list, the diff that names what changed,
+and which copy of a story holds the list its messages carry."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import difflib
 import hashlib
 import json
 from dataclasses import dataclass
+
+from sqlite_utils import Database
 
 from crawler.records import AttachmentFile, DetailPage
 
@@ -80,3 +83,25 @@ def list_diff(before: list[str], after: list[str]) -> str:
     if lines:
         lines.insert(0, f"名单变化：{len(before)} → {len(after)} 项")
     return "\n".join(lines)
+
+
+def story_list(db: Database, copies: list[dict], notice_id: int, version: int) -> dict | None:
+    """The cluster list a message about a story carries: that of the copy holding one — read from
+    its attachments rather than its body, the bureau's rather than a republisher's, else the first
+    copy's (the rule of the ``new_cluster_lists`` query). ``copies``: the story's notices in id order
+    (``id``, ``current_version``, ``kind`` of their site, ``site_title``, ``url``); this notice's
+    list is that of ``version``, the others' their current one. None when no copy holds a list
+    yet. The result: ``names``, ``notice_id``, ``version``, ``site_title`` and ``url``."""
+    best, best_rank = None, None
+    for copy in copies:
+        held = version if copy["id"] == notice_id else copy["current_version"]
+        rows = db.execute("select name, source from clusters where notice_id = ? and version = ? order by id",
+                          [copy["id"], held]).fetchall()
+        if not rows:
+            continue
+        from_attachment = any(row[1] != "body" for row in rows)
+        rank = (from_attachment, copy.get("kind") == "bureau")
+        if best_rank is None or rank > best_rank:
+            best, best_rank = {"names": [row[0] for row in rows], "notice_id": copy["id"], "version": held,
+                               "site_title": copy.get("site_title"), "url": copy.get("url")}, rank
+    return best

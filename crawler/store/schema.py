@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 VERSION_COLUMNS = {
@@ -25,6 +25,7 @@ NOTICE_COLUMNS = {
 ATTACHMENT_COLUMNS = {
     "id": int, "notice_id": int, "version": int, "name": str, "url": str, "sha256": str, "size": int,
     "type": str, "status": str, "reason": str, "entries": int, "path": str, "fetched_at": str,
+    "etag": str, "last_modified": str,  # validators of the download: a revisit asks for the file conditionally
 }
 CLUSTER_COLUMNS = {
     "id": int, "notice_id": int, "version": int, "seq": int, "name": str, "name_normalized": str,
@@ -110,12 +111,17 @@ def create_schema(db: sqlite_utils.Database) -> None:
     )
     db["fetches"].create(
         {"id": int, "run_id": int, "site": str, "url": str, "role": str, "status": int, "outcome": str,
-         "error": str, "fetched_at": str, "elapsed_ms": int, "bytes": int},
+         "error": str, "fetched_at": str, "elapsed_ms": int, "bytes": int, "via": str, "drift": str},
+        pk="id", foreign_keys=[("run_id", "runs", "id")], if_not_exists=True,
+    )
+    # One row per site and run: how the run read the site (crawler sites --health reads the last).
+    db["site_health"].create(
+        {"id": int, "run_id": int, "site": str, "state": str, "reason": str, "checked_at": str},
         pk="id", foreign_keys=[("run_id", "runs", "id")], if_not_exists=True,
     )
     db["events"].create(
         {"id": int, "kind": str, "notice_id": int, "version": int, "created_at": str, "run_id": int,
-         "site": str},
+         "site": str, "reason": str},
         pk="id", foreign_keys=[("notice_id", "notices", "id"), ("run_id", "runs", "id")],
         if_not_exists=True,
     )
@@ -136,7 +142,9 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db.create_view("list_stages", LIST_STAGES, ignore=True)
     _add_missing_columns(db, "versions", VERSION_COLUMNS)
     _add_missing_columns(db, "notices", NOTICE_COLUMNS)
-    _add_missing_columns(db, "events", {"routed_at": str})
+    _add_missing_columns(db, "attachments", ATTACHMENT_COLUMNS)
+    _add_missing_columns(db, "events", {"routed_at": str, "reason": str})  # reason: why a source is broken
+    _add_missing_columns(db, "fetches", {"via": str, "drift": str})
     _add_missing_columns(db, "deliveries", {"claimed_at": str})  # a pass sending it (status 'sending')
     _add_missing_columns(db, "listings", {"page": int})  # which listing page: a first page may list fewer
     db["notices"].create_index(["url"], unique=True, if_not_exists=True)
@@ -145,6 +153,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db["fetches"].create_index(["run_id"], if_not_exists=True)
     db["fetches"].create_index(["url"], if_not_exists=True)
     db["events"].create_index(["run_id"], if_not_exists=True)
+    db["site_health"].create_index(["site", "run_id"], if_not_exists=True)
     db["notices"].create_index(["story_id"], if_not_exists=True)
     db["listings"].create_index(["run_id", "site"], if_not_exists=True)
     db["deliveries"].create_index(["event_id", "subscription", "channel_key"], unique=True, if_not_exists=True)

@@ -80,6 +80,9 @@ def test_alerts_reach_every_channel_once_and_a_failed_one_on_the_next_run(tmp_pa
     hook = http.on("/hook")
     assert len(hook) == 1 and "集群" in hook[0]["json"]["title"] and hook[0]["json"]["kind"] == "cluster_list"
     assert "17 个" in hook[0]["json"]["message"] and "杭州市滨江区具身智能机器人产业集群" in hook[0]["json"]["message"]
+    # Only the republished copy is crawled: its list is not read, and the message says so, in Simplified.
+    assert "名单尚未读取" in hook[0]["json"]["message"] and "加快提升集群" not in hook[0]["json"]["message"]
+    assert "发布：浙江省经济和信息化厅" in hook[0]["json"]["message"]
     assert len(smtp.messages) == 3 and len(http.on("/cgi-bin/webhook/send")) == 3
     assert len(http.on("/open-apis/bot/v2/hook/")) == 3 and len(http.on("/robot/send")) == 2
 

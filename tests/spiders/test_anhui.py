@@ -55,8 +55,8 @@ def test_list_pages_yield_the_column_entries_only():
 def test_next_page_comes_from_the_ls_pagination_call_and_stops_at_the_last():
     site = load_sites()[NAME]
     assert ls_column.pager(page(FIRST).text) == ("https://jx.ah.gov.cn/content/column/40511251?pageIndex=", 2, 1)
-    assert [r.url for r in ls_column.next_pages(page(FIRST), site, 1)] == [SECOND]
-    assert list(ls_column.next_pages(page(SECOND), site, 2)) == []
+    assert [r.url for r in ls_column.next_pages(page(FIRST), site, 1, depth=20)] == [SECOND]
+    assert list(ls_column.next_pages(page(SECOND), site, 2, depth=20)) == []
 
 
 def test_pager_variants():
@@ -64,11 +64,11 @@ def test_pager_variants():
     relative = ('<ul class="doc_list"></ul><script>Ls.pagination("#page_123", function(pageIndex){ '
                 "location.href='/content/column/123?pageIndex=' + pageIndex;},{currPage: (2+1),pageCount:5});</script>")
     response = HtmlResponse(url="https://jx.ah.gov.cn/content/column/123?pageIndex=3", body=relative.encode(), encoding="utf-8")
-    assert [r.url for r in ls_column.next_pages(response, site, 3)] == ["https://jx.ah.gov.cn/content/column/123?pageIndex=4"]
+    assert [r.url for r in ls_column.next_pages(response, site, 3, depth=20)] == ["https://jx.ah.gov.cn/content/column/123?pageIndex=4"]
     rendered = ('<div class="pagination" id="page_123"><a paged="1">1</a><a paged="2">2</a><a paged="3">尾页</a></div>')
     response = HtmlResponse(url="https://jx.ah.gov.cn/sy/wjgg/index.html", body=rendered.encode(), encoding="utf-8")
-    assert [r.url for r in ls_column.next_pages(response, site, 1)] == ["https://jx.ah.gov.cn/content/column/123?pageIndex=2"]
-    assert list(ls_column.next_pages(HtmlResponse(url=FIRST, body=b"<html></html>", encoding="utf-8"), site, 1)) == []
+    assert [r.url for r in ls_column.next_pages(response, site, 1, depth=20)] == ["https://jx.ah.gov.cn/content/column/123?pageIndex=2"]
+    assert list(ls_column.next_pages(HtmlResponse(url=FIRST, body=b"<html></html>", encoding="utf-8"), site, 1, depth=20)) == []
 
 
 def test_crawl_stores_every_recorded_notice_clean(tmp_path):

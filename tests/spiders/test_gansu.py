@@ -71,7 +71,7 @@ def test_the_recorded_answers_list_every_recorded_notice_and_leave_out_the_link_
                                 headers={"Content-Type": "application/json"})
         entries = list(trs_json.entries(response, gansu))
         listed += entries
-        follow = list(trs_json.next_pages(response, gansu, page))
+        follow = list(trs_json.next_pages(response, gansu, page, depth=20))
         assert [r.url for r in follow] == ([trs_json.page_url(url, "page", 2)] if page == 1 else [])
     assert {e.url for e in listed} == recorded_detail_urls(DEFAULT_TREE, NAME) and len(listed) == 12
     assert all(e.title.startswith("关于") and re.fullmatch(r"2026-0[678]-\d\d", e.date) for e in listed)

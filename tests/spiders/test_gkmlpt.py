@@ -73,15 +73,15 @@ def test_next_page_is_the_same_api_url_with_page_plus_one_and_stops_at_the_last(
     api = SITES[site_name][1]
     first = api_response(site_name, 1)
     assert json.loads(first.text)["total"] > 100
-    assert [r.url for r in gkmlpt.next_pages(first, site, 1)] == [api.format(2)]
-    assert list(gkmlpt.next_pages(api_response(site_name, 2), site, 2)) == []  # the last page
+    assert [r.url for r in gkmlpt.next_pages(first, site, 1, depth=20)] == [api.format(2)]
+    assert list(gkmlpt.next_pages(api_response(site_name, 2), site, 2, depth=20)) == []  # the last page
 
 
 def test_no_next_page_for_an_empty_or_broken_answer():
     site = load_sites()["sz_gxj"]
     empty = TextResponse(url=SZ_API.format(1), body=b'{"total": 0, "articles": []}', encoding="utf-8")
     broken = TextResponse(url=SZ_API.format(1), body=b"<html>502 Bad Gateway</html>", encoding="utf-8")
-    assert list(gkmlpt.next_pages(empty, site, 1)) == [] and list(gkmlpt.next_pages(broken, site, 1)) == []
+    assert list(gkmlpt.next_pages(empty, site, 1, depth=20)) == [] and list(gkmlpt.next_pages(broken, site, 1, depth=20)) == []
     assert list(gkmlpt.entries(broken, site)) == []
 
 

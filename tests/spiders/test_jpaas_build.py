@@ -75,7 +75,7 @@ def test_links_outside_the_detail_pattern_are_left_out():
 
 def test_next_page_is_the_same_api_url_with_page_no_plus_one():
     site = load_sites()["miit"]
-    [request] = jpaas_build.next_pages(response_for(api_url(1)), site, 1)
+    [request] = jpaas_build.next_pages(response_for(api_url(1)), site, 1, depth=20)
     assert request.url == api_url(2)
     assert jpaas_build.page_params(request.url) == {"pageNo": 2, "pageSize": 10}
     assert params_but_page(request.url) == params_but_page(api_url(1))  # webId, tagId, pageId ... unchanged
@@ -83,7 +83,7 @@ def test_next_page_is_the_same_api_url_with_page_no_plus_one():
 
 def test_it_stops_at_the_last_page():
     site = load_sites()["miit"]
-    assert list(jpaas_build.next_pages(response_for(api_url(2)), site, 2)) == []  # 'count':'12', 10 a page
+    assert list(jpaas_build.next_pages(response_for(api_url(2)), site, 2, depth=20)) == []  # 'count':'12', 10 a page
 
 
 def test_page_size_and_page_are_added_when_the_url_has_no_param_json():
@@ -95,8 +95,8 @@ def test_without_a_total_it_pages_on_while_a_page_is_full():
     site = load_sites()["miit"]
     full = answer("<ul>" + "".join(li(n) for n in range(1, 11)) + "</ul>")
     short = answer("<ul>" + "".join(li(n) for n in range(1, 10)) + "</ul>")
-    assert [r.url for r in jpaas_build.next_pages(response_for(api_url(1), full), site, 1)] == [api_url(2)]
-    assert list(jpaas_build.next_pages(response_for(api_url(1), short), site, 1)) == []
+    assert [r.url for r in jpaas_build.next_pages(response_for(api_url(1), full), site, 1, depth=20)] == [api_url(2)]
+    assert list(jpaas_build.next_pages(response_for(api_url(1), short), site, 1, depth=20)) == []
 
 
 def test_a_total_in_text_decides():
@@ -104,8 +104,8 @@ def test_a_total_in_text_decides():
     rows = "".join(li(n) for n in range(1, 11))
     more = answer(f'<ul>{rows}</ul><div class="page">共 25 条</div>')
     last = answer(f'<ul>{rows}</ul><div class="page">共 2 页</div>')
-    assert len(list(jpaas_build.next_pages(response_for(api_url(2), more), site, 2))) == 1
-    assert list(jpaas_build.next_pages(response_for(api_url(2), last), site, 2)) == []
+    assert len(list(jpaas_build.next_pages(response_for(api_url(2), more), site, 2, depth=20))) == 1
+    assert list(jpaas_build.next_pages(response_for(api_url(2), last), site, 2, depth=20)) == []
 
 
 def test_no_next_page_for_an_empty_failed_or_broken_answer():
@@ -115,4 +115,4 @@ def test_no_next_page_for_an_empty_failed_or_broken_answer():
                  '{"success": true, "data": null}', "<html>412</html>", "[]"):
         response = response_for(api_url(1), body)
         assert list(jpaas_build.entries(response, site)) == []
-        assert list(jpaas_build.next_pages(response, site, 1)) == []
+        assert list(jpaas_build.next_pages(response, site, 1, depth=20)) == []

@@ -92,34 +92,34 @@ def test_entries_of_a_broken_answer_are_none():
 
 
 def test_next_page_is_the_same_post_for_page_plus_one_and_stops_at_the_total():
-    (request,) = jpaas_querylist.next_pages(answer(1), site(), 1)
+    (request,) = jpaas_querylist.next_pages(answer(1), site(), 1, depth=20)
     assert request.method == "POST" and request.url == f"https://{HOST}/queryList?current=2"
     form = form_of(request)
     assert form["current"] == "2" and form["channelCode[]"] == "tzgg" and form["pageSize"] == "6"
     assert request.headers[b"Referer"] == COLUMN.encode()
-    assert list(jpaas_querylist.next_pages(answer(2), site(), 2)) == []  # 11 notices, 6 a page
+    assert list(jpaas_querylist.next_pages(answer(2), site(), 2, depth=20)) == []  # 11 notices, 6 a page
 
 
 def test_paging_without_a_total_reads_on_while_pages_are_full():
     full = {"data": {"results": [record(f"/x/{i}") for i in range(6)]}}
     short = {"data": {"results": [record(f"/x/{i}") for i in range(5)]}}
-    assert len(list(jpaas_querylist.next_pages(answer(1, full), site(), 1))) == 1
-    assert list(jpaas_querylist.next_pages(answer(1, short), site(), 1)) == []
+    assert len(list(jpaas_querylist.next_pages(answer(1, full), site(), 1, depth=20))) == 1
+    assert list(jpaas_querylist.next_pages(answer(1, short), site(), 1, depth=20)) == []
     pages = {"data": {"pages": 3, "results": [record("/x/1")]}}
-    assert len(list(jpaas_querylist.next_pages(answer(2, pages), site(), 2))) == 1
-    assert list(jpaas_querylist.next_pages(answer(3, pages), site(), 3)) == []
+    assert len(list(jpaas_querylist.next_pages(answer(2, pages), site(), 2, depth=20))) == 1
+    assert list(jpaas_querylist.next_pages(answer(3, pages), site(), 3, depth=20)) == []
 
 
 def test_next_page_form_comes_from_the_request_body_when_meta_is_gone():
     original = jpaas_querylist.start_request(COLUMN, site())
     bare = FormRequest(original.url, formdata=form_of(original))
-    (request,) = jpaas_querylist.next_pages(answer(1, request=bare), site(), 1)
+    (request,) = jpaas_querylist.next_pages(answer(1, request=bare), site(), 1, depth=20)
     assert form_of(request)["current"] == "2" and form_of(request)["webSiteCode[]"] == "jxsgyhxxht"
 
 
 def test_no_next_page_for_an_empty_or_broken_answer():
     for body in (b"<html></html>", b'{"data": {"total": 50, "results": []}}'):
-        assert list(jpaas_querylist.next_pages(answer(1, body), site(), 1)) == []
+        assert list(jpaas_querylist.next_pages(answer(1, body), site(), 1, depth=20)) == []
 
 
 def test_crawl_posts_both_answers_and_stores_every_recorded_notice(tmp_path):

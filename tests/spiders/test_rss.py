@@ -60,7 +60,7 @@ def test_entries_of_the_recorded_feed():
 
 
 def test_a_feed_has_no_next_page():
-    assert list(rss.next_pages(feed(), site(), 1)) == []
+    assert list(rss.next_pages(feed(), site(), 1, depth=20)) == []
 
 
 def test_rss_item_forms_dates_and_links():
@@ -185,7 +185,7 @@ def test_a_broken_or_hostile_feed_lists_nothing_and_says_why(body, reason, caplo
         assert list(rss.entries(response, site())) == []
     assert reason in rss.problem(response, site())
     assert any("ndrc_xwfb" in r.getMessage() and reason in r.getMessage() for r in caplog.records)
-    assert list(rss.next_pages(response, site(), 1)) == []
+    assert list(rss.next_pages(response, site(), 1, depth=20)) == []
 
 
 def test_an_empty_feed_is_a_valid_feed_with_nothing_in_it(caplog):

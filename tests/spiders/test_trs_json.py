@@ -117,26 +117,26 @@ def test_default_fields_and_record_paths_read_trs_igs_answers(tmp_path):
         {"DOCTITLE": "乙", "DOCPUBURL": f"{COLUMN}202607/t20260702_2.htm", "PUBDATE": "2026-07-02T09:00:00"}]}}
     response = answer(1, body, request=start)
     assert [(e.title, e.date) for e in trs_json.entries(response, demo)] == [("甲", "2026-07-01"), ("乙", "2026-07-02")]
-    (request,) = trs_json.next_pages(response, demo, 1)
+    (request,) = trs_json.next_pages(response, demo, 1, depth=20)
     assert request.method == "GET" and request.url.endswith("pageNumber=2")
-    assert list(trs_json.next_pages(answer(3, body, request=start), demo, 3)) == []
+    assert list(trs_json.next_pages(answer(3, body, request=start), demo, 3, depth=20)) == []
 
 
 def test_next_page_is_the_same_post_for_page_plus_one_and_stops_at_the_page_count():
-    (request,) = trs_json.next_pages(answer(1), site(), 1)
+    (request,) = trs_json.next_pages(answer(1), site(), 1, depth=20)
     assert request.method == "POST" and request.url == f"{API}?page=2"
     form = form_of(request)
     assert form["page"] == "2" and form["classsql"] == "chnlid=9375" and form["prepage"] == "6"
-    assert list(trs_json.next_pages(answer(2), site(), 2)) == []  # pageCount 2
+    assert list(trs_json.next_pages(answer(2), site(), 2, depth=20)) == []  # pageCount 2
 
 
 def test_paging_by_total_or_while_pages_come_back_full():
     six = [notice(f"202607/t20260701_{i}.htm") for i in range(6)]
-    assert len(list(trs_json.next_pages(answer(1, {"count": 13, "data": six}), site(), 2))) == 1
-    assert list(trs_json.next_pages(answer(3, {"count": 13, "data": six}), site(), 3)) == []
-    assert len(list(trs_json.next_pages(answer(1, {"data": six}), site(), 1))) == 1
-    assert list(trs_json.next_pages(answer(1, {"data": six[:5]}), site(), 1)) == []
-    assert len(list(trs_json.next_pages(answer(1, six), site(), 1))) == 1  # a bare list of records
+    assert len(list(trs_json.next_pages(answer(1, {"count": 13, "data": six}), site(), 2, depth=20))) == 1
+    assert list(trs_json.next_pages(answer(3, {"count": 13, "data": six}), site(), 3, depth=20)) == []
+    assert len(list(trs_json.next_pages(answer(1, {"data": six}), site(), 1, depth=20))) == 1
+    assert list(trs_json.next_pages(answer(1, {"data": six[:5]}), site(), 1, depth=20)) == []
+    assert len(list(trs_json.next_pages(answer(1, six), site(), 1, depth=20))) == 1  # a bare list of records
 
 
 def test_jsonp_answers_are_unwrapped():
@@ -168,7 +168,7 @@ def test_a_broken_answer_lists_nothing_pages_no_further_and_says_why(body, reaso
     response = answer(1, body, content_type=kind)
     with caplog.at_level(logging.WARNING, logger="crawler.spiders.cms.trs_json"):
         assert list(trs_json.entries(response, site())) == []
-    assert list(trs_json.next_pages(response, site(), 1)) == []
+    assert list(trs_json.next_pages(response, site(), 1, depth=20)) == []
     problem = trs_json.problem(response, site())
     if reason is None:
         assert problem is None and not caplog.records  # an empty list is a valid, empty answer

@@ -54,8 +54,8 @@ def test_entries_keep_the_list_title_and_date():
 @pytest.mark.parametrize(("name", "column", "first", "last", "counts"), COLUMNS)
 def test_next_page_comes_from_create_page_html_and_stops_at_the_last(name, column, first, last, counts):
     site = load_sites()[name]
-    assert [r.url for r in trs_static.next_pages(page(column + first), site, 1)] == [column + last]
-    assert list(trs_static.next_pages(page(column + last), site, 2)) == []
+    assert [r.url for r in trs_static.next_pages(page(column + first), site, 1, depth=20)] == [column + last]
+    assert list(trs_static.next_pages(page(column + last), site, 2, depth=20)) == []
 
 
 @pytest.mark.parametrize(
@@ -81,9 +81,9 @@ def test_next_page_follows_the_url_page_index_and_the_extension():
                            ("https://gxt.hunan.gov.cn/a/index_3.htm", "https://gxt.hunan.gov.cn/a/index_4.htm"),
                            ("https://gxt.hunan.gov.cn/a/", "https://gxt.hunan.gov.cn/a/index_1.htm")]:
         response = HtmlResponse(url=url, body=body, encoding="utf-8")
-        assert [r.url for r in trs_static.next_pages(response, site, 1)] == [following]
+        assert [r.url for r in trs_static.next_pages(response, site, 1, depth=20)] == [following]
     last = HtmlResponse(url="https://gxt.hunan.gov.cn/a/index_4.htm", body=body, encoding="utf-8")
-    assert list(trs_static.next_pages(last, site, 5)) == []
+    assert list(trs_static.next_pages(last, site, 5, depth=20)) == []
 
 
 @pytest.mark.parametrize("name", ["hn_gxt", "hb_jxt"])

@@ -1,5 +1,13 @@
 """Listing adapters, one per CMS family. Each module has ``entries(response, site)`` yielding
-:class:`ListEntry` and ``next_pages(response, site, page)`` yielding requests for later pages."""
+:class:`ListEntry` and ``next_pages(response, site, page, depth)`` yielding the requests for later
+listing pages: ``page`` is the number of the page ``response`` is (1 for a start URL), ``depth`` the
+number of listing pages this run reads in all (``--backfill N``, else ``listing.max_pages``). An
+adapter asks for no page past ``depth`` and stops before it only where the site says there are no
+more pages; a family that asks for its later records all at once from the first page (Hanweb's
+dataproxy) asks for ``depth`` pages' worth, and a family of one page (a feed) reads what it holds.
+Whether a page is followed at all is the spider's call (monitor mode stops at a page with nothing
+new). Optional: ``start_request(url, site)``, the first request for a start URL, and
+``problem(response, site)``, why an answer lists nothing."""
 
 from __future__ import annotations
 

@@ -60,9 +60,10 @@ def page_url(url: str, page: int) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
-def next_pages(response, site, page: int) -> Iterator[Request]:
-    """The same API URL for page+1 while there is one (and this page listed something)."""
+def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:
+    """The same API URL for page+1 while there is one (and this page listed something), up to page
+    ``depth``."""
     data = json_answer(response)
-    if not data.get("articles") or page >= total_pages(data, site):
+    if page >= depth or not data.get("articles") or page >= total_pages(data, site):
         return
     yield Request(page_url(response.url, page + 1), headers={"Referer": response.url})

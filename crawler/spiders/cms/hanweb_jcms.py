@@ -1,5 +1,6 @@
-"""Hanweb jcms (大汉) columns: records in ``<script type="text/xml">`` CDATA on the column page,
-further records from ``dataproxy.jsp`` by POST, ``groupSize`` pages per call."""
+"""Hanweb jcms (大汉) columns: records in ``<script type="text/xml">`` CDATA on the column page (the
+jpage plugin's first group, up to ``perPage × groupSize`` records), further records from
+``dataproxy.jsp`` by POST, ``groupSize`` pages per call."""
 
 from __future__ import annotations
 
@@ -25,19 +26,17 @@ def _option(text: str, name: str) -> str | None:
 
 
 def entries(response, site) -> Iterator:
-    """Entries in the CDATA records of a column page or a dataproxy answer; on a page whose
-    records are gone (a redesign), the detail links anywhere on it."""
-    records = _RECORD.findall(response.text)
-    if not records:
-        yield from link_entries(response.selector, response.url, site)
-        return
-    for record in records:
+    """Entries in the CDATA records of a column page or a dataproxy answer (none on a page whose
+    records are gone: the spider's fallback then reads it, and says so)."""
+    for record in _RECORD.findall(response.text):
         yield from link_entries(Selector(text=record), response.url, site)
 
 
-def next_pages(response, site, page: int) -> Iterator[Request]:
-    """From the column page only: the dataproxy.jsp POSTs for records past the first page, up to
-    ``listing.max_pages`` pages in all (each call returns ``groupSize`` pages)."""
+def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:
+    """From the column page only (page 1): the dataproxy.jsp POSTs for the records after those the
+    page holds, up to ``min(totalRecord, depth × perPage)`` records in all (``depth`` pages),
+    ``groupSize`` pages a call (``perPage`` and ``groupSize`` from the column's jpage call;
+    ``listing.per_page`` and 3 when it names none)."""
     if page != 1:
         return
     text = response.text
@@ -49,8 +48,8 @@ def next_pages(response, site, page: int) -> Iterator[Request]:
     group = int(_option(text, "groupSize") or 3)
     proxy = _option(text, "proxyUrl") or "/module/jpage/dataproxy.jsp"
     form = {m[1]: next(v for v in m.groups()[1:] if v is not None) for m in _PARAM.finditer(ajax.group(1))}
-    last = min(max(totals), site.listing.max_pages * per_page)
-    start = per_page + 1
+    last = min(max(totals), depth * per_page)
+    start = max(len(_RECORD.findall(text)), per_page) + 1
     while start <= last:
         end = min(start + group * per_page - 1, last)
         query = urlencode({"startrecord": start, "endrecord": end, "perpage": per_page})

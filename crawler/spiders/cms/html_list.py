@@ -37,9 +37,11 @@ def entries(response, site) -> Iterator:
         yield from link_entries(part, response.url, site)
 
 
-def next_pages(response, site, page: int) -> Iterator[Request]:
-    """The listing page after ``page``: the link labelled 下一页 (or the link numbered page+1),
-    restricted to ``listing.next_page_pattern`` when the site sets one."""
+def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:
+    """The listing page after ``page`` while ``page`` is below ``depth``: the link labelled 下一页 (or
+    the link numbered page+1), restricted to ``listing.next_page_pattern`` when the site sets one."""
+    if page >= depth:
+        return
     pattern = site.listing.next_page_pattern
     numbered = None
     for link in response.css("a[href]"):

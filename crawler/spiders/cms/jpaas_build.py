@@ -113,9 +113,12 @@ def total_pages(html: str, size: int) -> int | None:
     return None
 
 
-def next_pages(response, site, page: int) -> Iterator[Request]:
+def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:
     """The same API URL asking for page+1, while the pager's total says there is one (without a
-    total: while this page was full); never after a page that listed nothing."""
+    total: while this page was full) and ``page`` is below ``depth``; never after a page that listed
+    nothing."""
+    if page >= depth:
+        return
     html = list_html(response)
     listed = _entries(html, response.url, site)
     if not listed:

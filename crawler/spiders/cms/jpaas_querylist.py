@@ -138,11 +138,12 @@ def has_more(data: dict, page: int, page_size: int) -> bool:
     return len(_results(data)) >= page_size
 
 
-def next_pages(response, site, page: int) -> Iterator[Request]:
-    """The same POST for page+1 while there is one (and this page listed something)."""
+def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:
+    """The same POST for page+1 while there is one (and this page listed something), up to page
+    ``depth``."""
     data = _answer(response)
     form = _form(response)
-    if not _results(data) or not form:
+    if page >= depth or not _results(data) or not form:
         return
     size = json_int(form.get("pageSize")) or site.listing.per_page
     if not has_more(data, page, size):

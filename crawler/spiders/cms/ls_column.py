@@ -61,9 +61,12 @@ def _page_index(url: str) -> int | None:
     return int(values[0]) if values and values[0].isdigit() else None
 
 
-def next_pages(response, site, page: int) -> Iterator[Request]:
-    """``…/content/column/<id>?pageIndex=N+1`` while N is below the pager's pageCount; the URL's
-    own ``pageIndex`` is the authority on which page this is (the first page has none)."""
+def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:
+    """``…/content/column/<id>?pageIndex=N+1`` while N is below the pager's pageCount and ``page``
+    below ``depth``; the URL's own ``pageIndex`` is the authority on which page this is (the first
+    page has none)."""
+    if page >= depth:
+        return
     found = pager(response.text)
     if found is None:
         paged = [int(n) for n in response.css("a[paged]::attr(paged)").re(r"^\d+$")]

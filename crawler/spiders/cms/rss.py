@@ -176,6 +176,7 @@ def entries(response, site) -> Iterator[ListEntry]:
         yield ListEntry(url=url, title=title, date=_date(item))
 
 
-def next_pages(response, site, page: int) -> Iterator[Request]:
-    """A feed is one page."""
+def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:
+    """Nothing: a feed is one page and lists what it holds (its newest items), whatever ``depth``
+    asks for; a backfill reads no further back than the feed goes."""
     return iter(())

@@ -187,11 +187,12 @@ def has_more(data, site, page: int, listed: int) -> bool:
     return listed >= site.listing.per_page
 
 
-def next_pages(response, site, page: int) -> Iterator[Request]:
-    """The same API request for page+1 while there is one (and this page listed something)."""
+def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:
+    """The same API request for page+1 while there is one (and this page listed something), up to
+    page ``depth``."""
     data = _document(response)
     found = records(data, site) if data is not None else None
-    if not found or not has_more(data, site, page, len(found)):
+    if page >= depth or not found or not has_more(data, site, page, len(found)):
         return
     request = getattr(response, "request", None)
     referer = (request.meta.get("trs_json_referer") if request is not None else None) or response.url

@@ -67,11 +67,12 @@ def pager(text: str) -> tuple[int, int | None, str, str] | None:
     return None
 
 
-def next_pages(response, site, page: int) -> Iterator[Request]:
-    """The next static page of the column while there is one: ``index_{N}.{ext}`` after the page
-    with index N-1 (``index.{ext}`` being index 0), from the createPageHTML call's countPage."""
+def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:
+    """The next static page of the column while there is one (by the createPageHTML call's
+    countPage) and ``page`` is below ``depth``: ``index_{N}.{ext}`` after the page with index N-1
+    (``index.{ext}`` being index 0)."""
     found = pager(response.text)
-    if found is None:
+    if page >= depth or found is None:
         return
     count, current, name, ext = found
     filename = urlsplit(response.url).path.rsplit("/", 1)[-1]
