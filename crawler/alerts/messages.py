@@ -54,6 +54,22 @@ def _list_lines(event: dict) -> tuple[list[tuple[str, str]], list[str]]:
     return facts, lines
 
 
+SOURCE_STATES = {"degraded": "网页结构与站点定义不符，已改用通用方式读取（数据照常入库）",
+                 "broken": "未能从网页读到任何通知"}
+
+
+def _source_lines(event: dict) -> list[str]:
+    """What a ``source_broken`` message says: which site, what state its last run left it in, why
+    (the adapter or selector that failed), and what to run."""
+    site = event.get("site")
+    state = SOURCE_STATES.get(event.get("state"), "读取异常")
+    lines = [f"站点 {event.get('site_title') or site}（{site}）：{state}。"]
+    if event.get("reason"):
+        lines.append(f"原因：{event['reason']}")
+    lines.append(f"检查：crawler sites --check {site}；在此期间不会据此判定通知已撤下。")
+    return lines
+
+
 def compose(event: dict) -> Message:
     """The message for one event: ``event`` has kind, title, url, issuer, published_at, sites
     (list of (site title, url)), diff, body_normalized, is_cluster_list, event_id, notice_id, version,
@@ -62,7 +78,7 @@ def compose(event: dict) -> Message:
     holding it, and ``datasette_url``."""
     kind = "cluster_list" if event.get("is_cluster_list") and event["kind"] == "new" else event["kind"]
     label = KIND_LABELS.get(kind, kind)
-    title = f"【{label}】{event.get('title') or event.get('site') or ''}"
+    title = f"【{label}】{event.get('title') or event.get('site_title') or event.get('site') or ''}"
     facts = []
     if event.get("issuer") or event.get("source"):
         facts.append(("发布", event.get("issuer") or event.get("source")))
@@ -75,6 +91,8 @@ def compose(event: dict) -> Message:
     if event.get("is_cluster_list"):
         list_facts, extra_lines = _list_lines(event)
         facts.extend(list_facts)
+    if kind == "changed" and event.get("reason"):
+        extra_lines.append(f"变化：{event['reason']}")
     if kind == "changed" and event.get("diff"):
         lines = event["diff"].splitlines()
         extra_lines.append("变化：")
@@ -82,7 +100,7 @@ def compose(event: dict) -> Message:
         if len(lines) > DIFF_LINES:
             extra_lines.append(f"……另有 {len(lines) - DIFF_LINES} 处")
     if kind == "source_broken":
-        extra_lines.append(f"站点 {event.get('site')} 的列表页条目骤减，可能改版或被拦截；已暂停判定撤下。")
+        extra_lines.extend(_source_lines(event))
     links = [(name, url) for name, url in sites] or ([("链接", event["url"])] if event.get("url") else [])
     text = "\n".join([title, *(f"{k}：{v}" for k, v in facts), *extra_lines, *(f"{n}：{u}" for n, u in links)])
     markdown = "\n\n".join([f"### {title}", *(f"**{k}**：{v}" for k, v in facts),

@@ -19,7 +19,7 @@ from crawler.extract.text import to_simplified
 from crawler.records import AttachmentFile, DetailPage, FetchOutcome, ListingPage, SNAPSHOT_LEVEL, utc_now
 from crawler.siteconf import Site, province_name
 from crawler.store import health
-from crawler.store.lists import ListRecord, list_diff, list_record
+from crawler.store.lists import ListRecord, list_diff, list_record, story_list
 from crawler.store.schema import create_schema
 from crawler.store.versions import containment, content_hash, loose_key, shingles, text_diff
 
@@ -298,6 +298,7 @@ class Store:
         ``stored`` or ``unchanged``. All of it is one transaction."""
         notice, now = page.notice, page.fetch.fetched_at or utc_now()
         digest = content_hash(notice)
+        reason = None  # why an event is made, when a new version alone does not say
         with self._transaction():
             existing = self._first("select * from notices where url = ?", (notice.url,))
             before = existing and self._first("select * from versions where notice_id = ? and version = ?",
@@ -315,7 +316,13 @@ class Store:
                                                           **validators, **kind_fields})
                 self._update("versions", before["id"], {"last_observed_at": now})
                 if record and not before["list_hash"]:  # first (complete) download of this version's list
+                    story = existing["story_id"] or existing["id"]
+                    arrives = self._list_arrives(story, record)
                     self._save_list(existing["id"], before["version"], page, record, now)
+                    if arrives:  # the story's alert said the list was not read: this one brings it
+                        self._insert("events", {"kind": "changed", "notice_id": existing["id"],
+                                                "version": before["version"], "created_at": now, "run_id": run_id,
+                                                "site": page.site, "reason": f"名单首次读取：{len(record.entries)} 项"})
                 page.fetch.outcome = "unchanged"
                 self._insert_fetch(run_id, page.fetch)
                 return "unchanged"
@@ -338,6 +345,9 @@ class Store:
                 )
                 version, change_kind, diff = 1, "new", None
                 event = "new" if story_id is None else None
+                if story_id is not None and self._list_arrives(story_id, record):
+                    # A copy of a story alerted without its list, holding the list: the story changed.
+                    event, reason = "changed", f"名单由本站副本读取：{len(record.entries)} 项"
             else:
                 notice_id = existing["id"]
                 version = existing["current_version"] + 1
@@ -371,12 +381,28 @@ class Store:
                 self._save_list(notice_id, version, page, record, now)
             if event:
                 self._insert("events", {"kind": event, "notice_id": notice_id, "version": version,
-                                        "created_at": now, "run_id": run_id, "site": page.site})
+                                        "created_at": now, "run_id": run_id, "site": page.site, "reason": reason})
             page.fetch.outcome = "stored"
             self._insert_fetch(run_id, page.fetch)
         return "stored"
 
     # --- lists ------------------------------------------------------------------------------------
+
+    def _list_arrives(self, story_id: int, record: ListRecord | None) -> bool:
+        """True when ``record`` is a whole list read for a story whose ``new`` or ``changed`` event
+        went out (was routed) while none of its copies held a list: its message said the list was
+        not read, and this list must reach the subscribers. (An event not yet routed will carry the
+        story's list when its message is composed.)"""
+        if not record or not record.entries or not record.list_hash:
+            return False
+        held = self.db.execute(
+            "select exists(select 1 from notices n join clusters c on c.notice_id = n.id and c.version = n.current_version"
+            " where n.story_id = :s) or exists(select 1 from notices n join list_entries l on l.notice_id = n.id"
+            " and l.version = n.current_version where n.story_id = :s)", {"s": story_id}).fetchone()[0]
+        alerted = self.db.execute("select exists(select 1 from events e join notices n on n.id = e.notice_id"
+                                  " where n.story_id = ? and e.kind in ('new', 'changed') and e.routed_at is not null)",
+                                  [story_id]).fetchone()[0]
+        return bool(alerted and not held)
 
     def _file_path(self, file: AttachmentFile) -> Path | None:
         """Where an attachment's bytes live: data/attachments/<sha256[:2]>/<sha256>.<type>. The
@@ -578,11 +604,13 @@ class Store:
         """What a message about an event says: the notice, its issuer and date, every site carrying
         its story, the version's diff, and the story's list (``clusters``: its names, ``list_*``: the
         copy holding it; see ``story_list``)."""
-        from crawler.store.lists import story_list
-
         event = dict(next(self.db.query("select * from events where id = ?", [event_id])))
-        context = {"event_id": event_id, "kind": event["kind"], "site": event["site"]}
-        if event["notice_id"] is None:
+        context = {"event_id": event_id, "kind": event["kind"], "site": event["site"], "reason": event["reason"]}
+        if event["notice_id"] is None:  # about a site: its title and the state its run left it in
+            site = self.db.execute("select title from sites where name = ?", [event["site"]]).fetchone()
+            state = self.db.execute("select state from site_health where run_id = ? and site = ?",
+                                    [event["run_id"], event["site"]]).fetchone()
+            context.update(site_title=site[0] if site else None, state=state[0] if state else None)
             return context
         notice = next(self.db["notices"].rows_where("id = ?", [event["notice_id"]]))
         version = next(self.db["versions"].rows_where(
