@@ -86,6 +86,25 @@ def _prefix(text: str, names) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _full_names() -> frozenset[str]:
+    g = gazetteer()
+    return frozenset(g.provinces.values()) | frozenset(full for full, _ in g.cities.values())
+
+
+def named_places(text: str) -> frozenset[str]:
+    """The provinces and prefectures ``text`` names in full (``浙江省``, ``烟台市``, not ``浙江``): in a
+    title, where the notice is about."""
+    names, found, start = _full_names(), set(), 0
+    text = normalize_text(text or "").replace(" ", "")
+    while start < len(text):
+        hit = _prefix(text[start:], names)
+        if hit:
+            found.add(hit)
+        start += len(hit) if hit else 1
+    return frozenset(found)
+
+
 def province_name(text: str | None) -> str | None:
     """The full province name for ``浙江`` or ``浙江省``; None when it is none."""
     return gazetteer().provinces.get(normalize_text(text or "").replace(" ", "")) if text else None

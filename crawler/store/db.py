@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler.extract.text import to_simplified
+from crawler.lists.places import named_places
 from crawler.records import AttachmentFile, DetailPage, FetchOutcome, ListingPage, SNAPSHOT_LEVEL, utc_now
 from crawler.siteconf import Site, province_name
 from crawler.store import health
@@ -25,6 +26,7 @@ from crawler.store.versions import containment, content_hash, loose_key, shingle
 
 STORY_WINDOW_DAYS = 7  # copies of a notice are published within a week of each other
 STORY_MIN_CONTAINMENT = 0.8
+NATIONAL = (None, "全国")  # a site of no one province: its copies may be any province's notice
 REMOVAL_RUNS = 3  # runs a notice must be gone from its listing before a 404/410 makes it removed
 BROKEN_SHARE = 0.5  # a listing with fewer entries than this share of its usual count is broken
 LISTING_RUNS_KEPT = 10  # listing rows are kept for a site's last ten runs (presence looks back five)
@@ -270,7 +272,10 @@ class Store:
 
     def _story_for(self, page: DetailPage, now: str) -> int | None:
         """The story of an earlier copy of this notice on another site: published within a week,
-        with most of its text in common (Traditional, glosses and punctuation do not count)."""
+        with most of its text in common (Traditional, glosses and punctuation do not count), and
+        nothing that tells them apart: two provinces' bureaus, or two document numbers (the formulaic
+        notices every province publishes — 关于公布2026年X省专精特新中小企业名单的通知 — share most text),
+        or titles naming different places."""
         notice = page.notice
         anchor = (notice.published_at or now)[:10]
         try:
@@ -279,11 +284,22 @@ class Store:
             return None
         low, high = (day - timedelta(days=STORY_WINDOW_DAYS)).isoformat(), (day + timedelta(days=STORY_WINDOW_DAYS + 1)).isoformat()
         fingerprint = None
-        for notice_id, story_id, body in self.db.execute(
-            "select id, story_id, body_normalized from notices where"
+        province = self.db.execute("select province from sites where name = ?", [page.site]).fetchone()
+        province = province[0] if province and province[0] not in NATIONAL else None
+        number = to_simplified(notice.doc_number).replace(" ", "") if notice.doc_number else None
+        places = named_places(notice.title or "")
+        for notice_id, story_id, body, other_province, other_number, other_title in self.db.execute(
+            "select id, story_id, body_normalized, province, doc_number, title from notices where"
             " coalesce(published_at, first_seen_at) between ? and ? and site != ? order by id",
             [low, high, page.site],
         ):
+            if province and other_province not in NATIONAL and other_province != province:
+                continue
+            if number and other_number and to_simplified(other_number).replace(" ", "") != number:
+                continue
+            other_places = named_places(other_title or "")
+            if places and other_places and not places & other_places:
+                continue  # 烟台市's list and 山东省's list
             fingerprint = fingerprint or shingles(notice.body_normalized)
             if containment(fingerprint, shingles(body or "")) >= STORY_MIN_CONTAINMENT:
                 return story_id or notice_id
