@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import sqlite3
 
 from crawler.mirror import host_map_for, serve_mirror
@@ -104,3 +105,19 @@ def test_a_sites_dir_replaces_the_bundled_definitions(tmp_path):
         assert conn.execute("select distinct site from notices").fetchall() == [("my_cixidb",)]
     missing = run_cli("--sites-dir", str(tmp_path / "none"), "sites")
     assert missing.returncode == 2 and "does not exist" in missing.stderr
+
+
+def test_demo_reads_every_recorded_site_and_its_summary_counts_what_it_lists(tmp_path):
+    result = run_cli("demo", "--db", str(tmp_path / "notices.db"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "missing HTTP 404" not in result.stdout and "Traceback" not in result.stderr
+    new = int(re.search(r"^run \d+: \d+ site\(s\), \d+ pages fetched, (\d+) new", result.stdout, re.M)[1])
+    stored, stories = map(int, re.search(r"(\d+) notices now stored, (\d+) stories", result.stdout).groups())
+    listed = result.stdout.split("notices now stored", 1)[1].splitlines()[1:]
+    assert len([line for line in listed if line.startswith("  ")]) == stored
+    with sqlite3.connect(tmp_path / "notices.db") as conn:
+        assert conn.execute("select count(*) from notices").fetchone()[0] == stored
+        assert conn.execute("select count(distinct story_id) from notices").fetchone()[0] == stories == new
+        sites = {name for (name,) in conn.execute("select distinct site from notices")}
+        healthy = {name for name, state in conn.execute("select site, state from site_health") if state == "ok"}
+    assert sites == set(load_sites()) == healthy  # every bureau and republisher read, as defined
