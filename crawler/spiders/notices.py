@@ -9,12 +9,12 @@ from datetime import date, timedelta
 import scrapy
 from scrapy.http import Response
 
+from crawler.extract.hints import describe_misses
 from crawler.extract.pool import ExtractionPool
 from crawler.kinds import classify
 from crawler.lists import entries_from_body
 from crawler.records import AttachmentFile, DetailPage, FetchOutcome, ListingPage, extract_detail, utc_now
 from crawler.siteconf import select_sites
-from crawler.extract.hints import describe_misses
 from crawler.spiders.cms import ADAPTERS, ListEntry, fallback
 from crawler.spiders.files import read_download, wanted_attachments
 from crawler.spiders.outcomes import challenge_reason, describe_failure
@@ -163,7 +163,7 @@ class NoticeSpider(scrapy.Spider):
         unchanged = response.status == 304 or (known and known.same_bytes(response.body))
         if unchanged and not response.meta.get("files_changed"):
             yield self._fetch(response, "not_modified")
-            if known.files:  # a list notice: its files may be replaced while its page stays the same
+            if known and known.files:  # a list notice: its files may be replaced while its page stays the same
                 yield self._check_file(known, list(known.files), response.meta.get("entry"))
             return
         problem = challenge_reason(response.body)
@@ -179,23 +179,22 @@ class NoticeSpider(scrapy.Spider):
             content_type=content_type, list_title=entry.title if entry else None,
             list_date=entry.date if entry else None,
         )
+        # `via` says extraction ran (and how): an answer refused before it has none.
         missed = describe_misses(self.site.hints, notice.selectors)
+        via, drift = ("fallback", f"extract selectors matched nothing (generic extraction used): {missed}") \
+            if missed else ("definition", None)
+        if drift:
+            self.logger.warning("%s: %s: %s", self.site.name, response.url, drift)
         if notice.error or len(notice.body_normalized) < 20 or not notice.title:
-            # Extraction ran and gave no notice: `via` tells it from an answer that never got here.
             fetch = self._fetch(response, "error" if notice.error else "empty",
                                 notice.error or "no notice text found on the page")
-            fetch.via = "fallback" if missed else "definition"
-            if missed:
-                fetch.drift = f"extract selectors matched nothing: {missed}"
+            fetch.via, fetch.drift = via, drift
             yield fetch
             return
         validators = {"etag": response.headers.get(b"ETag", b"").decode("latin-1") or None,
                       "last_modified": response.headers.get(b"Last-Modified", b"").decode("latin-1") or None}
         fetch = self._fetch(response, "stored")
-        fetch.via = "fallback" if missed else "definition"
-        if missed:
-            fetch.drift = f"extract selectors matched nothing (generic extraction used): {missed}"
-            self.logger.warning("%s: %s: %s", self.site.name, response.url, fetch.drift)
+        fetch.via, fetch.drift = via, drift
         page = DetailPage(site=self.site.name, notice=notice, fetch=fetch,
                           raw=response.body, content_type=content_type, validators=validators,
                           kind=classify(notice.title, notice.issuer), packed=packed)
