@@ -391,7 +391,8 @@ def template(files, min_share):
 @_DB_OPTION
 @click.pass_context
 def sites(ctx, as_json, health, check_name, live, tree, db_path):
-    """List the site definitions (crawler/sites/*.toml), their health, or check one.
+    """List the site definitions (crawler/sites/*.toml), their health, or check one; `crawler sites
+    detect` names a listing page's CMS family and prints a starter definition for it.
 
     \b
     Example:
@@ -436,50 +437,6 @@ def sites(ctx, as_json, health, check_name, live, tree, db_path):
             click.echo(f"{'':<16}{url}")
 
 
-def _fetch_listing_page(url: str, timeout: float = 30.0, limit: int = 8 * 1024 * 1024) -> bytes:
-    """One page for ``sites detect``: the crawler's User-Agent, robots.txt obeyed, a timeout, the
-    crawl's 8 MB cap; any failure is a one-line ClickException."""
-    import http.client
-    import socket
-    import urllib.error
-    import urllib.request
-    from urllib.parse import urljoin
-    from urllib.robotparser import RobotFileParser
-
-    from crawler.settings import USER_AGENT
-
-    headers = {"User-Agent": USER_AGENT, "Accept": "text/html,application/json,application/xml;q=0.9,*/*;q=0.8"}
-
-    def get(target: str, seconds: float) -> bytes:
-        with urllib.request.urlopen(urllib.request.Request(target, headers=headers), timeout=seconds) as answer:
-            body = answer.read(limit + 1)
-        if len(body) > limit:
-            raise click.ClickException(f"{target}: larger than {limit // (1024 * 1024)} MB; not a listing page")
-        return body
-
-    try:
-        try:
-            rules = get(urljoin(url, "/robots.txt"), min(timeout, 10.0)).decode("utf-8", "replace").splitlines()
-        except urllib.error.HTTPError:
-            rules = []  # no robots.txt (or none readable): nothing is disallowed
-        robots = RobotFileParser()
-        robots.parse(rules)
-        if rules and not robots.can_fetch(USER_AGENT, url):
-            raise click.ClickException(f"{url}: robots.txt of the site disallows it for the crawler; "
-                                       "save the page from a browser and give the file (with --url)")
-        return get(url, timeout)
-    except urllib.error.HTTPError as exc:
-        raise click.ClickException(f"{url}: HTTP {exc.code} {exc.reason}"
-                                   + (" (an anti-bot challenge? save the page from a browser and give the file)"
-                                      if exc.code in (403, 412, 429) else "")) from None
-    except urllib.error.URLError as exc:
-        raise click.ClickException(f"{url}: cannot be fetched: {exc.reason}") from None
-    except (TimeoutError, socket.timeout):
-        raise click.ClickException(f"{url}: no answer within {timeout:g} s") from None
-    except (OSError, http.client.HTTPException, ValueError) as exc:
-        raise click.ClickException(f"{url}: cannot be fetched: {exc}") from None
-
-
 @sites.command()
 @click.argument("url_or_file")
 @click.option("--url", "page_url", default=None, metavar="URL",
@@ -507,24 +464,17 @@ def detect(url_or_file, page_url, name):
     """
     import re
     from urllib.parse import urlsplit
-    from urllib.request import url2pathname
 
-    from crawler.spiders.cms.detect import describe, detect as detect_page, starter_toml
+    from crawler.spiders.cms.detect import PageUnavailable, describe, detect as detect_page, listing_page, starter_toml
 
     if name is not None and not re.fullmatch(r"[a-z0-9_]+", name):
         raise click.BadParameter("use lower-case letters, digits and underscores", param_hint="--name")
     if page_url is not None and urlsplit(page_url).scheme not in ("http", "https"):
         raise click.BadParameter(f"not an http(s) URL: {page_url}", param_hint="--url")
-    if url_or_file.startswith(("http://", "https://")):
-        body = _fetch_listing_page(url_or_file)
-        url = page_url or url_or_file
-    else:
-        is_uri = url_or_file.startswith("file://")
-        path = Path(url2pathname(urlsplit(url_or_file).path)) if is_uri else Path(url_or_file)
-        if not path.is_file():
-            raise click.ClickException(f"{url_or_file}: no such file (give a saved page or an http(s) URL)")
-        body = path.read_bytes()
-        url = page_url or path.resolve().as_uri()
+    try:
+        url, body = listing_page(url_or_file, page_url)
+    except PageUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
     detection = detect_page(url, body)
     for line in describe(detection):
         click.echo(f"# {line}")

@@ -14,6 +14,7 @@ import pytest
 from crawler.mirror import DEFAULT_TREE, resolve, serve_mirror
 from crawler.siteconf import SITES_DIR, load_sites, parse_site
 from crawler.spiders.cms import ADAPTERS
+from crawler.spiders.cms.detect.naming import guess_province
 from crawler.spiders.cms.detect import detect, page_links, starter_toml
 from tests.conftest import run_cli
 
@@ -152,3 +153,8 @@ def test_starter_definition_passes_sites_check(name, tmp_path):
     result = run_cli("--sites-dir", str(tmp_path), "sites", "--check", name)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert re.search(r"^detail ", result.stdout, re.M), result.stdout[-2000:]
+
+
+def test_a_national_gov_cn_host_is_national_whatever_its_title_says():
+    assert guess_province("https://www.gov.cn/zhengce/zuixin/", "最新政策_中国政府网") == "全国"
+    assert guess_province("https://www.miit.gov.cn/zwgk/", "政务公开") == "全国"
