@@ -13,6 +13,7 @@ from parsel import Selector
 from crawler.extract.attachments import Attachment, attachment_blocks, find_attachments
 from crawler.extract.blocks import INVISIBLE_TAGS, Line, binary_kind, bounded_markup, drop, lines_and_start, parse_html
 from crawler.extract.boilerplate import body_lines, main_container
+from crawler.extract.credits import is_byline, trim_tail_credits
 from crawler.extract.dates import as_datetime, find_date, parse_date, split_date
 from crawler.extract.encoding import decode_html
 from crawler.extract.fields import addressees, doc_number, index_table, signature
@@ -116,6 +117,7 @@ _TITLE_NAMES = re.compile(r"title|heading|headline|biaoti|(^|[-_ ])(tit|bt)($|[-
 _HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _NOT_CANDIDATES = frozenset(("title", "head", "meta", "html", "body"))
 _BLOCKS_OF_BOLD = frozenset(("p", "div", "td", "th", "center"))
+_LONGEST_COLUMN_NAME = 10  # 通知公告, 学会动态, 政策解读: a menu entry; headlines are longer
 # 一、申报条件 · （二） · 1. — a section heading of the text, not the notice's headline.
 _SECTION_NUMBER = re.compile(r"^[（(]?[一二三四五六七八九十\d]{1,3}[、.．)）]")
 _BREADCRUMB = re.compile(
@@ -208,16 +210,18 @@ def _title(tree, page_title: str, list_title: str | None, container, page_lines:
     the top of the article text (which starts at ``page_lines[text_start]``), that best agrees
     with the list title or ``<title>`` (scored by how much of it the text covers); else the
     heading nearest the article text; else the list title; else ``<title>`` without its site
-    suffix; else, when ``<title>`` is only the site's name, the headline-like line just above the
-    article text. Breadcrumbs and the site's own name are never the title."""
+    suffix; else, when ``<title>`` is only the site's or the column's name, the headline-like line
+    just above the article text. Breadcrumbs, the site's own name and its columns' names are never
+    the title; a heading repeating ``<title>`` with its site suffix counts without the suffix."""
     meta = _meta(tree, ("ArticleTitle",))
     if meta:
         return re.sub(r"<[^>]+>", "", meta)
-    site_names = _site_names(tree)
-    candidates = [(element, text) for element, text in _heading_candidates(tree)
+    head_lines = page_lines if text_start is None else page_lines[:text_start + 4]
+    site_names = _site_names(tree) | _column_names(head_lines)
+    suffix = _title_suffix(page_title, site_names)
+    candidates = [(element, _without_suffix(text, suffix)) for element, text in _heading_candidates(tree)
                   if not _is_page_chrome(text, site_names)]
     reference = list_title or page_title
-    head_lines = page_lines if text_start is None else page_lines[:text_start + 4]
     ranked = []
     if reference:
         for element, text in candidates:
@@ -236,6 +240,36 @@ def _title(tree, page_title: str, list_title: str | None, container, page_lines:
     if list_title:
         return list_title
     return _page_title_head(page_title, site_names) or _line_above_text(page_lines, text_start, site_names)
+
+
+def _column_names(head_lines: list[Line]) -> frozenset[str]:
+    """Names of the site's columns shown before the article text: short entries of a menu (two
+    link lines or more in a row) and breadcrumb steps. A ``<title>`` holding only the column's
+    name (``学会动态``) is then no headline, nor is a sidebar heading repeating it."""
+    names = set()
+    for index, line in enumerate(head_lines):
+        if (len(line.text) <= _LONGEST_COLUMN_NAME and line.link_ratio > 0.5
+                and any(0 <= other < len(head_lines) and head_lines[other].link_ratio > 0.5
+                        for other in (index - 1, index + 1))):
+            names.add(line.text)
+        elif len(line.text) <= 100 and _BREADCRUMB.search(line.text):
+            names.update(step.strip() for step in re.split(r"[>＞»›]", re.split(r"[:：]", line.text)[-1]))
+    return frozenset(name for name in names if 2 <= len(name) <= _LONGEST_COLUMN_NAME)
+
+
+def _title_suffix(page_title: str, site_names: frozenset[str]) -> str | None:
+    """What ``<title>`` adds after the headline (``-新华网``, ``_通知公告_某市人民政府``): a heading
+    ending with it is a copy of ``<title>`` (a share widget's), read without it."""
+    head = _page_title_head(page_title, site_names)
+    if not head or head == page_title or not page_title.startswith(head):
+        return None
+    suffix = page_title[len(head):]
+    return suffix if len(suffix.strip()) >= 2 and len(suffix) <= 20 else None
+
+
+def _without_suffix(text: str, suffix: str | None) -> str:
+    """``text`` without ``<title>``'s site suffix when it ends with it after a headline."""
+    return text[:-len(suffix)] if suffix and text.endswith(suffix) and len(text) >= len(suffix) + 4 else text
 
 
 def _page_title_head(page_title: str, site_names: frozenset[str] = frozenset()) -> str | None:
@@ -393,14 +427,15 @@ def _is_meta_line(text: str) -> bool:
 
 
 def _trim_head(lines: list[Line], title: str | None) -> list[Line]:
-    """Drop the title, breadcrumbs, date/source lines and date badges (``21`` ``2024-02``) that
-    open the container. A table row (two data cells or more) is notice data even when it names a
-    date (处罚决定日期)."""
+    """Drop the title, breadcrumbs, date/source lines, date badges (``21`` ``2024-02``) and bylines
+    (``半月谈记者 史卫燕``) that open the container. A table row (two data cells or more) is notice
+    data even when it names a date (处罚决定日期)."""
     index = _title_line_index(lines[:8], title)
     if index is not None and not any("。" in line.text or len(line.text) > 100 for line in lines[:index]):
         lines = lines[index + 1:]
     while lines:
-        if lines[0].cells < 2 and (_is_meta_line(lines[0].text) or split_date(lines[0].text)):
+        first = lines[0].text
+        if lines[0].cells < 2 and (_is_meta_line(first) or split_date(first) or is_byline(first)):
             lines = lines[1:]
         elif len(lines) > 1 and split_date(f"{lines[0].text} {lines[1].text}"):
             lines = lines[2:]
@@ -462,7 +497,7 @@ def extract_notice(
     source = _clean_title(source or _source(tree, near, page_text))
 
     attachments = find_attachments(attachment_blocks(container), url)
-    lines = _trim_head(body_lines(container, hints.chrome), title)
+    lines = trim_tail_credits(_trim_head(body_lines(container, hints.chrome), title))
     body_text = "\n".join(line.text for line in lines)
     issuer, signed_at = signature(lines)
     if signed_at:
