@@ -339,6 +339,10 @@ def _title_line_index(lines: list[Line], title: str | None) -> int | None:
     return found[0] if found else None
 
 
+# The heading of a list of other notices placed between a headline and its text.
+_RELATED_HEADING = re.compile(r"^\s*(?:关联稿件|关联文件|相关链接|相关阅读|相关文章|相关新闻|相关文件|相关稿件|延伸阅读|推荐阅读)\s*[:：]?\s*$")
+
+
 def _near_title(page_lines: list[Line], title_index: int | None, title: str | None) -> tuple[list[str], list[str]]:
     """The two lines before the title line (where a date badge may stand beside the headline), and
     the title line's remainder and the lines after it: where pages show date and source."""
@@ -347,7 +351,12 @@ def _near_title(page_lines: list[Line], title_index: int | None, title: str | No
     first = page_lines[title_index].text
     rest = first[len(title):] if title and first.startswith(title) else ""
     before = [line.text for line in page_lines[max(title_index - 2, 0):title_index]]
-    return before, [rest, *(line.text for line in page_lines[title_index + 1:title_index + 8])]
+    after = []
+    for line in page_lines[title_index + 1:title_index + 8]:
+        if _RELATED_HEADING.match(line.text):
+            break  # a list of related notices begins: the dates from here on are its items'
+        after.append(line.text)
+    return before, [rest, *after]
 
 
 def _badge_date(texts: list[str], position: int) -> str | None:
@@ -368,7 +377,7 @@ def _page_dates(tree, url: str, before: list[str], near: list[str], page_text: s
     meta = _meta(tree, _META_DATE) or _PROPERTY_DATE.search(page_text_comments(tree))
     if meta and (value := parse_date(meta if isinstance(meta, str) else meta.group(1))):
         found["meta"] = value
-    for key in ("发布日期", "公开日期"):
+    for key in ("发布日期", "公开日期", "生成日期"):  # 生成日期: when a 信息公开 platform published it
         if index and index.get(key) and (value := find_date(index[key])):
             found.setdefault("index", value)
     window = [*before, *near]

@@ -132,3 +132,13 @@ def test_article_text_a_script_reveals_is_content_and_hidden_chrome_is_not():
 def test_every_unrecorded_page_has_a_title_a_date_and_a_body(name):
     notice = extract(name, "https://example.gov.cn/content_1.html")
     assert notice.title and notice.published_at and notice.body and notice.error is None
+
+
+def test_a_disclosure_page_is_dated_by_its_table_not_by_a_related_item_or_its_meta():
+    """信息公开 page: 生成日期 in the index table; a 关联稿件 list with a later date stands between
+    the headline and the text; the PubDate meta holds a later edit."""
+    page = Path(__file__).resolve().parent.parent / "fixtures/extract/unrecorded/xxgk_generated_date_related_first.html"
+    notice = extract_notice("https://www.ningchuan.gov.cn/zwgk/tjsj/202404/t20240426_8590.html", page.read_bytes())
+    assert notice.title == "宁川县2023年国民经济和社会发展统计公报"
+    assert notice.published_at == "2024-04-26T00:00:00+08:00"
+    assert "图解" not in notice.body and notice.body.splitlines()[-1].startswith("注：本公报中部分数据")
