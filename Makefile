@@ -26,7 +26,7 @@ reliability: $(STAMP)  ## fault, crash and concurrency suites, then their table 
 	$(BIN)/python -m pytest tests/reliability
 
 bench: $(STAMP)  ## benchmarks, as ratios against a baseline measured in the same run (BENCH_ARGS=--quick: N=1,000 only)
-	$(BIN)/python -m pip install --quiet trafilatura lxml_html_clean readability-lxml py-spy
+	$(BIN)/python -m pip install --quiet trafilatura lxml_html_clean readability-lxml gne py-spy
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || echo "nginx not found (apt-get install -y nginx): serving with the project's mirror"
 	$(BIN)/python bench/extract.py
 	$(BIN)/python bench/crawl.py --profile --breakdown $(BENCH_ARGS)

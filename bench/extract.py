@@ -1,8 +1,10 @@
 """Extraction benchmark: crawler's extractor against trafilatura and readability-lxml, one process.
 
-Page sets: the fixture corpus (tests/fixtures/extract/<template>/<page>.html + .json gold) and, when
-it sits beside the checkout, the shared measuring set (../shared/eval/extraction/pages). For each
-extractor: body F1 over character bigrams (the measuring set's metric), title exact, date
+Page sets: the fixture corpus (tests/fixtures/extract/<template>/<page>.html + .json gold); the
+project's set of real pages (bench/realset/pages, gold written by reading each page), whole and by
+part: government pages, and the pages held out while rules were written (split "test"); and, when it
+sits beside the checkout, the shared measuring set (../shared/eval/extraction/pages). Extractors:
+ours, trafilatura, readability-lxml and GNE (each skipped when not installed). For each extractor: body F1 over character bigrams (the measuring set's metric), title exact, date
 (YYYY-MM-DD) exact, boilerplate leak rate, pages/s (CPU time inside the extractor), and our pages/s
 over trafilatura's. Last, the CPU time of our extractor on hostile pages (empty, binary, 10 MB).
 Run with `make bench`.
@@ -21,9 +23,14 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+REALSET = ROOT / "bench" / "realset" / "pages"
+# name: (folder, which of its pages by their gold, or None for all)
 SETS = {
-    "fixtures": ROOT / "tests" / "fixtures" / "extract",
-    "shared": ROOT.parent / "shared" / "eval" / "extraction" / "pages",
+    "fixtures": (ROOT / "tests" / "fixtures" / "extract", None),
+    "realset": (REALSET, None),
+    "realset government": (REALSET, lambda gold: ".gov.cn" in (gold.get("url") or "")),
+    "realset held out": (REALSET, lambda gold: gold.get("split") == "test"),
+    "shared": (ROOT.parent / "shared" / "eval" / "extraction" / "pages", None),
 }
 
 
@@ -46,13 +53,14 @@ def body_f1(got: str, gold: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def load(directory: Path) -> list[tuple[bytes, dict]]:
-    """(page bytes, gold) for every page with a gold JSON beside it."""
+def load(directory: Path, wanted=None) -> list[tuple[bytes, dict]]:
+    """(page bytes, gold) for every page with a gold JSON beside it (that ``wanted(gold)`` accepts)."""
     pages = []
     for gold_path in sorted(directory.rglob("*.json")):
         html = gold_path.with_suffix(".html")
-        if html.exists():
-            pages.append((html.read_bytes(), json.loads(gold_path.read_text(encoding="utf-8"))))
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        if html.exists() and (wanted is None or wanted(gold)):
+            pages.append((html.read_bytes(), gold))
     return pages
 
 
@@ -83,7 +91,20 @@ def readability_extract(body: bytes, url: str) -> dict:
     return {"title": document.short_title(), "body": element_text(parse_html(document.summary())), "published_at": None}
 
 
-EXTRACTORS = {"crawler": ours, "trafilatura": trafilatura_extract, "readability": readability_extract}
+def gne_extract(body: bytes, url: str) -> dict:
+    from gne import GeneralNewsExtractor
+
+    from crawler.extract.encoding import decode_html
+
+    from crawler.extract.dates import find_date
+
+    result = GeneralNewsExtractor().extract(decode_html(body)[0])
+    return {"title": result.get("title"), "body": result.get("content") or "",
+            "published_at": find_date(result.get("publish_time") or "")}  # its dates come in many forms
+
+
+EXTRACTORS = {"crawler": ours, "trafilatura": trafilatura_extract, "readability": readability_extract,
+              "gne": gne_extract}
 
 
 def measure(function, pages) -> dict:
@@ -132,10 +153,10 @@ def main() -> None:
             function(b"<html><body><p>test</p></body></html>", "")
             available[name] = function
         except ImportError as missing:
-            print(f"({name} not installed: {missing}; pip install trafilatura lxml_html_clean readability-lxml)")
+            print(f"({name} not installed: {missing}; pip install trafilatura lxml_html_clean readability-lxml gne)")
     print(f"# extraction benchmark · {date.today()} · {platform.machine()} · Python {platform.python_version()}")
-    for set_name, directory in SETS.items():
-        pages = load(directory) if directory.is_dir() else []
+    for set_name, (directory, wanted) in SETS.items():
+        pages = load(directory, wanted) if directory.is_dir() else []
         if not pages:
             print(f"\n{set_name}: no pages at {directory}")
             continue
