@@ -131,8 +131,9 @@ def start_up(work: Path) -> Run:
 
 
 def every_page(n: int) -> tuple[str, ...]:
-    """Crawl options that read every listing page of the N-notice site and revisit every notice."""
-    return "--revisit", "all", "--backfill", str(-(-n // (hanweb_site.PER_PAGE * hanweb_site.GROUP)) + 1)
+    """Crawl options that read every listing page of the N-notice site (N / 15 pages of the column,
+    fetched 3 pages per dataproxy answer) and revisit every notice."""
+    return "--revisit", "all", "--backfill", str(-(-n // hanweb_site.PER_PAGE) + 1)
 
 
 def bench_size(n: int, work: Path, server_kind: str, profile: bool, quick: bool, breakdown: bool = False) -> list[Run]:
