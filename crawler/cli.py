@@ -103,7 +103,9 @@ def main(sites_dir):
 @_crawl_options
 def crawl(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, backfill):
     """Crawl the named sites (every enabled site when none is named) into the database, then print
-    what is new or changed. Exit code 0, or 3 when a site could not be reached at all.
+    what is new or changed. Exit code 0; 3 when a site could not be reached, was blocked, or was not
+    read as its definition says (degraded or broken: the last line says which and why); 4 when no
+    site could be reached.
 
     \b
     Example:
@@ -127,8 +129,8 @@ def run(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, ba
     data/logs/crawler.log (rotated at 5 MB, 5 files kept).
 
     \b
-    Exit codes: 0 ok · 3 some sites unreachable or blocked, or some alerts not sent · 4 no site reachable
-                5 another run holds the lock · 6 bad alert configuration (nothing crawled)
+    Exit codes: 0 ok · 3 some sites unreachable, blocked, degraded or broken, or some alerts not sent
+                4 no site reachable · 5 another run holds the lock · 6 bad alert configuration (nothing crawled)
     Example (crontab, hourly; cron mails only problems):
       0 * * * *  cd /srv/zhengce-watch && .venv/bin/crawler run --quiet
     """
