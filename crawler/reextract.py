@@ -41,7 +41,7 @@ def reextract(db_path: Path) -> dict[str, int]:
     counts = {"unchanged": 0, "stored": 0, "skipped": 0}
     store = Store(db_path)
     try:
-        run_id = store.start_run(["reextract"])
+        run_id = store.start_run([])  # it reads no site: its fetches say role 'reextract'
         for notice in list(store.db["notices"].rows):
             current = next(store.db["versions"].rows_where(
                 "notice_id = ? and version = ?", [notice["id"], notice["current_version"]], limit=1), None)

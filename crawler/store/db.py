@@ -166,10 +166,9 @@ class Store:
         """Each site of the run: its state (kept in ``site_health``), and a ``source_broken`` event
         with the reason when it has just become broken or degraded."""
         row = self.db.execute("select sites from runs where id = ?", [run_id]).fetchone()
-        defined = {name for (name,) in self.db.execute("select name from sites")}
-        names = [name for name in (json.loads(row[0]) if row and row[0] else []) if name in defined]
+        names = json.loads(row[0]) if row and row[0] else []
         states = []
-        for site in names:  # a run that crawled no site (crawler reextract) has none to assess
+        for site in names:
             state = health.assess(self.db, run_id, site, self._listing_is_short(site, run_id))
             if health.record(self.db, run_id, state, now):
                 self.db["events"].insert({"kind": "source_broken", "created_at": now, "run_id": run_id,
