@@ -12,13 +12,13 @@ from urllib.parse import urljoin, urlsplit
 
 from crawler.extract.dates import find_date
 from crawler.spiders.cms.entry import ListEntry
-from crawler.spiders.cms.html_list import link_entries
+from crawler.spiders.cms.html_list import link_entries, link_title, page_links, row_text
 
 MAX_ENTRIES = 100  # links taken from one page: a page of thousands of links is not a list of notices
 MAX_LINKS_SCANNED = 3000  # links looked at for rows: bounds the work on a hostile page
 MIN_ROWS = 3  # rows of one URL shape with a date that make a list
 _URL_IN_TEXT = re.compile(r"""(?:https?:)?//[^\s"'<>\\]+|/[^\s"'<>\\]+?\.(?:s?html?|jsp|php)(?:\?[^\s"'<>\\]*)?""")
-_ROW = "ancestor::*[self::li or self::tr or self::dd or self::p or self::div][1]"
+_ROW = "ancestor::*[self::li or self::tr or self::dd or self::p or self::div][1]"  # divs too: any template
 _DIGITS = re.compile(r"\d+")
 _TOKEN = re.compile(r"(?=[A-Za-z]*\d)[A-Za-z0-9]{6,}")  # ids such as 7JtAShYP, art_1582900_123
 
@@ -42,11 +42,11 @@ def _capped(entries: list[ListEntry], how: str) -> Found:
     return Found(unique, how)
 
 
-def _pattern_links(response, site) -> list[ListEntry]:
+def _pattern_links(response, site, html: bool) -> list[ListEntry]:
     """Same-site links matching the definition's detail ``url_pattern``: in ``<a href>`` anywhere on
-    an HTML page, else as URLs in the text (scripts, CDATA records, a JSON answer)."""
+    an ``html`` page, else as URLs in the text (scripts, CDATA records, a JSON answer)."""
     entries = []
-    if _is_html(response):
+    if html:
         entries = [e for e in link_entries(response.selector, response.url, site) if _same_site(e.url, site)]
     if entries:
         return entries
@@ -71,23 +71,16 @@ def _dated_rows(response, site, today: date) -> tuple[list[ListEntry], int]:
     groups: dict[str, list[ListEntry]] = defaultdict(list)
     future = 0
     latest = (today + timedelta(days=1)).isoformat()
-    for link in response.css("a[href]")[:MAX_LINKS_SCANNED]:
-        href = link.attrib["href"].strip()
-        if href.startswith(("javascript:", "#", "mailto:")):
-            continue
-        url = urljoin(response.url, href)
+    for url, link in page_links(response.selector, response.url, MAX_LINKS_SCANNED):
         if not _same_site(url, site) or url.rstrip("/") == response.url.rstrip("/"):
             continue
-        row = link.xpath(_ROW)
-        row_text = " ".join(row.css("::text").getall()) if row else ""
-        day = find_date(row_text)
+        day = find_date(row_text(link, _ROW))
         if not day:
             continue
         if day[:10] > latest:
             future += 1
             continue
-        text = re.sub(r"\s+", " ", link.attrib.get("title") or "".join(link.css("::text").getall())).strip()
-        groups[_shape(url)].append(ListEntry(url=url, title=text or None, date=day))
+        groups[_shape(url)].append(ListEntry(url=url, title=link_title(link), date=day))
     best = max(groups.values(), key=len, default=[])
     return (best if len(best) >= MIN_ROWS else []), future
 
@@ -101,10 +94,11 @@ def find_entries(response, site, today: date | None = None) -> Found:
     """Notice links on a listing page whose configured markup found none, by structure."""
     if not hasattr(response, "text"):
         return Found(how="the answer is not text")
-    links = _pattern_links(response, site)
+    html = _is_html(response)
+    links = _pattern_links(response, site, html)
     if links:
         return _capped(links, f"{len(links)} link(s) matching the detail url_pattern")
-    if not _is_html(response):
+    if not html:
         return Found(how="no link matching the detail url_pattern")
     rows, future = _dated_rows(response, site, today or date.today())
     if rows:

@@ -15,19 +15,33 @@ from crawler.spiders.cms.entry import ListEntry
 _NEXT_TEXT = re.compile(r"下一页|下页|后页|next|›|»|>>", re.I)
 
 
+LIST_ROW = "ancestor::*[self::li or self::tr or self::dd or self::p][1]"  # the row of a list a link sits in
+
+
+def page_links(selector: Selector, base_url: str, limit: int | None = None) -> Iterator[tuple[str, Selector]]:
+    """(absolute URL, link) of the first ``limit`` (or every) followable link under ``selector``."""
+    for link in selector.css("a[href]")[:limit]:
+        href = link.attrib["href"].strip()
+        if not href.startswith(("javascript:", "#", "mailto:")):
+            yield urljoin(base_url, href), link
+
+
+def link_title(link: Selector) -> str | None:
+    """A link's title attribute, else its text, with whitespace collapsed."""
+    return re.sub(r"\s+", " ", link.attrib.get("title") or "".join(link.css("::text").getall())).strip() or None
+
+
+def row_text(link: Selector, row: str = LIST_ROW) -> str:
+    """The text of the row (``row``: an XPath from the link) a link sits in; empty when none."""
+    found = link.xpath(row)
+    return " ".join(found.css("::text").getall()) if found else ""
+
+
 def link_entries(selector: Selector, base_url: str, site) -> Iterator:
     """Every link under ``selector`` whose absolute URL is a detail page of ``site``."""
-    for link in selector.css("a[href]"):
-        href = link.attrib["href"].strip()
-        if href.startswith(("javascript:", "#", "mailto:")):
-            continue
-        url = urljoin(base_url, href)
-        if not site.is_detail_url(url):
-            continue
-        text = re.sub(r"\s+", " ", link.attrib.get("title") or "".join(link.css("::text").getall())).strip()
-        row = link.xpath("ancestor::*[self::li or self::tr or self::dd or self::p][1]")
-        row_text = " ".join(row.css("::text").getall()) if row else ""
-        yield ListEntry(url=url, title=text or None, date=find_date(row_text))
+    for url, link in page_links(selector, base_url):
+        if site.is_detail_url(url):
+            yield ListEntry(url=url, title=link_title(link), date=find_date(row_text(link)))
 
 
 def entries(response, site) -> Iterator:
