@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from crawler.hostmap import HostMapError, host_map_from_env, parse_host_map
+from crawler.downloader.host_map import HostMapError, host_map_from_env, parse_host_map
 from crawler.siteconf import SiteDefinitionError, load_sites, select_sites
 from crawler.spiders.revisit import REVISIT_MODES
 

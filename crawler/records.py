@@ -53,7 +53,7 @@ class AttachmentFile:
     data: bytes = b""
     reason: str | None = None
     file_type: str | None = None
-    entries: tuple = ()  # crawler.lists.Entry
+    entries: tuple = ()  # crawler.rosters.Entry
     etag: str | None = None  # validators of the download, for a conditional check on revisit
     last_modified: str | None = None
 
@@ -70,7 +70,7 @@ class DetailPage:
     validators: dict = field(default_factory=dict)  # etag, last_modified of the response
     kind: NoticeKind = field(default_factory=lambda: NoticeKind("other"))
     files: list[AttachmentFile] = field(default_factory=list)  # a list notice's downloaded attachments
-    body_entries: list = field(default_factory=list)  # a list printed in the body (crawler.lists.Entry)
+    body_entries: list = field(default_factory=list)  # a list printed in the body (crawler.rosters.Entry)
     packed: tuple[str, bytes] | None = None  # pack_raw(raw), when it was computed beside the extraction
 
 

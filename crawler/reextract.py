@@ -8,7 +8,7 @@ from pathlib import Path
 from crawler.extract import SiteHints, extract_notice
 from crawler.extract.encoding import decode_html
 from crawler.kinds import classify
-from crawler.lists import entries_from_body
+from crawler.rosters import entries_from_body
 from crawler.records import AttachmentFile, DetailPage, FetchOutcome, utc_now
 from crawler.settings import CRAWLER_ATTACHMENT_MAXSIZE
 from crawler.siteconf import load_sites

@@ -20,7 +20,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
 # Before each retry: CRAWLER_RETRY_BACKOFF × 2^(retries so far) seconds, or a 429/503's Retry-After
-# up to CRAWLER_RETRY_AFTER_MAX (crawler/retry.py).
+# up to CRAWLER_RETRY_AFTER_MAX (crawler/downloader/retry_backoff.py).
 CRAWLER_RETRY_BACKOFF = 2.0
 CRAWLER_RETRY_AFTER_MAX = 120.0
 # A page larger than this is refused and recorded (attachments have their own cap, below).
@@ -31,8 +31,8 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
 DOWNLOAD_HANDLERS = {
-    "http": "crawler.hostmap.HostMapDownloadHandler",
-    "https": "crawler.hostmap.HostMapDownloadHandler",
+    "http": "crawler.downloader.host_map.HostMapDownloadHandler",
+    "https": "crawler.downloader.host_map.HostMapDownloadHandler",
 }
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 # Scrapy starts CONCURRENT_ITEMS asyncio tasks for the output of every callback (default 100), for
@@ -48,9 +48,9 @@ CRAWLER_EXTRACT_PROCESS_AFTER = 50
 # which the next run fetches again.
 CRAWLER_STORE_BATCH_SECONDS = 1.0
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.retry.RetryBackoff": 560,  # answers and errors reach it before RetryMiddleware (550)
-    "crawler.answers.AnswerGuard": 650,  # before RedirectMiddleware (600): refused redirects are not followed
-    "crawler.blocking.BlockedSiteBackoff": 950,
+    "crawler.downloader.retry_backoff.RetryBackoff": 560,  # answers and errors reach it before RetryMiddleware (550)
+    "crawler.downloader.answer_guard.AnswerGuard": 650,  # before RedirectMiddleware (600): refused redirects are not followed
+    "crawler.downloader.blocked_sites.BlockedSiteBackoff": 950,
 }
 
 # Where notices go and which hosts are mirrored; the `crawler` command sets both from its options.

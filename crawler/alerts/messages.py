@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from crawler.lists import cluster_names_in_text, stated_count
+from crawler.rosters import cluster_names_in_text, stated_count
 
 KIND_LABELS = {"new": "新通知", "changed": "通知有变化", "removed": "通知已撤下", "cluster_list": "新集群名单",
                "source_broken": "信息源异常"}

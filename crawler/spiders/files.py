@@ -5,9 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from crawler.extract.attachments import Attachment
-from crawler.lists import parse_attachment
+from crawler.rosters import parse_attachment
 from crawler.records import AttachmentFile
-from crawler.spiders.outcomes import challenge_reason
+from crawler.downloader.outcomes import challenge_reason
 
 # Files that may hold a list; archives, slides and images are left alone.
 LIST_FILE_TYPES = frozenset({"xlsx", "xls", "et", "docx", "doc", "wps", "pdf", "ofd", "csv", "txt", None})

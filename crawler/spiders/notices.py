@@ -12,12 +12,12 @@ from scrapy.http import Response
 from crawler.extract.hints import describe_misses
 from crawler.extract.pool import ExtractionPool
 from crawler.kinds import classify
-from crawler.lists import entries_from_body
+from crawler.rosters import entries_from_body
 from crawler.records import AttachmentFile, DetailPage, FetchOutcome, ListingPage, extract_detail, utc_now
 from crawler.siteconf import select_sites
 from crawler.spiders.cms import ADAPTERS, ListEntry, fallback
 from crawler.spiders.files import read_download, wanted_attachments
-from crawler.spiders.outcomes import challenge_reason, describe_failure
+from crawler.downloader.outcomes import challenge_reason, describe_failure
 from crawler.spiders.revisit import KnownFile, KnownNotice, gone_before, interrupted_before, is_due, load_known
 
 LISTING_PRIORITY = 10

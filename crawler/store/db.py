@@ -16,11 +16,11 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler.extract.text import to_simplified
-from crawler.lists.places import named_places
+from crawler.rosters.places import named_places
 from crawler.records import AttachmentFile, DetailPage, FetchOutcome, ListingPage, SNAPSHOT_LEVEL, utc_now
 from crawler.siteconf import Site, province_name
 from crawler.store import health
-from crawler.store.lists import ListRecord, list_diff, list_record, story_list
+from crawler.store.rosters import ListRecord, list_diff, list_record, story_list
 from crawler.store.schema import create_schema
 from crawler.store.versions import containment, content_hash, loose_key, shingles, text_diff
 

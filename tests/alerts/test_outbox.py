@@ -72,7 +72,7 @@ def test_a_delivery_whose_channel_left_the_config_waits(setup):
 
 def test_a_cluster_list_message_carries_the_count_the_first_20_entries_and_a_link_to_the_rest(setup):
     from crawler.kinds import classify
-    from crawler.lists import Entry
+    from crawler.rosters import Entry
     from crawler.records import AttachmentFile
 
     store, receiver, hook = setup

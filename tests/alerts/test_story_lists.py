@@ -20,13 +20,13 @@ ORIGINAL = "https://jxt.zj.gov.cn/art/2025/7/16/art_1582900_28196.html"
 ORIGINAL_PAGE = "art/2025/7/16/art_1582900_28196.html"
 ORIGINAL_PDF = DEFAULT_TREE / ZJ / ("module/download/downfile.jsp?classid=0"
                                    "&filename=6042fb38cea96a6e558070f7b5613d8f.pdf")
-GOLD = ROOT / "tests/fixtures/lists/zhejiang_2025.pdf.gold.json"  # hand-written, for the PDF generate.py recorded
+GOLD = ROOT / "tests/fixtures/rosters/zhejiang_2025.pdf.gold.json"  # hand-written, for the PDF generate.py recorded
 FRAGMENTS = ("加快提升集群", "各地要制定和完善本地区集群", "建立健全集群", "各地要注意总结提炼集群", "名单（前几项）")
 
 
 def original_names() -> list[str]:
     """The 17 names of the Zhejiang original's attachment, in published order."""
-    assert ORIGINAL_PDF.read_bytes() == (ROOT / "tests/fixtures/lists/zhejiang_2025.pdf").read_bytes()
+    assert ORIGINAL_PDF.read_bytes() == (ROOT / "tests/fixtures/rosters/zhejiang_2025.pdf").read_bytes()
     return [row["name"] for row in json.loads(GOLD.read_text(encoding="utf-8"))]
 
 

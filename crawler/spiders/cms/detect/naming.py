@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from parsel import Selector
 
-from crawler.lists.places import gazetteer
+from crawler.rosters.places import gazetteer
 from crawler.spiders.cms.detect.links import clean_text
 
 _GENERIC_LABELS = ("www", "gov", "cn", "com", "net", "org", "edu")

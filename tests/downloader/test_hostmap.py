@@ -1,6 +1,6 @@
 import pytest
 
-from crawler.hostmap import HostMapError, mapped_url, parse_host_map
+from crawler.downloader.host_map import HostMapError, mapped_url, parse_host_map
 
 
 def test_entries_from_options_and_environment_form():

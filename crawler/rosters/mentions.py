@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from crawler.extract.text import normalize_text
-from crawler.lists.places import split_places
+from crawler.rosters.places import split_places
 
 SUFFIX = "产业集群"
 _COUNT = re.compile(r"等\s*(\d+)\s*个[^，。,；;]*?集群")

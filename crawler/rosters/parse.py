@@ -7,15 +7,15 @@ import zipfile
 import lxml.html
 
 from crawler.extract.text import normalize_text
-from crawler.lists import readers
-from crawler.lists.model import Entry, ParsedList
-from crawler.lists.rows import (
+from crawler.rosters import readers
+from crawler.rosters.model import Entry, ParsedList
+from crawler.rosters.rows import (
     clean_cell,
     entries_from_grid,
     entries_from_lines,
     header_columns,
 )
-from crawler.lists.sniff import sniff_type, zip_hazard
+from crawler.rosters.sniff import sniff_type, zip_hazard
 
 _READERS = {"xlsx": readers.read_xlsx, "xls": readers.read_xls, "docx": readers.read_docx,
             "pdf": readers.read_pdf, "html": readers.read_html, "text": readers.read_text}

@@ -4,7 +4,7 @@ phrases the text says about clusters in general never do."""
 import pytest
 
 from crawler.extract import extract_notice
-from crawler.lists import cluster_names_in_text, is_cluster_name, stated_count
+from crawler.rosters import cluster_names_in_text, is_cluster_name, stated_count
 from crawler.mirror import DEFAULT_TREE
 
 SEED_COPY = ("https://www.cixidb.cn/news/627/627509.html", DEFAULT_TREE / "www.cixidb.cn/news/627/627509.html")

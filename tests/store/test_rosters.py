@@ -7,10 +7,10 @@ import yaml
 
 from crawler.extract import Notice
 from crawler.kinds import classify
-from crawler.lists import Entry
+from crawler.rosters import Entry
 from crawler.records import AttachmentFile, DetailPage, FetchOutcome
 from crawler.store import Store
-from crawler.store.lists import list_diff, list_record
+from crawler.store.rosters import list_diff, list_record
 
 TITLE = "浙江省经济和信息化厅关于公布2025年浙江省中小企业特色产业集群名单的通知"
 NAMES = ["杭州市滨江区具身智能机器人产业集群", "宁波市北仑区汽车零部件产业集群", "湖州市长兴县新能源电池产业集群"]

@@ -3,7 +3,7 @@ divisions: a county-level place alone finds its prefecture."""
 
 import pytest
 
-from crawler.lists import split_cluster_name
+from crawler.rosters import split_cluster_name
 
 
 @pytest.mark.parametrize("name, province, expected", [

@@ -4,9 +4,9 @@ from pathlib import Path
 
 from hypothesis import given, strategies as st
 
-from crawler.lists import ParsedList, entries_from_body, parse_attachment, sniff_type
+from crawler.rosters import ParsedList, entries_from_body, parse_attachment, sniff_type
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "lists"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "rosters"
 SEEDS = [(FIXTURES / name).read_bytes() for name in
          ("jiangsu_2025.xlsx", "anhui_2025_numbered.docx", "guangdong_2025.xls", "hubei_2025_text.pdf",
           "fujian_2025_traditional.html", "sichuan_2025_body.txt")]

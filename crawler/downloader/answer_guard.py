@@ -9,7 +9,7 @@ import logging
 from urllib.parse import urljoin, urlsplit
 
 from crawler.extract.encoding import decode_html
-from crawler.spiders.outcomes import RefusedAnswer, may_say_gone, soft_404_reason
+from crawler.downloader.outcomes import RefusedAnswer, may_say_gone, soft_404_reason
 
 logger = logging.getLogger(__name__)
 REDIRECT_STATUSES = frozenset((301, 302, 303, 307, 308))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from crawler.extract.text import normalize_text
-from crawler.lists.model import Entry
-from crawler.lists.places import split_cluster_name, split_places
+from crawler.rosters.model import Entry
+from crawler.rosters.places import split_cluster_name, split_places
 
 _NAME_HEADERS = ("集群名称", "产业集群名称", "名称", "集群", "产业集群", "项目名称")
 _SEQ_HEADERS = ("序号", "编号", "排名", "No", "NO", "no")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.lists import entries_from_body, parse_attachment, sniff_type
+from crawler.rosters import entries_from_body, parse_attachment, sniff_type
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "lists"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "rosters"
 SITES = Path(__file__).parents[1] / "fixtures" / "sites"
 SEED_PDF = SITES / "jxt.zj.gov.cn/module/download/downfile.jsp?classid=0&filename=6042fb38cea96a6e558070f7b5613d8f.pdf"
 ATTACHMENTS = {"zhejiang_2025.pdf": "pdf", "zhejiang_review_2pages.pdf": "pdf", "hubei_2025_text.pdf": "pdf",

@@ -8,7 +8,7 @@ import logging
 
 from scrapy.exceptions import IgnoreRequest
 
-from crawler.spiders.outcomes import BLOCKING_STATUSES, challenge_reason
+from crawler.downloader.outcomes import BLOCKING_STATUSES, challenge_reason
 
 logger = logging.getLogger(__name__)
 SKIP_PREFIX = "skipped: the site blocked this run"

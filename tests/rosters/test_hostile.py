@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.lists import parse_attachment, readers, sniff_type
+from crawler.rosters import parse_attachment, readers, sniff_type
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "lists"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "rosters"
 GIB = 1 << 30
 
 
