@@ -52,9 +52,9 @@ def content_type(path: Path, body: bytes) -> str:
     """The type by file extension; for server scripts (.jsp, .aspx) and extension-less paths,
     sniffed from the first bytes (XML data or HTML)."""
     name = path.name.split("?")[0]
-    kind = mimetypes.guess_type(name)[0]
-    if kind and not name.endswith((".jsp", ".aspx", ".do", ".php")):
-        return kind
+    guessed = mimetypes.guess_type(name)[0]
+    if guessed and not name.endswith((".jsp", ".aspx", ".do", ".php")):
+        return guessed
     head = body.lstrip()[:100].lower()
     if head.startswith((b"<?xml", b"<datastore")):
         return "text/xml"
@@ -95,7 +95,7 @@ class FaultPlan:
     ``rules``: (pattern, fault, times): requests whose path (``/<host>/<path>[?query]``) matches the
     glob (or the regular expression after ``re:``) get ``fault`` — the first ``times`` requests of
     each such path only, then the real answer (a burst), or every one with ``times`` 0. Besides,
-    each other request for a recorded file gets a fault drawn from ``kinds`` with probability ``rate``
+    each other request for a recorded file gets a fault drawn from ``random_faults`` with probability ``rate``
     (robots.txt excepted), from a generator seeded with ``seed``. ``slow_seconds`` is how long a
     slow answer takes; ``retry_after`` the seconds a 429 asks for.
     """
@@ -103,12 +103,12 @@ class FaultPlan:
     rules: list = field(default_factory=list)
     rate: float = 0.0
     seed: int = 0
-    kinds: tuple = FAULTS
+    random_faults: tuple = FAULTS
     slow_seconds: float = 3.0
     retry_after: int = 1
 
     def __post_init__(self) -> None:
-        unknown = {rule[1] for rule in self.rules} - set(FAULTS) | set(self.kinds) - set(FAULTS)
+        unknown = {rule[1] for rule in self.rules} - set(FAULTS) | set(self.random_faults) - set(FAULTS)
         if unknown:
             raise ValueError(f"unknown fault(s) {sorted(unknown)}; known: {', '.join(FAULTS)}")
         self._random = random.Random(self.seed)
@@ -126,12 +126,12 @@ class FaultPlan:
                     if not times or count <= times:
                         return fault
             if recorded and self.rate and not path.endswith("/robots.txt") and self._random.random() < self.rate:
-                return self._random.choice(self.kinds)
+                return self._random.choice(self.random_faults)
         return None
 
 
 def parse_faults(text: str) -> FaultPlan:
-    """``"PATTERN=FAULT[:TIMES],...;rate=0.2;seed=7;kinds=http_500,reset"`` → a :class:`FaultPlan`
+    """``"PATTERN=FAULT[:TIMES],...;rate=0.2;seed=7;random_faults=http_500,reset"`` → a :class:`FaultPlan`
     (``;``-separated parts; the part without ``name=`` before the first ``=`` sign holds the rules)."""
     options: dict = {"rules": []}
     for part in filter(None, (p.strip() for p in text.split(";"))):
@@ -140,8 +140,8 @@ def parse_faults(text: str) -> FaultPlan:
             options[name] = float(value)
         elif name in ("seed", "retry_after"):
             options[name] = int(value)
-        elif name == "kinds":
-            options["kinds"] = tuple(k.strip() for k in value.split(",") if k.strip())
+        elif name == "random_faults":
+            options["random_faults"] = tuple(f.strip() for f in value.split(",") if f.strip())
         else:
             for rule in filter(None, (r.strip() for r in part.split(","))):
                 pattern, _, fault = rule.rpartition("=")
@@ -197,7 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _inject(self, fault: str, found: Path | None, with_body: bool) -> None:
         """Answer with ``fault`` instead of the recorded file."""
         body = found.read_bytes() if found else b"<html><body><p>page</p></body></html>"
-        kind = content_type(found, body) if found else "text/html"
+        mime = content_type(found, body) if found else "text/html"
         html = {"Content-Type": "text/html; charset=utf-8"}
         here = f"http://127.0.0.1:{self.server.server_address[1]}"
         if fault.startswith("http_5"):
@@ -224,13 +224,13 @@ class _Handler(BaseHTTPRequestHandler):
                       "redirect_private": "http://10.0.0.1/admin/"}[fault]
             self._answer(302, b"", {"Location": target, "Content-Type": "text/html"}, with_body)
         elif fault in ("gbk_as_utf8", "utf8_as_gbk"):
-            self._answer(200, *_relabel(body, kind, to_gbk=fault == "gbk_as_utf8"), with_body)
+            self._answer(200, *_relabel(body, mime, to_gbk=fault == "gbk_as_utf8"), with_body)
         elif fault == "truncated":
-            self._answer(200, body[: len(body) // 2], {"Content-Type": kind}, with_body, length=len(body) + 100)
+            self._answer(200, body[: len(body) // 2], {"Content-Type": mime}, with_body, length=len(body) + 100)
             self.close_connection = True
         elif fault == "slow":
             time.sleep(self.faults.slow_seconds)
-            self._answer(200, body, {"Content-Type": kind}, with_body)
+            self._answer(200, body, {"Content-Type": mime}, with_body)
         elif fault == "reset":
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
@@ -261,10 +261,10 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
 
-def _relabel(body: bytes, kind: str, to_gbk: bool) -> tuple[bytes, dict]:
+def _relabel(body: bytes, mime: str, to_gbk: bool) -> tuple[bytes, dict]:
     """The page in GBK labelled UTF-8 (``to_gbk``), or in UTF-8 labelled GBK: header and meta both lie."""
-    if not kind.startswith(("text/", "application/json", "application/xml")):
-        return body, {"Content-Type": kind}  # a binary file has no charset to lie about
+    if not mime.startswith(("text/", "application/json", "application/xml")):
+        return body, {"Content-Type": mime}  # a binary file has no charset to lie about
     text = None
     for codec in ("utf-8", "gb18030"):
         try:
@@ -275,7 +275,7 @@ def _relabel(body: bytes, kind: str, to_gbk: bool) -> tuple[bytes, dict]:
     text = text if text is not None else body.decode("utf-8", "replace")
     claimed, real = ("utf-8", "gb18030") if to_gbk else ("gbk", "utf-8")
     data = _CHARSET.sub(lambda m: m[0][: m.start(1) - m.start(0)] + claimed.encode(), text.encode(real, "replace"))
-    return data, {"Content-Type": f"{kind.split(';')[0]}; charset={claimed}"}
+    return data, {"Content-Type": f"{mime.split(';')[0]}; charset={claimed}"}
 
 
 def hosts_in(tree: Path) -> list[str]:

@@ -95,7 +95,7 @@ def test_a_gbk_page_labelled_utf8_and_a_truncated_body(tree):
 
 def test_random_faults_are_reproducible_with_a_seed(tree):
     def run():
-        with serve_mirror(tree, faults=FaultPlan(rate=0.5, seed=3, kinds=("http_500", "empty"))) as base:
+        with serve_mirror(tree, faults=FaultPlan(rate=0.5, seed=3, random_faults=("http_500", "empty"))) as base:
             for _ in range(20):
                 fetch(f"{base}/example.gov.cn/col/index.html")
             return list(base.faults)

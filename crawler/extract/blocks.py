@@ -153,12 +153,12 @@ _DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]{200,}")
 _SCRIPT_BODY = re.compile(r"(<(script|style)\b[^>]*>).*?(</\2\s*>)", re.S | re.I)
 
 
-def binary_kind(body: bytes) -> str | None:
+def binary_format(body: bytes) -> str | None:
     """What a non-HTML body is (``PDF document`` …), or None for text."""
     head = body[:4096].lstrip()
-    for magic, kind in _BINARY_MAGIC:
+    for magic, name in _BINARY_MAGIC:
         if head.startswith(magic):
-            return kind
+            return name
     if head.count(b"\x00") > 4:
         return "binary data"
     return None

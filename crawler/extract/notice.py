@@ -11,7 +11,7 @@ from lxml import etree
 from parsel import Selector
 
 from crawler.extract.attachments import Attachment, attachment_blocks, find_attachments
-from crawler.extract.blocks import INVISIBLE_TAGS, Line, binary_kind, bounded_markup, drop, lines_and_start, parse_html
+from crawler.extract.blocks import INVISIBLE_TAGS, Line, binary_format, bounded_markup, drop, lines_and_start, parse_html
 from crawler.extract.boilerplate import body_lines, main_container
 from crawler.extract.credits import is_byline, trim_tail_credits
 from crawler.extract.dates import as_datetime, find_date, parse_date, split_date
@@ -463,10 +463,10 @@ def extract_notice(
 ) -> Notice:
     """Extract a :class:`Notice` from a page's raw bytes. Pure: no network, no database."""
     hints = hints or SiteHints()
-    kind = binary_kind(body)
-    if kind:
+    binary = binary_format(body)
+    if binary:
         return Notice(url=url, title=None, published_at=None, source=None, body="", body_normalized="",
-                      error=f"not an HTML page ({kind})")
+                      error=f"not an HTML page ({binary})")
     text, encoding = decode_html(body, content_type)
     text, error = bounded_markup(text)
     tree = parse_html(text)

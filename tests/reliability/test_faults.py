@@ -192,7 +192,7 @@ def test_a_listing_answering_faults_is_recorded_and_makes_no_event(baseline, tmp
     tally.add("faults", faults_injected=len(injected), survived=len(injected))
 
 
-RANDOM_KINDS = tuple(f for f in FAULTS if f not in ("challenge", "slow", "huge"))  # each has its own test above
+RANDOM_FAULTS = tuple(f for f in FAULTS if f not in ("challenge", "slow", "huge"))  # each has its own test above
 RANDOM_RATE, RANDOM_RUNS = 0.5, 7
 HARMLESS = ("gbk_as_utf8", "utf8_as_gbk", "http_429")  # read right, or retried until answered
 SITES = {"cixidb": HOST, "zj_jxt": "jxt.zj.gov.cn", "js_gxt": "gxt.jiangsu.gov.cn", "hn_gxt": "gxt.hunan.gov.cn",
@@ -211,7 +211,7 @@ def test_random_faults_over_several_runs_lose_nothing(tmp_path, tally):
     clean_hashes = {h for _, _, h in clean["versions"]}
     db, injected = tmp_path / "notices.db", 0
     for seed in range(1, RANDOM_RUNS + 1):
-        plan = FaultPlan(rate=RANDOM_RATE, seed=seed, kinds=RANDOM_KINDS)
+        plan = FaultPlan(rate=RANDOM_RATE, seed=seed, random_faults=RANDOM_FAULTS)
         result, faults = crawl(tree, db, plan, *SITES, extra=["--revisit", "all", "--backfill", "3"])
         injected += len(faults)
         harmful = [f for f in faults if f[1] not in HARMLESS]
