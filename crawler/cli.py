@@ -1,10 +1,12 @@
-"""The ``crawler`` command: crawl sites, extract pages, list sites, run the offline demo."""
+"""The ``crawler`` command: parses options, calls the application (``crawler/app/``) and prints
+what it returns; exit codes are listed in README's "Running from cron"."""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import click
@@ -28,7 +30,7 @@ def _open_existing(db_path: Path):
     return Store(db_path)
 
 
-def _settings_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
+def _settings_pairs(ctx, param, pairs: tuple[str, ...]) -> dict[str, str]:
     result = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -46,10 +48,11 @@ def _crawl_options(command):
         click.option("--host-map", "host_map", multiple=True, metavar="HOST=BASE_URL",
                      help="Fetch HOST from BASE_URL instead (a local mirror); records keep the real URL. "
                           "Repeatable; CRAWLER_HOST_MAP adds comma-separated entries."),
-        click.option("-s", "--set", "scrapy_settings", multiple=True, metavar="NAME=VALUE",
+        click.option("-s", "--set", "scrapy_settings", multiple=True, metavar="NAME=VALUE", callback=_settings_pairs,
                      help="A Scrapy setting, e.g. -s DOWNLOAD_DELAY=0. Repeatable."),
         click.option("--log-level", default="WARNING", show_default=True,
-                     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False)),
+                     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+                     help="Log level of the crawl's messages on stderr."),
         click.option("--quiet", is_flag=True, help="Print nothing unless something is new, changed or failed."),
         click.option("--revisit", type=click.Choice(REVISIT_MODES), default="due", show_default=True,
                      help="Known detail pages: by the age schedule (recent often, old rarely), all now, or none."),
@@ -61,23 +64,8 @@ def _crawl_options(command):
     return command
 
 
-def _crawl(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, backfill) -> int:
-    from crawler.crawl import format_report, run_crawl
-
-    try:
-        sites = select_sites(names)
-        mapping = {**host_map_from_env(), **parse_host_map(host_map)}
-    except (SiteDefinitionError, HostMapError) as exc:
-        raise click.ClickException(str(exc)) from None
-    if not sites:
-        raise click.ClickException("no enabled site to crawl; see `crawler sites`")
-    overrides = {"CRAWLER_REVISIT": revisit, "CRAWLER_BACKFILL": str(backfill), **_settings_pairs(scrapy_settings)}
-    report = run_crawl(sites, db_path, mapping, overrides, log_level)
-    if not quiet or report.noteworthy:
-        click.echo(format_report(report))
-    if report.exit_code != 0:
-        click.echo(f"exit {report.exit_code}: {report.why()}", err=True)
-    return report.exit_code
+def _overrides(revisit: str, backfill: int, scrapy_settings: dict[str, str]) -> dict[str, str]:
+    return {"CRAWLER_REVISIT": revisit, "CRAWLER_BACKFILL": str(backfill), **scrapy_settings}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -94,6 +82,7 @@ def main(sites_dir):
       crawler crawl                # crawl every enabled site
       crawler sites --json         # the site definitions
       crawler extract page.html    # one notice as JSON
+      crawler --sites-dir my_sites sites
     """
     if sites_dir is not None:  # every command and the crawl's spiders read the definitions from there
         os.environ["CRAWLER_SITES_DIR"] = str(sites_dir.resolve())
@@ -111,8 +100,24 @@ def crawl(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, 
     Example:
       crawler crawl zj_jxt --db data/notices.db
       crawler crawl --host-map jxt.zj.gov.cn=http://127.0.0.1:8800/jxt.zj.gov.cn
+      crawler crawl zj_jxt --backfill 20 --revisit all   # a whole column once, every known notice again
+      crawler crawl --quiet --log-level INFO -s DOWNLOAD_DELAY=2
     """
-    sys.exit(_crawl(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, backfill))
+    from crawler.app.crawl import format_report, run_crawl
+
+    try:
+        sites = select_sites(names)
+        mapping = {**host_map_from_env(), **parse_host_map(host_map)}
+    except (SiteDefinitionError, HostMapError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if not sites:
+        raise click.ClickException("no enabled site to crawl; see `crawler sites`")
+    report = run_crawl(sites, db_path, mapping, _overrides(revisit, backfill, scrapy_settings), log_level)
+    if not quiet or report.noteworthy:
+        click.echo(format_report(report))
+    if report.exit_code != 0:
+        click.echo(f"exit {report.exit_code}: {report.why()}", err=True)
+    sys.exit(report.exit_code)
 
 
 _CONFIG_OPTION = click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -133,41 +138,24 @@ def run(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, ba
                 4 no site reachable · 5 another run holds the lock · 6 bad alert configuration (nothing crawled)
     Example (crontab, hourly; cron mails only problems):
       0 * * * *  cd /srv/zhengce-watch && .venv/bin/crawler run --quiet
+      crawler run zj_jxt --db data/notices.db --config crawler.toml --revisit all --backfill 5
+      crawler run --host-map jxt.zj.gov.cn=http://127.0.0.1:8800/jxt.zj.gov.cn -s DOWNLOAD_DELAY=0 --log-level INFO
     """
-    from datetime import datetime, timezone
-
-    from crawler.alerts.config import ConfigError, load_config
-    from crawler.alerts.outbox import deliver, route
-    from crawler.crawl import EXIT_CONFIG, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, format_report, run_crawl
-    from crawler.cron import LockHeld, log_to_file, run_lock
-    from crawler.store import Store
+    from crawler.app.crawl import EXIT_CONFIG, EXIT_LOCKED, EXIT_OK, format_report
+    from crawler.app.cron import BadConfiguration, LockHeld, run_job
 
     try:
-        with run_lock(db_path.parent / ".crawler.lock"):
-            try:
-                config = load_config(config_path)
-                sites = select_sites(names)
-                mapping = {**host_map_from_env(), **parse_host_map(host_map)}
-            except (ConfigError, SiteDefinitionError, HostMapError) as exc:
-                click.echo(f"Error: {exc}", err=True)
-                sys.exit(EXIT_CONFIG)
-            log_file = log_to_file(db_path.parent / "logs")
-            overrides = {"CRAWLER_REVISIT": revisit, "CRAWLER_BACKFILL": str(backfill),
-                         **_settings_pairs(scrapy_settings)}
-            report = run_crawl(sites, db_path, mapping, overrides, log_level)
-            store = Store(db_path)
-            try:
-                route(store, config, datetime.now(timezone.utc))
-                outbox = deliver(store, config)
-            finally:
-                store.close()
+        job = run_job(names, db_path, host_map, _overrides(revisit, backfill, scrapy_settings), log_level, config_path)
     except LockHeld as exc:
         click.echo(f"Error: {exc}; this run does nothing.", err=True)
         sys.exit(EXIT_LOCKED)
-    code = report.exit_code if report.exit_code != EXIT_OK else (EXIT_PARTIAL if outbox.failed else EXIT_OK)
+    except BadConfiguration as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_CONFIG)
+    report, outbox, code = job.report, job.outbox, job.exit_code
     t = report.totals
     line = (f"run {report.run_id}: {t['new']} new, {t['changed']} changed, {t['errors']} problem(s), "
-            f"{len(outbox.sent)} alert(s) sent, {len(outbox.failed)} failed, exit {code} (log: {log_file})"
+            f"{len(outbox.sent)} alert(s) sent, {len(outbox.failed)} failed, exit {code} (log: {job.log_file})"
             + (f": {report.why()}" if report.why() else ""))
     if quiet:
         if code != EXIT_OK:
@@ -194,47 +182,36 @@ def alert(db_path, config_path, dry_run, test_channel):
     Example:
       crawler alert --dry-run
       crawler alert --test 'json://127.0.0.1:8080/hook'
+      crawler alert --db data/notices.db --config crawler.toml
     """
-    from datetime import datetime, timezone
-
-    from crawler.alerts.channels import ChannelError, parse_channel
+    from crawler.alerts.channels import ChannelError
     from crawler.alerts.config import ConfigError, load_config
-    from crawler.alerts.messages import Message
-    from crawler.alerts.outbox import deliver, preview, route
+    from crawler.alerts.outbox import preview
+    from crawler.app.alerting import deliver_pending, send_test
 
     try:
         config = load_config(config_path)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     if test_channel:
-        named = [s for s in config.subscriptions if s.name == test_channel]
         try:
-            channels = list(named[0].channels) if named else [parse_channel(test_channel)]
+            sends = send_test(config, test_channel)
         except ChannelError as exc:
             raise click.ClickException(str(exc)) from None
-        message = Message(title="【测试】zhengce-watch 告警测试", text="这是一条测试消息。", markdown="这是一条**测试**消息。",
-                          html="<p>这是一条测试消息。</p>", data={"event_id": "test", "kind": "test"})
-        failures = 0
-        for channel in channels:
-            try:
-                channel.send(message)
-                click.echo(f"sent to {channel.label}")
-            except ChannelError as exc:
-                failures += 1
-                click.echo(f"failed: {channel.label}: {exc}", err=True)
-        sys.exit(1 if failures else 0)
-    store = _open_existing(db_path)
-    try:
+        for send in sends:
+            if send.error is None:
+                click.echo(f"sent to {send.label}")
+            else:
+                click.echo(f"failed: {send.label}: {send.error}", err=True)
+        sys.exit(1 if any(send.error for send in sends) else 0)
+    with closing(_open_existing(db_path)) as store:
         if dry_run:
             planned = preview(store, config)
             for subscription, channel, title in planned:
                 click.echo(f"{subscription:<16}{channel:<40}{title}")
             click.echo(f"{len(planned)} message(s) would be sent")
             return
-        route(store, config, datetime.now(timezone.utc))
-        report = deliver(store, config)
-    finally:
-        store.close()
+        report = deliver_pending(store, config)
     for label, title in report.sent:
         click.echo(f"sent    {label}  {title}")
     for label, error in report.failed:
@@ -273,26 +250,26 @@ def history(url_or_id, db_path):
     \b
     Example:
       crawler history https://www.cixidb.cn/news/627/627509.html
+      crawler history 12 --db data/notices.db
     """
-    store = _open_existing(db_path)
-    try:
-        notice = store.find_notice(url_or_id)
-        if notice is None:
-            raise click.ClickException(f"no notice {url_or_id!r} in {db_path}")
-        click.echo(f"{notice['title']}\n{notice['url']}")
-        click.echo(f"site {notice['site']} · published {notice['published_at'] or '?'} · status {notice['status']}"
-                   f" · first seen {notice['first_seen_at']} · last seen {notice['last_seen_at']}")
-        copies = [c for c in store.story_copies(notice) if c["id"] != notice["id"]]
-        for copy in copies:
-            click.echo(f"same notice on {copy['site']}: {copy['url']}")
-        for version in store.versions_of(notice["id"]):
-            until = f" until {version['valid_to']}" if version["valid_to"] else " (current)"
-            click.echo(f"\nv{version['version']}  {version['change_kind']}  from {version['valid_from'] or version['observed_at']}"
-                       f"{until}  last observed {version['last_observed_at']}")
-            if version["diff"]:
-                click.echo(version["diff"])
-    finally:
-        store.close()
+    from crawler.app.history import notice_history
+
+    with closing(_open_existing(db_path)) as store:
+        found = notice_history(store, url_or_id)
+    if found is None:
+        raise click.ClickException(f"no notice {url_or_id!r} in {db_path}")
+    notice = found.notice
+    click.echo(f"{notice['title']}\n{notice['url']}")
+    click.echo(f"site {notice['site']} · published {notice['published_at'] or '?'} · status {notice['status']}"
+               f" · first seen {notice['first_seen_at']} · last seen {notice['last_seen_at']}")
+    for copy in found.copies:
+        click.echo(f"same notice on {copy['site']}: {copy['url']}")
+    for version in found.versions:
+        until = f" until {version['valid_to']}" if version["valid_to"] else " (current)"
+        click.echo(f"\nv{version['version']}  {version['change_kind']}  from {version['valid_from'] or version['observed_at']}"
+                   f"{until}  last observed {version['last_observed_at']}")
+        if version["diff"]:
+            click.echo(version["diff"])
 
 
 @main.command()
@@ -305,18 +282,20 @@ def reextract(db_path):
     Example:
       crawler reextract --db data/notices.db
     """
-    from crawler.reextract import reextract as run_reextract
+    from crawler.app.reextract import reextract as run_reextract
 
     _open_existing(db_path).close()
     counts = run_reextract(db_path)
     click.echo(f"{counts['stored']} notice(s) changed, {counts['unchanged']} unchanged, "
-               f"{counts['skipped']} without a saved page")
+               f"{counts['skipped']} without a saved page"
+               + (f", {counts['refused']} no longer read as a notice (kept as stored)" if counts["refused"] else ""))
 
 
 @main.command()
 @_DB_OPTION
-@click.option("--port", default=8001, show_default=True, type=int)
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (the default answers this machine only).")
 def serve(db_path, port, host):
     """Browse and search the database in Datasette, with the project's table descriptions, canned
     queries (latest notices, new cluster lists, recent changes, …) and an Atom feed.
@@ -324,37 +303,12 @@ def serve(db_path, port, host):
     \b
     Example:
       crawler serve --port 8001   # then open http://127.0.0.1:8001/
+      crawler serve --db data/notices.db --host 127.0.0.1
     """
-    import signal
-    import subprocess
-    import tempfile
-
-    from crawler.serving import metadata_for
+    from crawler.app.serving import serve as serve_datasette
 
     _open_existing(db_path).close()
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
-        json.dump(metadata_for(db_path), handle, ensure_ascii=False)
-    command = [sys.executable, "-m", "datasette", "serve", str(db_path), "--metadata", handle.name,
-               "--host", host, "--port", str(port), "--setting", "sql_time_limit_ms", "5000"]
-    server = subprocess.Popen(command)
-    stopped = []
-
-    def stop(signum, frame) -> None:
-        # `kill`, systemd or a supervisor stop this process: Datasette must not live on without it,
-        # holding the port and the database.
-        stopped.append(signum)
-        server.terminate()
-
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, stop)
-    try:
-        code = server.wait()
-    except KeyboardInterrupt:  # Ctrl-C reached Datasette too
-        stopped.append(signal.SIGINT)
-        code = server.wait()
-    finally:
-        Path(handle.name).unlink(missing_ok=True)
-    sys.exit(0 if stopped else code)
+    sys.exit(serve_datasette(db_path, host, port))
 
 
 @main.command()
@@ -368,6 +322,7 @@ def template(files, min_share):
     \b
     Example:
       crawler template saved/www.cixidb.cn/news/*/*.html >> crawler/sites/cixidb.toml
+      crawler template --min-share 0.8 saved/a.html saved/b.html saved/c.html
     """
     from crawler.extract.template import repeated_lines
 
@@ -402,6 +357,8 @@ def sites(ctx, as_json, health, check_name, live, tree, db_path):
       crawler sites --health
       crawler sites --check zj_jxt          # against the recorded tree
       crawler sites --check zj_jxt --live   # against the real site
+      crawler sites --check cinn --tree tests/fixtures/redesign
+      crawler sites --health --db data/notices.db
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -412,29 +369,24 @@ def sites(ctx, as_json, health, check_name, live, tree, db_path):
     if check_name:
         _check_site(defined, check_name, live, tree)
     if health:
-        store = _open_existing(db_path)
-        try:
-            rows = {row["site"]: row for row in store.site_health()}
-        finally:
-            store.close()
-        for name in defined:
-            row = rows.get(name)
-            if row is None:
-                click.echo(f"{name:<16}never crawled")
+        from crawler.app.site_health import site_health
+
+        with closing(_open_existing(db_path)) as store:
+            found = site_health(store, list(defined))
+        for site in found:
+            if site.state is None:
+                click.echo(f"{site.name:<16}never crawled")
                 continue
-            state = row["state"] or ("failing" if row["failing_runs"] else "ok")
-            if state in ("failing", "blocked") and row["failing_runs"]:
-                state = f"{state} for {row['failing_runs']} run(s)"
-            why = row["reason"] or (row["last_error"] if not state.startswith("ok") else None)
-            click.echo(f"{name:<16}{state:<24}last read {row['last_success'] or 'never'}"
-                       + (f"  {why}" if why else ""))
+            click.echo(f"{site.name:<16}{site.state:<24}last read {site.last_success or 'never'}"
+                       + (f"  {site.why}" if site.why else ""))
         return
     if as_json:
         click.echo(json.dumps([s.to_json() for s in defined.values()], ensure_ascii=False, indent=2))
         return
     for site in defined.values():
         state = "" if site.enabled else "  (disabled)"
-        click.echo(f"{site.name:<16}{site.kind:<13}{site.province or '-':<6}{site.title}{state}")
+        checked = "checked live" if site.live_checked else "not checked live"
+        click.echo(f"{site.name:<16}{site.kind:<13}{site.province or '-':<6}{checked:<18}{site.title}{state}")
         for url in site.start_urls:
             click.echo(f"{'':<16}{url}")
 
@@ -467,25 +419,25 @@ def detect(url_or_file, page_url, name):
     import re
     from urllib.parse import urlsplit
 
-    from crawler.spiders.cms.detect import PageUnavailable, describe, detect as detect_page, listing_page, starter_toml
+    from crawler.spiders.cms import detect as cms_detect
 
     if name is not None and not re.fullmatch(r"[a-z0-9_]+", name):
         raise click.BadParameter("use lower-case letters, digits and underscores", param_hint="--name")
     if page_url is not None and urlsplit(page_url).scheme not in ("http", "https"):
         raise click.BadParameter(f"not an http(s) URL: {page_url}", param_hint="--url")
     try:
-        url, body = listing_page(url_or_file, page_url)
-    except PageUnavailable as exc:
+        url, body = cms_detect.listing_page(url_or_file, page_url)
+    except cms_detect.PageUnavailable as exc:
         raise click.ClickException(str(exc)) from None
-    detection = detect_page(url, body)
-    for line in describe(detection):
+    detection = cms_detect.detect(url, body)
+    for line in cms_detect.describe(detection):
         click.echo(f"# {line}")
-    click.echo(starter_toml(detection, name), nl=False)
+    click.echo(cms_detect.starter_toml(detection, name), nl=False)
 
 
 def _check_site(defined: dict, name: str, live: bool, tree: Path | None) -> None:
-    """Crawl one site and show what each listing and detail page gave; exit by the verdict."""
-    from crawler.sitecheck import check_site
+    """Print ``crawler sites --check NAME`` and exit by its verdict."""
+    from crawler.app.sitecheck import check_site
 
     if name not in defined:
         raise click.ClickException(f"unknown site {name!r}; known sites: {', '.join(sorted(defined))}")
@@ -501,7 +453,8 @@ def _check_site(defined: dict, name: str, live: bool, tree: Path | None) -> None
 
 
 @main.command()
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True)
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True,
+              help="SQLite database to write.")
 @click.option("--tree", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Recorded site tree to serve (default: the bundled tests/fixtures/sites).")
 def demo(db_path, tree):
@@ -511,46 +464,26 @@ def demo(db_path, tree):
     \b
     Example:
       crawler demo && datasette data/notices.db
+      crawler demo --db /tmp/demo.db --tree tests/fixtures/sites
     """
-    from urllib.parse import urlsplit
-
-    from crawler.crawl import format_report, run_crawl
-    from crawler.mirror import DEFAULT_TREE, host_map_for, hosts_in, resolve, serve_mirror
-    from crawler.store import Store
+    from crawler.app.crawl import format_report
+    from crawler.app.demo import run_demo
+    from crawler.mirror import DEFAULT_TREE
 
     tree = tree or DEFAULT_TREE
     if not tree.is_dir():
         raise click.ClickException(f"no recorded site tree at {tree}; run the demo from a checkout of the project")
-    mirrored = [s for s in load_sites().values() if set(s.hosts) <= set(hosts_in(tree))]
-    with serve_mirror(tree) as base:
-        click.echo(f"mirror of {len(host_map_for(tree, base))} recorded host(s) at {base}")
-        report = run_crawl(mirrored, db_path, host_map_for(tree, base),
-                           {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False"})
-    # A listed page the recording leaves out (on purpose: the tests read it as a notice taken down)
-    # answers 404 like a removed notice; it is no problem of the run, so it is named once, below.
-    unrecorded = []
-    for detail in report.sites.values():
-        for error in list(detail["errors"]):
-            url = urlsplit(error["url"])
-            if error["outcome"] == "missing" and not resolve(tree, f"/{url.netloc}{url.path}"
-                                                                   + (f"?{url.query}" if url.query else "")):
-                detail["errors"].remove(error)
-                unrecorded.append(error["url"])
-    click.echo(format_report(report, hint_demo=False, list_events=False))
-    if unrecorded:
-        click.echo(f"\n{len(unrecorded)} listed page(s) are not in the recording: the mirror answers 404 for them, as a"
-                   " site does for a page it took down, and the crawl records them as missing:")
-        click.echo("\n".join(f"  {url}" for url in unrecorded))
-    store = Store(db_path)
-    try:
-        rows = list(store.db.query("select site, published_at, title, story_id from notices"
-                                   " order by site, published_at desc"))
-        stories = len({row["story_id"] for row in rows})
-        click.echo(f"\n{db_path}: {len(rows)} notices now stored, {stories} stories (a notice republished on"
-                   " other sites is one story, with one `new` event)")
-        width = max((len(row["site"]) for row in rows), default=0) + 2
-        for row in rows:
-            click.echo(f"  {row['site']:<{width}}{(row['published_at'] or '')[:10]:<12}{row['title']}")
-    finally:
-        store.close()
-    sys.exit(report.exit_code)
+    result = run_demo(db_path, tree,
+                      on_mirror=lambda hosts, base: click.echo(f"mirror of {hosts} recorded host(s) at {base}"))
+    click.echo(format_report(result.report, hint_demo=False, list_events=False))
+    if result.unrecorded:
+        click.echo(f"\n{len(result.unrecorded)} listed page(s) are not in the recording: the mirror answers 404 for"
+                   " them, as a site does for a page it took down, and the crawl records them as missing:")
+        click.echo("\n".join(f"  {url}" for url in result.unrecorded))
+    notices = result.notices
+    click.echo(f"\n{db_path}: {len(notices)} notices now stored, {result.stories} stories (a notice republished on"
+               " other sites is one story, with one `new` event)")
+    width = max((len(notice["site"]) for notice in notices), default=0) + 2
+    for notice in notices:
+        click.echo(f"  {notice['site']:<{width}}{(notice['published_at'] or '')[:10]:<12}{notice['title']}")
+    sys.exit(result.report.exit_code)

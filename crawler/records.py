@@ -1,4 +1,5 @@
-"""Records that cross layers: what a fetch came to, and a fetched detail page with its notice."""
+"""Records that cross layers: what a fetch came to, a fetched detail page with its notice, and a
+stored notice as the spider knows it before it fetches."""
 
 from __future__ import annotations
 
@@ -72,6 +73,7 @@ class DetailPage:
     files: list[AttachmentFile] = field(default_factory=list)  # a list notice's downloaded attachments
     body_entries: list = field(default_factory=list)  # a list printed in the body (crawler.rosters.Entry)
     packed: tuple[str, bytes] | None = None  # pack_raw(raw), when it was computed beside the extraction
+    list_title: str | None = None  # the title the listing showed for the notice (kept with a new version)
 
 
 def pack_raw(raw: bytes) -> tuple[str, bytes]:
@@ -95,3 +97,54 @@ class ListingPage:
     fetch: FetchOutcome
     entries: list[tuple[str, str | None]]
     page: int | None = None  # 1 for the first listing page, 2 for the next …
+
+
+def _conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    """An attachment of a stored list notice's current version, as its last download left it."""
+
+    url: str
+    name: str
+    sha256: str | None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def conditional_headers(self) -> dict[str, str]:
+        """If-None-Match / If-Modified-Since from the last download."""
+        return _conditional(self.etag, self.last_modified)
+
+    def same_bytes(self, body: bytes) -> bool:
+        """True when ``body`` is the file last downloaded."""
+        return bool(self.sha256) and hashlib.sha256(body).hexdigest() == self.sha256
+
+
+@dataclass(frozen=True)
+class KnownNotice:
+    """A stored notice as the spider needs it (read by :mod:`crawler.store.known`)."""
+
+    url: str
+    status: str
+    published_at: str | None
+    last_seen_at: str | None
+    etag: str | None
+    last_modified: str | None
+    files: tuple[KnownFile, ...] = ()  # a list notice's attachments: checked when its page is unchanged
+    raw_sha256: str | None = None  # of the bytes of the last answer read
+
+    def same_bytes(self, body: bytes) -> bool:
+        """True when ``body`` is byte for byte the last answer read (a site without validators
+        sends the same page again): nothing to extract."""
+        return bool(self.raw_sha256) and hashlib.sha256(body).hexdigest() == self.raw_sha256
+
+    def conditional_headers(self) -> dict[str, str]:
+        """If-None-Match / If-Modified-Since from the last successful fetch."""
+        return _conditional(self.etag, self.last_modified)

@@ -20,7 +20,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
 # Before each retry: CRAWLER_RETRY_BACKOFF × 2^(retries so far) seconds, or a 429/503's Retry-After
-# up to CRAWLER_RETRY_AFTER_MAX (crawler/downloader/retry_backoff.py).
+# up to CRAWLER_RETRY_AFTER_MAX (crawler/downloader/retry_backoff.py; both 0: retries do not wait).
 CRAWLER_RETRY_BACKOFF = 2.0
 CRAWLER_RETRY_AFTER_MAX = 120.0
 # A page larger than this is refused and recorded (attachments have their own cap, below).

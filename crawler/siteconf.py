@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import cache
 from pathlib import Path
+from types import UnionType
+from typing import Any, get_args, get_type_hints
 from urllib.parse import urlsplit
 
 from crawler.extract import SiteHints
 from crawler.extract.text import normalize_text
+from crawler.spiders.cms import ADAPTERS, FORMER_NAMES, ListingAdapter
+from crawler.spiders.cms.contract import Form
+
+log = logging.getLogger(__name__)
 
 SITES_DIR = Path(__file__).parent / "sites"
 KINDS = ("bureau", "republisher")
-# Listing formats with an adapter in crawler/spiders/cms/.
-ADAPTERS = ("gkmlpt", "hanweb_jcms", "html_list", "jpaas_build", "jpaas_querylist", "ls_column", "rss", "trs_json", "trs_static")
 
 _MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
 _REGIONS = {"内蒙古": "内蒙古自治区", "广西": "广西壮族自治区", "西藏": "西藏自治区", "宁夏": "宁夏回族自治区",
@@ -39,21 +45,23 @@ class SiteDefinitionError(ValueError):
 
 @dataclass(frozen=True)
 class Listing:
-    """How a site's listing pages are read."""
+    """How a site's listing pages are read: the adapter of its CMS family (a name in
+    :data:`crawler.spiders.cms.ADAPTERS`), the listing pages a first run reads, the records a page
+    holds where the answer does not say, and the adapter's own ``options`` (an instance of its
+    ``options`` dataclass; its defaults when not given)."""
 
     adapter: str
     max_pages: int = 3
-    next_page_pattern: re.Pattern | None = None
-    item_selector: str | None = None
     per_page: int = 15
-    # JSON list APIs (trs_json): where the records are, which record fields hold the link, title and
-    # date (empty: the adapter's defaults), the page parameter, and the POST form (empty: GET).
-    records: str | None = None
-    url_fields: tuple[str, ...] = ()
-    title_fields: tuple[str, ...] = ()
-    date_fields: tuple[str, ...] = ()
-    page_param: str = "page"
-    form: tuple[tuple[str, str], ...] = ()
+    options: Any = None
+
+    def __post_init__(self):
+        declared = ADAPTERS[self.adapter].options
+        if self.options is None:
+            object.__setattr__(self, "options", declared())
+        elif not isinstance(self.options, declared):
+            raise TypeError(f"adapter {self.adapter} takes {declared.__name__} options, "
+                            f"not {type(self.options).__name__}")
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,7 @@ class Site:
     detail_pattern: re.Pattern
     hints: SiteHints = SiteHints()
     enabled: bool = True
+    live_checked: bool = False  # read against the live site by someone, not only its recorded tree
     settings: dict = field(default_factory=dict)
     path: Path | None = None
 
@@ -89,12 +98,12 @@ class Site:
     def to_json(self) -> dict:
         """The public description printed by ``crawler sites --json``."""
         return {"name": self.name, "title": self.title, "kind": self.kind, "province": self.province,
-                "start_urls": list(self.start_urls), "enabled": self.enabled}
+                "start_urls": list(self.start_urls), "enabled": self.enabled, "live_checked": self.live_checked}
 
 
-_TOP_FIELDS = {"name", "title", "kind", "province", "start_urls", "enabled", "listing", "detail", "extract", "scrapy"}
-_LISTING_FIELDS = {"adapter", "max_pages", "next_page_pattern", "item_selector", "per_page",
-                   "records", "url_fields", "title_fields", "date_fields", "page_param", "form"}
+_TOP_FIELDS = {"name", "title", "kind", "province", "start_urls", "enabled", "live_checked",
+               "listing", "detail", "extract", "scrapy"}
+_LISTING_FIELDS = {"adapter", "max_pages", "per_page"}  # every adapter's; the others are an adapter's own options
 _DETAIL_FIELDS = {"url_pattern"}
 _EXTRACT_FIELDS = {"title", "published_at", "source", "content", "drop", "chrome"}
 
@@ -102,9 +111,9 @@ _EXTRACT_FIELDS = {"title", "published_at", "source", "content", "drop", "chrome
 class _Reader:
     """Typed access to one table of a definition, with errors that name the file and the field."""
 
-    def __init__(self, path: Path, table: dict, prefix: str, allowed: set[str]):
+    def __init__(self, path: Path, table: dict, prefix: str, allowed: set[str] | None):
         self.path, self.table, self.prefix = path, table, prefix
-        unknown = sorted(set(table) - allowed)
+        unknown = sorted(set(table) - allowed) if allowed is not None else []
         if unknown:
             self.fail(unknown[0], f"unknown field (allowed: {', '.join(sorted(allowed))})")
 
@@ -136,18 +145,78 @@ class _Reader:
         except re.error as exc:
             self.fail(key, f"invalid regular expression: {exc}")
 
-    def table_of(self, key: str, allowed: set[str], required: bool = False) -> "_Reader":
+    def table_of(self, key: str, allowed: set[str] | None, required: bool = False) -> "_Reader":
         value = self.get(key, dict, {}, required=required)
         return _Reader(self.path, value, f"{self.prefix}{key}.", allowed)
 
 
-def _form(listing: _Reader) -> tuple[tuple[str, str], ...]:
-    """``listing.form``: a table of form fields with string or integer values, in file order."""
-    form = listing.get("form", dict, {})
-    for key, value in form.items():
+def _form(listing: _Reader, key: str) -> Form:
+    """A form option (``listing.form``): a table of fields with string or integer values, in file order."""
+    form = listing.get(key, dict, {})
+    for name, value in form.items():
         if isinstance(value, bool) or not isinstance(value, (str, int)):
-            listing.fail(f"form.{key}", "must be a string or an integer")
-    return tuple((key, str(value)) for key, value in form.items())
+            listing.fail(f"{key}.{name}", "must be a string or an integer")
+    return tuple((name, str(value)) for name, value in form.items())
+
+
+def _strings(listing: _Reader, key: str) -> tuple[str, ...]:
+    """A list option: non-empty, of non-empty strings (left out, the adapter's default)."""
+    value = listing.get(key, list)
+    if not value:
+        listing.fail(key, "must not be empty (leave it out for the adapter's default)")
+    return tuple(value)
+
+
+# How each type an adapter option may have (see crawler.spiders.cms.contract) is read from TOML.
+_OPTION_READERS = {
+    str: lambda listing, key: listing.get(key, str),
+    int: lambda listing, key: listing.get(key, int),
+    tuple[str, ...]: _strings,
+    re.Pattern: lambda listing, key: listing.pattern(key),
+    Form: _form,
+}
+
+
+def _option_type(hint) -> Any:
+    """The type an option's reader goes by: its annotation without ``| None``."""
+    if isinstance(hint, UnionType):
+        (hint,) = (arg for arg in get_args(hint) if arg is not type(None))
+    return hint
+
+
+def _adapter(path: Path, listing: _Reader) -> ListingAdapter:
+    """The registered adapter ``listing.adapter`` names; a former name is accepted with a warning."""
+    name = listing.get("adapter", str, required=True)
+    if name in FORMER_NAMES:
+        _warn_former_name(path, name, FORMER_NAMES[name])
+        name = FORMER_NAMES[name]
+    if name not in ADAPTERS:
+        listing.fail("adapter", f"must be one of {', '.join(sorted(ADAPTERS))}, got {name!r}")
+    return ADAPTERS[name]
+
+
+@cache
+def _warn_former_name(path: Path, old: str, new: str) -> None:
+    """Say once per process that a definition names its adapter by a former name."""
+    log.warning("%s: field 'listing.adapter': %r is the former name of adapter %r; write adapter = %r",
+                path, old, new, new)
+
+
+def _options(listing: _Reader, adapter: ListingAdapter):
+    """The adapter's own options from ``[listing]``: every other key is refused, naming the options
+    the adapter has (and the adapter whose option it is, if any); each value is read by its type."""
+    declared = [option.name for option in fields(adapter.options)]
+    for key in listing.table:
+        if key in _LISTING_FIELDS or key in declared:
+            continue
+        owners = sorted(other.name for other in ADAPTERS.values()
+                        if key in {option.name for option in fields(other.options)})
+        whose = f" (an option of {', '.join(owners)})" if owners else ""
+        listing.fail(key, f"not an option of adapter {adapter.name}{whose}; its options: "
+                          f"{', '.join(declared) or 'none'}; every adapter's: {', '.join(sorted(_LISTING_FIELDS))}")
+    hints = get_type_hints(adapter.options)
+    return adapter.options(**{key: _OPTION_READERS[_option_type(hints[key])](listing, key)
+                              for key in declared if key in listing.table})
 
 
 def parse_site(path: Path) -> Site:
@@ -167,10 +236,8 @@ def parse_site(path: Path) -> Site:
     for url in start_urls:
         if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
             top.fail("start_urls", f"not an absolute http(s) URL: {url!r}")
-    listing = top.table_of("listing", _LISTING_FIELDS, required=True)
-    adapter = listing.get("adapter", str, required=True)
-    if adapter not in ADAPTERS:
-        listing.fail("adapter", f"must be one of {', '.join(ADAPTERS)}, got {adapter!r}")
+    listing = top.table_of("listing", None, required=True)
+    adapter = _adapter(path, listing)
     detail = top.table_of("detail", _DETAIL_FIELDS, required=True)
     hints = top.table_of("extract", _EXTRACT_FIELDS)
     overrides = top.get("scrapy", dict, {})
@@ -184,18 +251,12 @@ def parse_site(path: Path) -> Site:
         province=top.get("province", str),
         start_urls=tuple(start_urls),
         enabled=top.get("enabled", bool, True),
+        live_checked=top.get("live_checked", bool, False),
         listing=Listing(
-            adapter=adapter,
+            adapter=adapter.name,
             max_pages=listing.get("max_pages", int, 3),
-            next_page_pattern=listing.pattern("next_page_pattern"),
-            item_selector=listing.get("item_selector", str),
             per_page=listing.get("per_page", int, 15),
-            records=listing.get("records", str),
-            url_fields=tuple(listing.get("url_fields", list, [])),
-            title_fields=tuple(listing.get("title_fields", list, [])),
-            date_fields=tuple(listing.get("date_fields", list, [])),
-            page_param=listing.get("page_param", str, "page"),
-            form=_form(listing),
+            options=_options(listing, adapter),
         ),
         detail_pattern=detail.pattern("url_pattern", required=True),
         hints=SiteHints(

@@ -13,7 +13,7 @@ from crawler.alerts.messages import compose
 from crawler.alerts.rules import is_cluster_list
 from crawler.store import Store
 from tests.conftest import copy_site, crawl
-from tests.fixtures.lists.generate import table_pdf
+from tests.fixtures.rosters.generate import table_pdf
 
 HOST = "jxt.zj.gov.cn"
 SEED = "art/2025/7/16/art_1582900_28196.html"

@@ -156,16 +156,6 @@ def test_scrapy_crawl_command_uses_the_same_site_definitions(mirror, tmp_path):
     assert urls == recorded_detail_urls(DEFAULT_TREE, "cixidb")
 
 
-def test_reextract_from_snapshots_reproduces_the_same_versions(crawled):
-    db, _, after_first, _ = crawled
-    result = run_cli("reextract", "--db", str(db))
-    assert result.returncode == 0, result.stderr
-    stored = sum(len(recorded_detail_urls(DEFAULT_TREE, site)) for site in SITES)
-    assert result.stdout.startswith(f"0 notice(s) changed, {stored} unchanged, 0 without a saved page")
-    assert {t: query(db, f"select count(*) as n from {t}")[0]["n"] for t in ("notices", "versions", "events")} == after_first
-    assert query(db, "select distinct site from site_health order by site") == [{"site": s} for s in sorted(SITES)]
-
-
 def test_history_shows_versions_and_copies(crawled):
     result = run_cli("history", SEED_URL, "--db", str(crawled[0]))
     assert result.returncode == 0, result.stderr

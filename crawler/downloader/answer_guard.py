@@ -5,14 +5,37 @@ with 200 (soft 404s, empty bodies) — so they are recorded with the reason and 
 from __future__ import annotations
 
 import ipaddress
-import logging
+import re
 from urllib.parse import urljoin, urlsplit
 
+from crawler.downloader.outcomes import RefusedAnswer
 from crawler.extract.encoding import decode_html
-from crawler.downloader.outcomes import RefusedAnswer, may_say_gone, soft_404_reason
 
-logger = logging.getLogger(__name__)
 REDIRECT_STATUSES = frozenset((301, 302, 303, 307, 308))
+GUARDED_ROLES = frozenset(("listing", "detail", "revisit", "attachment"))  # requests whose 200 answers are checked
+
+# Pages served with 200 that say the page is gone (error templates of the sites' CMSs).
+_SOFT_404 = re.compile("页面不存在|该信息已删除|信息已被删除|信息不存在|页面已删除|找不到(?:该|您要访问的)?页面|文章不存在|已被删除或已过期")
+_GONE_WORDS = ("不存在", "删除", "找不到")  # each phrase above holds one of them
+_GONE_BYTES = tuple(word.encode(encoding) for word in _GONE_WORDS for encoding in ("utf-8", "gb18030"))
+_TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]+>|&\w+;|\s+", re.S | re.I)
+SOFT_404_MAX_TEXT = 600  # characters of visible text: a real notice page has far more
+
+
+def may_say_gone(body: bytes) -> bool:
+    """False when the raw bytes (UTF-8 or GBK) hold none of the words every phrase that
+    :func:`soft_404_reason` looks for holds: most pages need not be decoded to know they are no
+    error page."""
+    return any(phrase in body for phrase in _GONE_BYTES)
+
+
+def soft_404_reason(text: str) -> str | None:
+    """Why a 200 page is an error page in disguise ("the page says 页面不存在"), or None: the
+    phrase must be there and the page must hold little else than its chrome."""
+    found = _SOFT_404.search(text[:50000])
+    if not found or len(_TAGS.sub("", text[:200000])) > SOFT_404_MAX_TEXT:
+        return None
+    return f"soft 404: the page says {found[0]}"
 
 
 def is_private_host(host: str) -> bool:
@@ -45,11 +68,12 @@ class AnswerGuard:
     def process_response(self, request, response):
         if response.status in REDIRECT_STATUSES and b"Location" in response.headers:
             self._check_redirect(request, response)
-        elif response.status == 200 and request.meta.get("role") in ("listing", "detail", "revisit", "attachment"):
+        elif response.status == 200 and request.meta.get("role") in GUARDED_ROLES:
             if not response.body.strip():
                 raise RefusedAnswer("empty 200 answer", 200)
             if len(response.body) < 200_000 and may_say_gone(response.body):
-                reason = soft_404_reason(decode_html(response.body, response.headers.get(b"Content-Type", b"").decode("latin-1"))[0])
+                content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+                reason = soft_404_reason(decode_html(response.body, content_type)[0])
                 if reason:
                     raise RefusedAnswer(reason, 200)
         return response

@@ -51,7 +51,11 @@ def mapped_url(url: str, mapping: dict[str, str]) -> str | None:
 
 
 class HostMapDownloadHandler(HTTP11DownloadHandler):
-    """Scrapy's HTTP/1.1 handler that downloads mapped hosts from their mirror (``HOST_MAP`` setting)."""
+    """Scrapy's HTTP/1.1 handler that downloads mapped hosts from their mirror (``HOST_MAP`` setting).
+
+    With an empty map it downloads every request as Scrapy's own handler does. It never raises
+    ``NotConfigured``: Scrapy does not fall back to its default handler then, it leaves the scheme
+    unsupported."""
 
     def __init__(self, crawler):
         super().__init__(crawler)

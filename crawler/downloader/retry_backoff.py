@@ -5,9 +5,10 @@ blocking the reactor."""
 from __future__ import annotations
 
 import logging
-from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
 from twisted.internet import reactor
@@ -36,7 +37,8 @@ def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) 
 class RetryBackoff:
     """Sits just below RetryMiddleware (it sees answers and errors first) and delays the ones that
     will be retried: ``CRAWLER_RETRY_BACKOFF`` × 2^(retries so far) seconds, or the answer's
-    ``Retry-After`` up to ``CRAWLER_RETRY_AFTER_MAX``."""
+    ``Retry-After`` up to ``CRAWLER_RETRY_AFTER_MAX``. Not built (``NotConfigured``) when nothing is
+    retried (``RETRY_ENABLED`` off) or both waits are 0."""
 
     def __init__(self, settings):
         self.max_retries = settings.getint("RETRY_TIMES")
@@ -44,14 +46,18 @@ class RetryBackoff:
         self.exceptions = tuple(load_object(e) if isinstance(e, str) else e for e in settings.getlist("RETRY_EXCEPTIONS"))
         self.base = settings.getfloat("CRAWLER_RETRY_BACKOFF")
         self.cap = settings.getfloat("CRAWLER_RETRY_AFTER_MAX")
-        self.enabled = settings.getbool("RETRY_ENABLED")
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings)
+        settings = crawler.settings
+        if not settings.getbool("RETRY_ENABLED"):
+            raise NotConfigured("RETRY_ENABLED is off: no retry to wait for")
+        if settings.getfloat("CRAWLER_RETRY_BACKOFF") <= 0 and settings.getfloat("CRAWLER_RETRY_AFTER_MAX") <= 0:
+            raise NotConfigured("CRAWLER_RETRY_BACKOFF and CRAWLER_RETRY_AFTER_MAX are 0: retries do not wait")
+        return cls(settings)
 
     def _will_retry(self, request) -> bool:
-        if not self.enabled or request.meta.get("dont_retry"):
+        if request.meta.get("dont_retry"):
             return False
         return request.meta.get("retry_times", 0) < request.meta.get("max_retry_times", self.max_retries)
 

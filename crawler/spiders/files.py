@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from crawler.downloader.outcomes import not_a_page
 from crawler.extract.attachments import Attachment
-from crawler.rosters import parse_attachment
 from crawler.records import AttachmentFile
-from crawler.downloader.outcomes import challenge_reason
+from crawler.rosters import parse_attachment
 
 # Files that may hold a list; archives, slides and images are left alone.
 LIST_FILE_TYPES = frozenset({"xlsx", "xls", "et", "docx", "doc", "wps", "pdf", "ofd", "csv", "txt", None})
@@ -31,9 +31,9 @@ def read_download(attachment: Attachment, body: bytes, province: str | None,
                   max_bytes: int) -> AttachmentFile:
     """The downloaded bytes of an attachment, checked and parsed into list entries. A challenge or
     an empty answer is a failed download, never an empty list."""
-    problem = challenge_reason(body)
-    if problem:
-        return AttachmentFile(attachment.name, attachment.url, "failed", reason=problem)
+    problem = not_a_page(body)
+    if problem is not None:
+        return AttachmentFile(attachment.name, attachment.url, "failed", reason=problem.reason)
     parsed = parse_attachment(body, attachment.name, province=province, max_bytes=max_bytes)
     keep = parsed.status != "refused"
     return AttachmentFile(attachment.name, attachment.url, parsed.status, data=body if keep else b"",

@@ -9,16 +9,15 @@ from datetime import date, timedelta
 import scrapy
 from scrapy.http import Response
 
-from crawler.extract.hints import describe_misses
+from crawler.detail_pages import attachments_to_read, build_page
 from crawler.extract.pool import ExtractionPool
-from crawler.kinds import classify
-from crawler.rosters import entries_from_body
-from crawler.records import AttachmentFile, DetailPage, FetchOutcome, ListingPage, extract_detail, utc_now
+from crawler.records import AttachmentFile, DetailPage, FetchOutcome, KnownFile, KnownNotice, ListingPage, utc_now
 from crawler.siteconf import select_sites
 from crawler.spiders.cms import ADAPTERS, ListEntry, fallback
-from crawler.spiders.files import read_download, wanted_attachments
-from crawler.downloader.outcomes import challenge_reason, describe_failure
-from crawler.spiders.revisit import KnownFile, KnownNotice, gone_before, interrupted_before, is_due, load_known
+from crawler.spiders.files import read_download
+from crawler.downloader.outcomes import NotAPage, Outcome, describe_failure, not_a_page
+from crawler.spiders.revisit import is_due
+from crawler.store.known import gone_before, interrupted_before, load_known
 
 LISTING_PRIORITY = 10
 MAX_LISTED = 500  # entries read from one listing page; real pages list 10 to 150
@@ -57,10 +56,9 @@ class NoticeSpider(scrapy.Spider):
         self.revisit = self.settings.get("CRAWLER_REVISIT", "due")
         self.backfill = self.settings.getint("CRAWLER_BACKFILL", 0)
         self.attachment_maxsize = self.settings.getint("CRAWLER_ATTACHMENT_MAXSIZE")
-        # An adapter may turn a start URL into another first request (jpaas: the column's API POST).
-        first = getattr(self.adapter, "start_request", None)
+        # The adapter makes the first request for a start URL (a GET, or another: jpaas's column API POST).
         for url in self.site.start_urls:
-            request = first(url, self.site) if first else None
+            request = self.adapter.start_request(url, self.site)
             yield self._request(url, self.parse_listing, role="listing", page=1, request=request)
         # Notices gone from the listing are fetched again: only a 404/410 lets them become removed.
         for notice in self.known.values():
@@ -91,7 +89,7 @@ class NoticeSpider(scrapy.Spider):
                                    priority=priority)
         return scrapy.Request(url, callback=callback, errback=self.fetch_failed, meta=meta, priority=priority)
 
-    def _fetch(self, response: Response, outcome: str, error: str | None = None) -> FetchOutcome:
+    def _fetch(self, response: Response, outcome: Outcome, error: str | None = None) -> FetchOutcome:
         started = response.meta.get("started")
         return FetchOutcome(
             site=self.site.name, url=response.url, role=response.meta.get("role", "detail"), outcome=outcome,
@@ -102,16 +100,16 @@ class NoticeSpider(scrapy.Spider):
     def parse_listing(self, response: Response):
         """Detail requests for every entry, the next listing pages, and the listing fetch itself."""
         page = response.meta.get("page") or 1
-        problem = challenge_reason(response.body)
-        if problem:
-            yield self._fetch(response, "blocked" if "challenge" in problem else "error", problem)
+        problem = not_a_page(response.body)
+        if problem is not None:
+            outcome = Outcome.BLOCKED if problem is NotAPage.CHALLENGE else Outcome.ERROR
+            yield self._fetch(response, outcome, problem.reason)
             return
         entries, drift = self._sane_entries(list(self.adapter.entries(response, self.site)))
-        explain = getattr(self.adapter, "problem", None)  # an adapter may say why an answer was unreadable
         via = "definition"
         if not entries:
             # The definition's markup found nothing: say so, and find the notices by structure.
-            drift = self._listing_drift(response, explain(response, self.site) if explain else None)
+            drift = self._listing_drift(response)
             found = fallback.find_entries(response, self.site)
             drift = f"{drift}; fallback: {found.how}"
             if found.entries:
@@ -128,7 +126,7 @@ class NoticeSpider(scrapy.Spider):
             request = self._detail_request(entry)
             if request is not None:
                 yield request
-        fetch = self._fetch(response, "listed", None if entries else drift)
+        fetch = self._fetch(response, Outcome.LISTED, None if entries else drift)
         fetch.via, fetch.drift = via, drift
         yield ListingPage(self.site.name, fetch, [(e.url, e.date) for e in entries], page=page)
 
@@ -147,64 +145,46 @@ class NoticeSpider(scrapy.Spider):
             entries = [replace(e, date=None) for e in entries]
         return entries, "; ".join(why) or None
 
-    def _listing_drift(self, response: Response, problem: str | None) -> str:
-        """Why the site's listing adapter found no entry, naming the adapter and its selector."""
-        listing = self.site.listing
-        why = f"listing adapter {listing.adapter} found no notice"
-        if problem:
-            why += f" ({problem})"
-        elif listing.item_selector and hasattr(response, "css") and not response.css(listing.item_selector):
-            why += f" (item_selector {listing.item_selector!r} matched nothing)"
-        return why
+    def _listing_drift(self, response: Response) -> str:
+        """Why the site's listing adapter found no entry: the adapter, and what it says was wrong
+        (an unreadable answer, its item_selector matching nothing)."""
+        why = f"listing adapter {self.site.listing.adapter} found no notice"
+        problem = self.adapter.problem(response, self.site)
+        return f"{why} ({problem})" if problem else why
 
     async def parse_detail(self, response: Response):
         """A notice from a detail page, unless the page is a challenge or holds no text."""
         known = self.known.get(response.url)
         unchanged = response.status == 304 or (known and known.same_bytes(response.body))
         if unchanged and not response.meta.get("files_changed"):
-            yield self._fetch(response, "not_modified")
+            yield self._fetch(response, Outcome.NOT_MODIFIED)
             if known and known.files:  # a list notice: its files may be replaced while its page stays the same
                 yield self._check_file(known, list(known.files), response.meta.get("entry"))
             return
-        problem = challenge_reason(response.body)
-        if problem:
-            yield self._fetch(response, "blocked" if "challenge" in problem else "empty", problem)
+        problem = not_a_page(response.body)
+        if problem is not None:
+            outcome = Outcome.BLOCKED if problem is NotAPage.CHALLENGE else Outcome.EMPTY
+            yield self._fetch(response, outcome, problem.reason)
             return
         entry = response.meta.get("entry")
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
-        # A page never stored before is compressed for the store beside its extraction (in the
-        # worker process, when the crawl has one); a known page's text may well be unchanged.
-        notice, packed = await self.extraction.call(
-            extract_detail, response.url, response.body, self.site.hints, pack=known is None,
-            content_type=content_type, list_title=entry.title if entry else None,
-            list_date=entry.date if entry else None,
-        )
-        # `via` says extraction ran (and how): an answer refused before it has none.
-        missed = describe_misses(self.site.hints, notice.selectors)
-        via, drift = ("fallback", f"extract selectors matched nothing (generic extraction used): {missed}") \
-            if missed else ("definition", None)
-        if drift:
-            self.logger.warning("%s: %s: %s", self.site.name, response.url, drift)
-        if notice.error or len(notice.body_normalized) < 20 or not notice.title:
-            fetch = self._fetch(response, "error" if notice.error else "empty",
-                                notice.error or "no notice text found on the page")
-            fetch.via, fetch.drift = via, drift
-            yield fetch
-            return
         validators = {"etag": response.headers.get(b"ETag", b"").decode("latin-1") or None,
                       "last_modified": response.headers.get(b"Last-Modified", b"").decode("latin-1") or None}
-        fetch = self._fetch(response, "stored")
-        fetch.via, fetch.drift = via, drift
-        page = DetailPage(site=self.site.name, notice=notice, fetch=fetch,
-                          raw=response.body, content_type=content_type, validators=validators,
-                          kind=classify(notice.title, notice.issuer), packed=packed)
-        if not page.kind.is_list:
-            yield page
+        fetch = self._fetch(response, Outcome.STORED)
+        # A page never stored before is compressed for the store beside its extraction (in the
+        # worker process, when the crawl has one); a known page's text may well be unchanged.
+        page = await build_page(
+            self.site, fetch, response.body, response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+            list_title=entry.title if entry else None, list_date=entry.date if entry else None,
+            extraction=self.extraction, pack=known is None, validators=validators,
+        )
+        if fetch.drift:
+            self.logger.warning("%s: %s: %s", self.site.name, response.url, fetch.drift)
+        if page is None:
+            yield fetch
             return
-        # A list notice: its entries from the body, then from each attachment, one download at a
-        # time; the page goes to the store with all of them, so a version holds its whole list.
-        page.body_entries = entries_from_body(notice.body, response.text, province=self.site.province_name)
-        yield self._next_attachment(page, wanted_attachments(list(notice.attachments), self.site.hosts))
+        # A roster notice's attachments are read one at a time; the page goes to the store with all
+        # of them, so a version holds its whole roster.
+        yield self._next_attachment(page, attachments_to_read(page, self.site))
 
     def _next_attachment(self, page: DetailPage, pending: list):
         """The download of the next pending attachment of a list notice, or the finished page."""
@@ -233,12 +213,12 @@ class NoticeSpider(scrapy.Spider):
         next one; another file reads the notice again, whole, into a new version if its list changed."""
         meta = response.meta
         if response.status == 304 or meta["file"].same_bytes(response.body):
-            yield self._fetch(response, "unchanged")
+            yield self._fetch(response, Outcome.UNCHANGED)
             request = self._check_file(meta["known"], meta["pending"], meta["entry"])
             if request is not None:
                 yield request
             return
-        yield self._fetch(response, "replaced", f"{meta['file'].name}: another file than the one last read")
+        yield self._fetch(response, Outcome.REPLACED, f"{meta['file'].name}: another file than the one last read")
         request = self._request(meta["known"].url, self.parse_detail, role="revisit", entry=meta["entry"])
         request.meta["files_changed"] = True
         yield request.replace(dont_filter=True)
@@ -258,7 +238,7 @@ class NoticeSpider(scrapy.Spider):
         file.etag = response.headers.get(b"ETag", b"").decode("latin-1") or None
         file.last_modified = response.headers.get(b"Last-Modified", b"").decode("latin-1") or None
         page.files.append(file)
-        outcome = {"failed": "error", "refused": "refused"}.get(file.status, "downloaded")
+        outcome = {"failed": Outcome.ERROR, "refused": Outcome.REFUSED}.get(file.status, Outcome.DOWNLOADED)
         yield self._fetch(response, outcome, file.reason)
         yield self._next_attachment(page, response.meta["pending"])
 
@@ -267,7 +247,7 @@ class NoticeSpider(scrapy.Spider):
         (the store keeps the earlier download's list, so this is no change of the notice)."""
         meta = failure.request.meta
         outcome = next(iter(self.fetch_failed(failure)))
-        status = "refused" if outcome.outcome == "refused" else "failed"
+        status = "refused" if outcome.outcome == Outcome.REFUSED else "failed"
         meta["detail"].files.append(AttachmentFile(meta["attachment"].name, meta["attachment"].url,
                                                    status, reason=outcome.error))
         yield outcome

@@ -1,19 +1,23 @@
-"""A list notice's list as the store keeps it: the entries of a version (from its attachments, else
+"""A list notice's roster as the store keeps it: the entries of a version (from its attachments, else
 its body), the hash under which two versions hold the same list, the diff that names what changed,
-and which copy of a story holds the list its messages carry."""
+which copy of a story holds the list its messages carry, and the store's part that writes them."""
 
 from __future__ import annotations
 
 import difflib
 import hashlib
 import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlite_utils import Database
 
 from crawler.records import AttachmentFile, DetailPage
+from crawler.siteconf import province_name
 
 RENAME_RATIO = 0.6  # a dropped and an added name this alike (same place) are one cluster renamed
+FILE_SUFFIXES = frozenset({"xlsx", "xls", "et", "docx", "doc", "wps", "pdf", "ofd", "zip", "html", "text"})
 
 
 @dataclass
@@ -105,3 +109,106 @@ def story_list(db: Database, copies: list[dict], notice_id: int, version: int) -
             best, best_rank = {"names": [row[0] for row in rows], "notice_id": copy["id"], "version": held,
                                "site_title": copy.get("site_title"), "url": copy.get("url")}, rank
     return best
+
+
+class Rosters:
+    """The store's rosters: a list notice's attachments (their bytes under data/attachments/) and
+    entries per version (a part of :class:`crawler.store.Store`)."""
+
+    def _list_arrives(self, story_id: int, record: ListRecord | None) -> bool:
+        """True when ``record`` is a whole list read for a story whose ``new`` or ``changed`` event
+        went out (was routed) while none of its copies held a list: its message said the list was
+        not read, and this list must reach the subscribers. (An event not yet routed will carry the
+        story's list when its message is composed.)"""
+        if not record or not record.entries or not record.list_hash:
+            return False
+        held = self.db.execute(
+            "select exists(select 1 from notices n join clusters c on c.notice_id = n.id and c.version = n.current_version"
+            " where n.story_id = :s) or exists(select 1 from notices n join list_entries l on l.notice_id = n.id"
+            " and l.version = n.current_version where n.story_id = :s)", {"s": story_id}).fetchone()[0]
+        alerted = self.db.execute("select exists(select 1 from events e join notices n on n.id = e.notice_id"
+                                  " where n.story_id = ? and e.kind in ('new', 'changed') and e.routed_at is not null)",
+                                  [story_id]).fetchone()[0]
+        return bool(alerted and not held)
+
+    def _file_path(self, file: AttachmentFile) -> Path | None:
+        """Where an attachment's bytes live: data/attachments/<sha256[:2]>/<sha256>.<type>. The
+        name comes from the content and the sniffed type only, never from the published name."""
+        if not file.data:
+            return None
+        digest = hashlib.sha256(file.data).hexdigest()
+        suffix = file.file_type if file.file_type in FILE_SUFFIXES else "bin"
+        return self.files_dir / digest[:2] / f"{digest}.{suffix}"
+
+    def _write_file(self, file: AttachmentFile) -> None:
+        path = self._file_path(file)
+        if path is None or path.exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(path.suffix + ".part")
+        partial.write_bytes(file.data)
+        os.replace(partial, path)
+
+    def _list_record(self, page: DetailPage, before: dict | None) -> ListRecord:
+        earlier, earlier_entries = {}, {}
+        if before:
+            for row in self.db["attachments"].rows_where("notice_id = ? and version = ?",
+                                                         [before["notice_id"], before["version"]]):
+                earlier[row["url"]] = row
+            for row in self._entries(before["notice_id"], before["version"]):
+                if row["url"]:
+                    earlier_entries.setdefault(row["url"], []).append(
+                        {k: row[k] for k in ("source", "url", "seq", "name", "name_normalized", "province", "city",
+                                             "county", "industry")})
+        return list_record(page, earlier, earlier_entries)
+
+    def stored_files(self, notice_id: int, version: int) -> list[tuple[dict, bytes | None]]:
+        """A version's attachment rows with their kept bytes (None when not kept or gone)."""
+        files = []
+        for row in self.db["attachments"].rows_where("notice_id = ? and version = ?", [notice_id, version],
+                                                     order_by="id"):
+            path = self.path.parent / row["path"] if row["path"] else None
+            files.append((row, path.read_bytes() if path and path.is_file() else None))
+        return files
+
+    def _entries(self, notice_id: int, version: int) -> list[dict]:
+        """A version's list entries, from ``clusters`` or ``list_entries`` (whichever its kind chose)."""
+        return [dict(r) for r in self.db.query(
+            "select source, url, seq, name, name_normalized, province, city, county, industry from clusters"
+            " where notice_id = :n and version = :v union all"
+            " select source, url, seq, name, name_normalized, province, city, county, null from list_entries"
+            " where notice_id = :n and version = :v order by seq", {"n": notice_id, "v": version})]
+
+    def _list_names(self, notice_id: int, version: int) -> list[str]:
+        return [row["name_normalized"] for row in self._entries(notice_id, version)]
+
+    def _save_list(self, notice_id: int, version: int, page: DetailPage, record: ListRecord, now: str) -> None:
+        """Record a version's attachments (their bytes under data/attachments/) and one row per entry
+        of its list — in ``clusters`` for a cluster list, else in ``list_entries`` — replacing what an
+        earlier, partial download recorded."""
+        kind = page.kind
+        for file in record.files:  # content-addressed: writing one twice is harmless
+            self._write_file(file)
+        self.db.execute("delete from attachments where notice_id = ? and version = ?", [notice_id, version])
+        for table in ("clusters", "list_entries"):
+            self.db.execute(f"delete from {table} where notice_id = ? and version = ?", [notice_id, version])
+        province = self.db.execute("select province from sites where name = ?", [page.site]).fetchone()
+        default_province = province_name(province[0] if province else None)
+        counts: dict[str, int] = {}
+        for entry in record.entries:
+            counts[entry["url"] or ""] = counts.get(entry["url"] or "", 0) + 1
+        self.db["attachments"].insert_all(
+            ({"notice_id": notice_id, "version": version, "name": f.name, "url": f.url,
+              "sha256": hashlib.sha256(f.data).hexdigest() if f.data else None, "size": len(f.data) or None,
+              "type": f.file_type, "status": f.status, "reason": f.reason, "entries": counts.get(f.url, 0),
+              "path": str(path.relative_to(self.path.parent)) if (path := self._file_path(f)) else None,
+              "fetched_at": now, "etag": f.etag, "last_modified": f.last_modified} for f in record.files))
+        rows = [{"notice_id": notice_id, "version": version, **entry, "province": entry["province"] or default_province,
+                 "level": kind.level, "year": kind.year, "stage": kind.stage, "subject": kind.subject}
+                for entry in record.entries]
+        if not kind.is_cluster_list:  # firms and other entities: no industry to split from their names
+            rows = [{k: v for k, v in row.items() if k != "industry"} for row in rows]
+        self.db["clusters" if kind.is_cluster_list else "list_entries"].insert_all(rows)
+        self.db["versions"].update(self.db.execute(
+            "select id from versions where notice_id = ? and version = ?", [notice_id, version]).fetchone()[0],
+            {"list_hash": record.list_hash})

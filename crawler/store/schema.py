@@ -1,11 +1,10 @@
-"""The SQLite schema of notices.db: tables, indexes and the schema version, created on open."""
+"""The baseline schema of notices.db: the tables, columns and indexes every database had when
+schema changes began to be recorded as migrations. Frozen: a later change is a named step in
+:mod:`crawler.store.migrations`, never an edit here."""
 
 from __future__ import annotations
 
 import sqlite_utils
-
-SCHEMA_VERSION = 7
-
 
 VERSION_COLUMNS = {
     "id": int, "notice_id": int, "version": int, "content_hash": str, "observed_at": str,
@@ -32,32 +31,13 @@ CLUSTER_COLUMNS = {
     "province": str, "city": str, "county": str, "industry": str, "level": str, "year": int, "stage": str,
     "subject": str, "source": str, "url": str,
 }
-# Entries of the other lists (专精特新 firms, 单项冠军 …): the same, without an industry.
+# Entries of the other rosters (专精特新 firms, 单项冠军 …): the same, without an industry.
 LIST_ENTRY_COLUMNS = {k: v for k, v in CLUSTER_COLUMNS.items() if k != "industry"}
-# Each 公示 (draft) list with the 公布 (final) list of the same programme, province and year that
-# followed it.
-LIST_STAGES = """
-select d.id as draft_id, d.title as draft_title, d.published_at as draft_published_at,
-       f.id as final_id, f.title as final_title, f.published_at as final_published_at,
-       d.kind, d.list_subject, d.province, d.list_year
-from notices d left join notices f on f.id = (
-  select f2.id from notices f2
-  where f2.kind = d.kind and f2.list_stage = 'final' and f2.list_subject is d.list_subject
-    and f2.province is d.province and f2.list_year is d.list_year and f2.published_at >= d.published_at
-  order by f2.published_at limit 1)
-where d.kind in ('cluster_list', 'list') and d.list_stage = 'draft'
-"""
-# Each cluster (normalised name + province) with the first list that named it.
-CLUSTER_FIRST_SEEN = """
-select c.name_normalized, c.province, min(c.year) as first_year,
-       min(coalesce(n.published_at, n.first_seen_at)) as first_published_at,
-       (select c2.notice_id from clusters c2 join notices n2 on n2.id = c2.notice_id
-         where c2.name_normalized = c.name_normalized and coalesce(c2.province, '') = coalesce(c.province, '')
-         order by coalesce(n2.published_at, n2.first_seen_at) limit 1) as first_notice_id,
-       count(distinct c.notice_id) as lists
-from clusters c join notices n on n.id = c.notice_id and c.version = n.current_version
-group by c.name_normalized, c.province
-"""
+
+_FTS_UPDATE_TRIGGER = """CREATE TRIGGER "notices_au" AFTER UPDATE OF "title", "body_normalized" ON "notices" BEGIN
+  INSERT INTO "notices_fts" ("notices_fts", rowid, "title", "body_normalized") VALUES('delete', old.rowid, old."title", old."body_normalized");
+  INSERT INTO "notices_fts" (rowid, "title", "body_normalized") VALUES (new.rowid, new."title", new."body_normalized");
+END"""
 
 
 def _add_missing_columns(db: sqlite_utils.Database, table: str, columns: dict) -> None:
@@ -65,12 +45,6 @@ def _add_missing_columns(db: sqlite_utils.Database, table: str, columns: dict) -
     for name, kind in columns.items():
         if name not in existing:
             db[table].add_column(name, kind)
-
-
-_FTS_UPDATE_TRIGGER = """CREATE TRIGGER "notices_au" AFTER UPDATE OF "title", "body_normalized" ON "notices" BEGIN
-  INSERT INTO "notices_fts" ("notices_fts", rowid, "title", "body_normalized") VALUES('delete', old.rowid, old."title", old."body_normalized");
-  INSERT INTO "notices_fts" (rowid, "title", "body_normalized") VALUES (new.rowid, new."title", new."body_normalized");
-END"""
 
 
 def _index_text_updates_only(db: sqlite_utils.Database) -> None:
@@ -82,9 +56,7 @@ def _index_text_updates_only(db: sqlite_utils.Database) -> None:
         db.execute(_FTS_UPDATE_TRIGGER)
 
 
-def create_schema(db: sqlite_utils.Database) -> None:
-    """Create every table, column and index that is missing; existing rows are left alone."""
-    db.execute("PRAGMA journal_mode=WAL")
+def _create_tables(db: sqlite_utils.Database) -> None:
     db["sites"].create(
         {"name": str, "title": str, "kind": str, "province": str, "start_urls": str, "enabled": int},
         pk="name", if_not_exists=True,
@@ -138,8 +110,29 @@ def create_schema(db: sqlite_utils.Database) -> None:
         foreign_keys=[("notice_id", "notices", "id")], if_not_exists=True)
     db["list_entries"].create(LIST_ENTRY_COLUMNS, pk="id",
         foreign_keys=[("notice_id", "notices", "id")], if_not_exists=True)
-    db.create_view("cluster_first_seen", CLUSTER_FIRST_SEEN, ignore=True)
-    db.create_view("list_stages", LIST_STAGES, ignore=True)
+
+
+def _create_indexes(db: sqlite_utils.Database) -> None:
+    for table, columns, unique in (
+        ("notices", ["url"], True), ("notices", ["site"], False), ("versions", ["notice_id", "version"], True),
+        ("fetches", ["run_id"], False), ("fetches", ["url"], False), ("events", ["run_id"], False),
+        ("site_health", ["site", "run_id"], False), ("notices", ["story_id"], False),
+        ("listings", ["run_id", "site"], False),
+        ("deliveries", ["event_id", "subscription", "channel_key"], True),
+        ("deliveries", ["status", "next_attempt_at"], False), ("attachments", ["notice_id", "version"], False),
+        ("attachments", ["sha256"], False), ("clusters", ["notice_id", "version"], False),
+        ("clusters", ["name_normalized", "province"], False), ("list_entries", ["notice_id", "version"], False),
+        ("list_entries", ["name_normalized"], False), ("notices", ["kind"], False),
+    ):
+        db[table].create_index(columns, unique=unique, if_not_exists=True)
+    # Copies of a story are looked for by day (the store's story matching): an index on the same expression.
+    db.execute("CREATE INDEX IF NOT EXISTS idx_notices_story_day ON notices(coalesce(published_at, first_seen_at))")
+
+
+def create_baseline(db: sqlite_utils.Database) -> None:
+    """Bring a database of any earlier commit (or an empty one) to the baseline: create every
+    missing table, column and index; existing rows are left alone."""
+    _create_tables(db)
     _add_missing_columns(db, "versions", VERSION_COLUMNS)
     _add_missing_columns(db, "notices", NOTICE_COLUMNS)
     _add_missing_columns(db, "attachments", ATTACHMENT_COLUMNS)
@@ -147,28 +140,8 @@ def create_schema(db: sqlite_utils.Database) -> None:
     _add_missing_columns(db, "fetches", {"via": str, "drift": str})
     _add_missing_columns(db, "deliveries", {"claimed_at": str})  # a pass sending it (status 'sending')
     _add_missing_columns(db, "listings", {"page": int})  # which listing page: a first page may list fewer
-    db["notices"].create_index(["url"], unique=True, if_not_exists=True)
-    db["notices"].create_index(["site"], if_not_exists=True)
-    db["versions"].create_index(["notice_id", "version"], unique=True, if_not_exists=True)
-    db["fetches"].create_index(["run_id"], if_not_exists=True)
-    db["fetches"].create_index(["url"], if_not_exists=True)
-    db["events"].create_index(["run_id"], if_not_exists=True)
-    db["site_health"].create_index(["site", "run_id"], if_not_exists=True)
-    db["notices"].create_index(["story_id"], if_not_exists=True)
-    db["listings"].create_index(["run_id", "site"], if_not_exists=True)
-    db["deliveries"].create_index(["event_id", "subscription", "channel_key"], unique=True, if_not_exists=True)
-    db["deliveries"].create_index(["status", "next_attempt_at"], if_not_exists=True)
-    db["attachments"].create_index(["notice_id", "version"], if_not_exists=True)
-    db["attachments"].create_index(["sha256"], if_not_exists=True)
-    db["clusters"].create_index(["notice_id", "version"], if_not_exists=True)
-    db["clusters"].create_index(["name_normalized", "province"], if_not_exists=True)
-    db["list_entries"].create_index(["notice_id", "version"], if_not_exists=True)
-    db["list_entries"].create_index(["name_normalized"], if_not_exists=True)
-    db["notices"].create_index(["kind"], if_not_exists=True)
-    # Copies of a story are looked for by day (Store._story_for): an index on the same expression.
-    db.execute("CREATE INDEX IF NOT EXISTS idx_notices_story_day ON notices(coalesce(published_at, first_seen_at))")
+    _create_indexes(db)
     if not db["notices_fts"].exists():
         # Chinese has no spaces: trigram matching finds any term of three characters or more.
         db["notices"].enable_fts(["title", "body_normalized"], tokenize="trigram", create_triggers=True)
     _index_text_updates_only(db)
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -13,7 +13,7 @@ from aiosmtpd.controller import Controller
 
 
 class HttpReceiver:
-    """Records every POST (path, query, JSON body); answers like the real robot APIs, and fails
+    """Records every POST (path, query, headers, JSON or form body); answers like the real robot APIs, and fails
     the first ``fail_first[path_prefix]`` requests to a path with HTTP 500."""
 
     def __init__(self):
@@ -31,8 +31,12 @@ class HttpReceiver:
                         self.send_response(500)
                         self.end_headers()
                         return
-                receiver.requests.append({"path": parts.path, "query": {k: v[0] for k, v in parse_qs(parts.query).items()},
-                                          "json": json.loads(body)})
+                form = self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded")
+                receiver.requests.append({
+                    "path": parts.path, "query": {k: v[0] for k, v in parse_qs(parts.query).items()},
+                    "headers": dict(self.headers),
+                    "form": {k: v[0] for k, v in parse_qs(body.decode()).items()} if form else None,
+                    "json": None if form else json.loads(body)})
                 answer = json.dumps({"code": 0} if "open-apis" in parts.path else {"errcode": 0, "errmsg": "ok"})
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

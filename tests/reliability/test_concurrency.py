@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from crawler.mirror import host_map_for, serve_mirror
-from crawler.serving import metadata_for
+from crawler.app.serving import metadata_for
 from crawler.store import Store
 from tests.alerts.receivers import HttpReceiver
 from tests.conftest import ROOT, copy_site, host_map_args

@@ -290,7 +290,7 @@ def build_jpaas_querylist(tree: Path, defs: Path) -> Column:
     return Column("jx_gxt", column, PER_PAGE, numbered(lambda p: ("POST", mirror_path(api.format(p)))))
 
 
-def build_trs_json(tree: Path, defs: Path) -> Column:
+def build_json_list(tree: Path, defs: Path) -> Column:
     api = "https://fgw.fujian.gov.cn/fjdzapp/search?page={}"
     base = "https://fgw.fujian.gov.cn/zwgk/fgzd/sfgwgfxwj/"
     column = notices(COUNT, lambda n, d: f"{base}{d:%Y%m}/t{d:%Y%m%d}_{7170000 - n * 613}.htm")
@@ -349,7 +349,7 @@ def build_rss(tree: Path, defs: Path) -> Column:
 
 FAMILIES = {"hanweb_jcms": build_hanweb, "gkmlpt": build_gkmlpt, "html_list": build_html_list,
             "trs_static": build_trs_static, "ls_column": build_ls_column, "jpaas_querylist": build_jpaas_querylist,
-            "trs_json": build_trs_json, "jpaas_build": build_jpaas_build, "rss": build_rss}
+            "json_list": build_json_list, "jpaas_build": build_jpaas_build, "rss": build_rss}
 RUNS = {"monitor": (), "backfill 3": ("--backfill", "3"), "backfill 20": ("--backfill", "20")}
 DEPTH = {"monitor": MAX_PAGES, "backfill 3": 3, "backfill 20": 20}
 

@@ -1,19 +1,122 @@
-"""Listing adapters on recorded listing pages (parsing only; the crawl tests cover the wire)."""
+"""Listing adapters: the contract every registered adapter declares, the spider calling its hooks,
+and the adapters on recorded listing pages (parsing only; the crawl tests cover the wire)."""
 
+import asyncio
+import dataclasses
+import inspect
+import re
+import sys
+from types import UnionType
+from typing import get_args, get_type_hints
 from urllib.parse import parse_qs, urlsplit
 
-from scrapy.http import HtmlResponse, XmlResponse
+import pytest
+from scrapy.crawler import Crawler
+from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 
 from crawler.mirror import DEFAULT_TREE
-from crawler.siteconf import load_sites
-from crawler.spiders.cms import hanweb_jcms, html_list
+from crawler.siteconf import load_sites, parse_site
+from crawler.spiders.cms import ADAPTERS, FORMER_NAMES, ListingAdapter, hanweb_jcms, html_list
+from crawler.spiders.cms.contract import Form
+from crawler.spiders.cms.detect.detection import SELECTOR_ADAPTERS
+from crawler.spiders.notices import NoticeSpider
 
 ZJ = DEFAULT_TREE / "jxt.zj.gov.cn"
 CIXIDB = DEFAULT_TREE / "www.cixidb.cn"
+HOOKS = {"entries": ["response", "site"], "next_pages": ["response", "site", "page", "depth"],
+         "start_request": ["url", "site"], "problem": ["response", "site"]}
+# A value of each option type the contract allows, as a definition writes it, and as it is read.
+SAMPLES = {str: ('"x"', "x"), int: ("2", 2), tuple[str, ...]: ('["a", "b"]', ("a", "b")),
+           re.Pattern: ("'a+'", re.compile("a+")), Form: ('{k = "v", n = 1}', (("k", "v"), ("n", "1")))}
+BASE = """name = "demo"
+title = "示例"
+kind = "bureau"
+start_urls = ["https://example.gov.cn/col/index.html"]
+
+[detail]
+url_pattern = '/art/'
+
+[listing]
+adapter = "{adapter}"
+"""
 
 
 def response(cls, url, path):
     return cls(url=url, body=path.read_bytes(), encoding="utf-8")
+
+
+def option_type(hint):
+    return next(arg for arg in get_args(hint) if arg is not type(None)) if isinstance(hint, UnionType) else hint
+
+
+# --- the contract and the registry ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(ADAPTERS))
+def test_every_registered_adapter_declares_the_contract_in_a_module_named_for_it(name):
+    adapter = ADAPTERS[name]
+    assert isinstance(adapter, ListingAdapter) and adapter.name == name
+    module = sys.modules[adapter.entries.__module__]
+    assert module.__name__ == f"crawler.spiders.cms.{name}" and module.ADAPTER is adapter
+    assert len(module.__doc__ or "") > 60  # the module's docstring is the family's format specification
+    for hook, parameters in HOOKS.items():
+        assert list(inspect.signature(getattr(adapter, hook)).parameters) == parameters, hook
+    assert dataclasses.is_dataclass(adapter.options) and adapter.options.__dataclass_params__.frozen
+    adapter.options()  # every option has a default
+
+
+@pytest.mark.parametrize("name", sorted(ADAPTERS))
+def test_every_declared_option_is_read_from_a_definition_by_its_type(name, tmp_path):
+    adapter = ADAPTERS[name]
+    hints = get_type_hints(adapter.options)
+    written, expected = [], {}
+    for option in dataclasses.fields(adapter.options):
+        text, value = SAMPLES[option_type(hints[option.name])]
+        written.append(f"{option.name} = {text}")
+        expected[option.name] = value
+    path = tmp_path / "demo.toml"
+    path.write_text(BASE.format(adapter=name) + "\n".join(written) + "\n", encoding="utf-8")
+    assert parse_site(path).listing.options == adapter.options(**expected)
+
+
+def test_adapter_names_are_registered_once_and_former_names_point_at_them():
+    assert FORMER_NAMES == {"trs_json": "json_list"}
+    assert not set(FORMER_NAMES) & set(ADAPTERS)
+    assert {site.listing.adapter for site in load_sites().values()} == set(ADAPTERS)  # every adapter is in use
+    for name in SELECTOR_ADAPTERS:  # the names detect uses for selector-read pages
+        assert "item_selector" in {option.name for option in dataclasses.fields(ADAPTERS[name].options)}
+
+
+def test_the_spider_makes_every_sites_first_request_with_its_adapters_hook():
+    """Adapters without a start_request hook get the contract's default, a GET of the start URL;
+    a jpaas column and a JSON list API get theirs (a POST)."""
+    async def first_requests(spider):
+        return [request async for request in spider.start()]
+
+    posted = set()
+    for name, site in load_sites().items():
+        spider = NoticeSpider.from_crawler(Crawler(NoticeSpider), site=name)
+        requests = asyncio.run(first_requests(spider))  # no database: only the start URLs' requests
+        adapter = ADAPTERS[site.listing.adapter]
+        assert [r.url for r in requests] == [adapter.start_request(url, site).url for url in site.start_urls]
+        assert all(r.callback == spider.parse_listing and r.meta["page"] == 1 for r in requests)
+        posted |= {name for r in requests if r.method == "POST"}
+    assert posted == {"jx_gxt", "fj_fgw"}
+
+
+def test_the_spiders_drift_says_what_the_adapters_problem_hook_says():
+    """An adapter's problem hook explains an empty listing (html_list: its item_selector); one
+    without the hook adds nothing to the spider's words."""
+    cinn = NoticeSpider(site="cinn")
+    empty = HtmlResponse(url=cinn.site.start_urls[0], body=b"<html><body><p>moved</p></body></html>")
+    assert cinn._listing_drift(empty) == ("listing adapter html_list found no notice "
+                                          "(item_selector 'div.layCont_box_main_new' matched nothing)")
+    gd = NoticeSpider(site="gd_gdii")
+    answer = TextResponse(url=gd.site.start_urls[0], body=b'{"articles": []}', encoding="utf-8")
+    assert gd._listing_drift(answer) == "listing adapter gkmlpt found no notice"
+
+
+# --- the adapters on recorded pages ----------------------------------------------------------------
 
 
 def test_jcms_column_page_yields_its_inline_records():

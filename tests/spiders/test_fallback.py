@@ -76,7 +76,7 @@ def test_rows_dated_in_the_future_are_no_list():
 
 
 def test_links_in_a_json_answer_are_found_in_its_text():
-    site = replace(cixidb(), listing=replace(cixidb().listing, adapter="trs_json"))
+    site = replace(cixidb(), listing=replace(cixidb().listing, adapter="json_list", options=None))
     records = [{"link": f"https:\\/\\/www.cixidb.cn\\/news\\/627\\/62750{i}.html", "title": f"通知{i}"} for i in range(3)]
     body = json.dumps({"result": {"rows": records}}).replace("\\\\/", "\\/").encode()
     answer = TextResponse(url="https://www.cixidb.cn/api/list?page=1", body=body, encoding="utf-8",

@@ -30,7 +30,7 @@ def api_response(site_name, page):
 
 
 def test_the_adapter_is_registered():
-    assert ADAPTERS["gkmlpt"] is gkmlpt
+    assert ADAPTERS["gkmlpt"] is gkmlpt.ADAPTER
     assert {load_sites()[n].listing.adapter for n in SITES} == {"gkmlpt"}
 
 

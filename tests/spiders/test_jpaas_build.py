@@ -42,7 +42,7 @@ def li(n, date="2025-07-01"):
 
 
 def test_the_adapter_is_registered_and_used_by_miit():
-    assert ADAPTERS["jpaas_build"] is jpaas_build
+    assert ADAPTERS["jpaas_build"] is jpaas_build.ADAPTER
     assert load_sites()["miit"].listing.adapter == "jpaas_build"
 
 

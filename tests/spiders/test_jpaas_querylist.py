@@ -42,7 +42,7 @@ def record(path, title="关于测试的通知", **extra):
 
 
 def test_the_adapter_is_registered_and_used_by_jx_gxt():
-    assert ADAPTERS["jpaas_querylist"] is jpaas_querylist
+    assert ADAPTERS["jpaas_querylist"] is jpaas_querylist.ADAPTER
     assert site().listing.adapter == "jpaas_querylist"
     assert site().start_urls == (COLUMN,)
 

@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta, timezone
 
-from crawler.spiders.revisit import KnownNotice, is_due
+from crawler.records import KnownNotice
+from crawler.spiders.revisit import is_due
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
 

@@ -1,10 +1,9 @@
 """The rss adapter (RSS 2.0 / RSS 1.0 / Atom feeds) on the recorded ndrc_xwfb feed and on broken or
-hostile feeds (XML bombs, external entities), and a crawl of ndrc_xwfb through the mirror that stores
-every recorded release clean."""
+hostile feeds (XML bombs, external entities); the crawl of ndrc_xwfb through the mirror is in
+tests/test_sites.py."""
 
 import logging
 import re
-import sqlite3
 
 import pytest
 from scrapy.http import TextResponse, XmlResponse
@@ -12,14 +11,12 @@ from scrapy.http import TextResponse, XmlResponse
 from crawler.mirror import DEFAULT_TREE
 from crawler.siteconf import load_sites
 from crawler.spiders.cms import ADAPTERS, rss
-from tests.conftest import crawl, recorded_detail_urls
+from tests.conftest import recorded_detail_urls
 
 HOST = "www.ndrc.gov.cn"
 TREE = DEFAULT_TREE / HOST
 FEED = f"https://{HOST}/xwdt/xwfb/rss.xml"
 COLUMN = f"https://{HOST}/xwdt/xwfb/"
-CHROME = ("当前位置", "发布时间", "来源：", "字体", "【打印】", "关闭窗口", "分享到", "相关链接", "网站地图", "主办单位",
-          "网站标识码", "ICP备", "公网安备", "English", "移动版")
 
 
 def site():
@@ -42,7 +39,7 @@ def rss_doc(items: str) -> str:
 
 
 def test_the_adapter_is_registered_and_used_by_ndrc_xwfb():
-    assert ADAPTERS["rss"] is rss
+    assert ADAPTERS["rss"] is rss.ADAPTER
     assert site().listing.adapter == "rss" and site().kind == "bureau" and site().province == "全国"
     assert site().start_urls == (FEED,)
     assert (TREE / "robots.txt").is_file()
@@ -214,54 +211,3 @@ def test_hostile_feeds_in_utf16_are_refused_too(doc):
     response = feed(body, cls=TextResponse)
     assert list(rss.entries(response, site())) == []
     assert rss.problem(response, site())
-
-
-# --- a real crawl through the mirror --------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def crawled(tmp_path_factory):
-    db = tmp_path_factory.mktemp("rss") / "notices.db"
-    result, requested = crawl(DEFAULT_TREE, db, "ndrc_xwfb")
-    return db, result, requested
-
-
-def test_crawl_reads_the_feed_once_and_follows_only_notice_links(crawled):
-    db, result, requested = crawled
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-    assert requested.count(("GET", f"/{HOST}/xwdt/xwfb/rss.xml")) == 1
-    assert not any("gov.cn/zhengce" in path for _, path in requested)
-    with sqlite3.connect(db) as conn:
-        listings = conn.execute("select url, outcome, error from fetches where role = 'listing'").fetchall()
-    assert listings == [(FEED, "listed", None)]
-
-
-def test_crawl_stores_every_recorded_notice_clean(crawled):
-    db = crawled[0]
-    expected = recorded_detail_urls(DEFAULT_TREE, "ndrc_xwfb")
-    assert len(expected) >= 10
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute("select n.url, n.title, n.published_at, n.source, v.body from notices n "
-                            "join versions v on v.notice_id = n.id where n.site = 'ndrc_xwfb'").fetchall()
-    assert {r[0] for r in rows} == expected and len(rows) == len(expected)
-    for url, title, published_at, source, body in rows:
-        html = (TREE / url.split(f"{HOST}/", 1)[1]).read_text(encoding="utf-8")
-        meta = dict(re.findall(r'<meta name="(\w+)" content="([^"]*)"', html))
-        assert title == meta["ArticleTitle"], url
-        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", published_at), url
-        assert published_at[:19] == meta["PubDate"].replace(" ", "T"), url
-        stamp = re.search(r"/t(\d{4})(\d\d)(\d\d)_", url)
-        assert published_at[:10] == "-".join(stamp.groups()), url
-        assert source == meta["ContentSource"], url
-        assert len(body) > 80, url
-        for chrome in CHROME:
-            assert chrome not in body, (url, chrome)
-
-
-def test_the_cluster_list_notice_keeps_its_list(crawled):
-    with sqlite3.connect(crawled[0]) as conn:
-        (body,) = conn.execute("select v.body from notices n join versions v on v.notice_id = n.id where n.url = ?",
-                               (f"{COLUMN}202608/t20260812_1408512.html",)).fetchone()
-    assert "第五批国家级战略性新兴产业集群" in body and "专精特新中小企业" in body
-    assert body.rstrip().endswith("2026年8月12日")

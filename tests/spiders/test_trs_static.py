@@ -1,24 +1,20 @@
-"""TRS WCM static lists: the adapter on recorded column pages, and a real crawl of each TRS site
-through the mirror."""
+"""TRS WCM static lists: the adapter on recorded column pages (the crawl of each TRS site through the
+mirror is in tests/test_sites.py)."""
 
 import re
-import sqlite3
 
 import pytest
 from scrapy.http import HtmlResponse
 
-from crawler.mirror import DEFAULT_TREE, host_map_for, serve_mirror
+from crawler.mirror import DEFAULT_TREE
 from crawler.siteconf import load_sites
 from crawler.spiders.cms import ADAPTERS, trs_static
-from tests.conftest import FAST, host_map_args, recorded_detail_urls, run_cli
 
 HUNAN = "https://gxt.hunan.gov.cn/gxt/xxgk_71033/tzgg/"
 HUBEI = "https://jxt.hubei.gov.cn/fbjd/zc/qtzdgkwj/gsgg/"
 # (site, column URL, first page, last page, entries on each)
 COLUMNS = [("hn_gxt", HUNAN, "index.html", "index_1.html", (5, 3)),
            ("hb_jxt", HUBEI, "index.shtml", "index_1.shtml", (4, 3))]
-CHROME = ("网站标识码", "ICP备", "公网安备", "【打印】", "关闭窗口", "分享到", "相关链接", "当前位置", "字号", "字体",
-          "主办", "createPageHTML")
 
 
 def page(url):
@@ -27,7 +23,7 @@ def page(url):
 
 
 def test_trs_static_is_a_registered_adapter():
-    assert ADAPTERS["trs_static"] is trs_static
+    assert ADAPTERS["trs_static"] is trs_static.ADAPTER
     assert {load_sites()[name].listing.adapter for name, *_ in COLUMNS} == {"trs_static"}
 
 
@@ -84,31 +80,3 @@ def test_next_page_follows_the_url_page_index_and_the_extension():
         assert [r.url for r in trs_static.next_pages(response, site, 1, depth=20)] == [following]
     last = HtmlResponse(url="https://gxt.hunan.gov.cn/a/index_4.htm", body=body, encoding="utf-8")
     assert list(trs_static.next_pages(last, site, 5, depth=20)) == []
-
-
-@pytest.mark.parametrize("name", ["hn_gxt", "hb_jxt"])
-def test_crawl_stores_every_recorded_notice_clean(name, tmp_path):
-    db = tmp_path / "notices.db"
-    expected = recorded_detail_urls(DEFAULT_TREE, name)
-    assert len(expected) >= 6
-    with serve_mirror(DEFAULT_TREE) as base:
-        result = run_cli("crawl", name, "--db", str(db), *host_map_args(host_map_for(DEFAULT_TREE, base)), *FAST)
-        requested = [path for method, path in base.requests]
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-    column = load_sites()[name].start_urls[0].rsplit("/", 1)[0].split("://", 1)[1]
-    assert any(p.endswith(f"{column}/index_1." + p.rsplit(".", 1)[-1]) for p in requested)
-    assert not any("index_2." in p for p in requested)  # countPage = 2: no third page asked
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute("select n.url, n.title, n.published_at, n.source, v.body from notices n "
-                            "join versions v on v.notice_id = n.id where n.site = ?", (name,)).fetchall()
-    assert {r[0] for r in rows} == expected and len(rows) == len(expected)
-    for url, title, published_at, source, body in rows:
-        assert title and source and len(body) > 100, url
-        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", published_at), url
-        stamp = re.search(r"/t(\d{4})(\d\d)(\d\d)_", url)
-        assert published_at[:10] == "-".join(stamp.groups()), url
-        assert not body.startswith(title) and title not in body.splitlines()[0], url
-        for chrome in CHROME:
-            assert chrome not in body, (url, chrome)
-        assert re.search(r"(厅|办公室)\n20\d\d年\d{1,2}月\d{1,2}日$", body), url  # ends with the 落款

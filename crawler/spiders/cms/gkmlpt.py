@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit, urlunsplit
 
 from scrapy import Request
 
+from crawler.spiders.cms.contract import ListingAdapter
 from crawler.spiders.cms.entry import ListEntry
 from crawler.spiders.cms.json_answer import first_date, json_answer, json_int
 
@@ -67,3 +68,6 @@ def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:
     if page >= depth or not data.get("articles") or page >= total_pages(data, site):
         return
     yield Request(page_url(response.url, page + 1), headers={"Referer": response.url})
+
+
+ADAPTER = ListingAdapter("gkmlpt", entries, next_pages)

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from parsel import Selector
 from scrapy import FormRequest, Request
 
+from crawler.spiders.cms.contract import ListingAdapter
 from crawler.spiders.cms.html_list import link_entries
 
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
@@ -58,3 +59,6 @@ def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:
             headers={"Referer": response.url, "X-Requested-With": "XMLHttpRequest"},
         )
         start = end + 1
+
+
+ADAPTER = ListingAdapter("hanweb_jcms", entries, next_pages)

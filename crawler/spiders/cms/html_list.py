@@ -4,15 +4,35 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from parsel import Selector
 from scrapy import Request
 
 from crawler.extract.dates import find_date
+from crawler.spiders.cms.contract import ListingAdapter
 from crawler.spiders.cms.entry import ListEntry
 
 _NEXT_TEXT = re.compile(r"下一页|下页|后页|next|›|»|>>", re.I)
+
+
+@dataclass(frozen=True)
+class ItemSelector:
+    """The option of every adapter that reads a list out of an HTML page.
+
+    ``item_selector``: a CSS selector for the part of the page holding the list (the page also links
+    notices in its sidebar and rankings); unset, the whole page."""
+
+    item_selector: str | None = None
+
+
+@dataclass(frozen=True)
+class HtmlListOptions(ItemSelector):
+    """``[listing]`` options of ``html_list``: ``item_selector``, and ``next_page_pattern``, a regular
+    expression the next page's URL must match (unset: any 下一页 link is followed)."""
+
+    next_page_pattern: re.Pattern | None = None
 
 
 LIST_ROW = "ancestor::*[self::li or self::tr or self::dd or self::p][1]"  # the row of a list a link sits in
@@ -45,18 +65,26 @@ def link_entries(selector: Selector, base_url: str, site) -> Iterator:
 
 
 def entries(response, site) -> Iterator:
-    """Detail links on a listing page, within ``listing.item_selector`` when the site sets one."""
-    scope = response.css(site.listing.item_selector) if site.listing.item_selector else [response.selector]
-    for part in scope:
+    """Detail links on a listing page, within ``item_selector`` when the site sets one."""
+    selector = site.listing.options.item_selector
+    for part in response.css(selector) if selector else [response.selector]:
         yield from link_entries(part, response.url, site)
+
+
+def problem(response, site) -> str | None:
+    """Why a page lists nothing when it is the definition's ``item_selector`` matching nothing."""
+    selector = site.listing.options.item_selector
+    if selector and hasattr(response, "css") and not response.css(selector):
+        return f"item_selector {selector!r} matched nothing"
+    return None
 
 
 def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:
     """The listing page after ``page`` while ``page`` is below ``depth``: the link labelled 下一页 (or
-    the link numbered page+1), restricted to ``listing.next_page_pattern`` when the site sets one."""
+    the link numbered page+1), restricted to ``next_page_pattern`` when the site sets one."""
     if page >= depth:
         return
-    pattern = site.listing.next_page_pattern
+    pattern = site.listing.options.next_page_pattern
     numbered = None
     for link in response.css("a[href]"):
         href = link.attrib["href"].strip()
@@ -73,3 +101,6 @@ def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:
             numbered = url
     if numbered:
         yield Request(numbered)
+
+
+ADAPTER = ListingAdapter("html_list", entries, next_pages, options=HtmlListOptions, problem=problem)

@@ -20,8 +20,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from parsel import Selector
 from scrapy import Request
 
+from crawler.spiders.cms.contract import ListingAdapter
 from crawler.spiders.cms.entry import ListEntry
-from crawler.spiders.cms.html_list import link_entries
+from crawler.spiders.cms.html_list import ItemSelector, link_entries
 from crawler.spiders.cms.json_answer import json_answer
 
 PARAM = "paramJson"
@@ -44,7 +45,8 @@ def _entries(html: str, base_url: str, site) -> list[ListEntry]:
     if not html.strip():
         return []
     selector = Selector(text=html)
-    scope = selector.css(site.listing.item_selector) if site.listing.item_selector else [selector]
+    item_selector = site.listing.options.item_selector
+    scope = selector.css(item_selector) if item_selector else [selector]
     found: dict[str, ListEntry] = {}
     for part in scope:
         for entry in link_entries(part, base_url, site):
@@ -53,9 +55,18 @@ def _entries(html: str, base_url: str, site) -> list[ListEntry]:
 
 
 def entries(response, site) -> Iterator[ListEntry]:
-    """Detail links in the rendered list (``data.html``), within ``listing.item_selector`` when set;
+    """Detail links in the rendered list (``data.html``), within ``item_selector`` when set;
     relative links are resolved against the site's own host (the answer's URL)."""
     yield from _entries(list_html(response), response.url, site)
+
+
+def problem(response, site) -> str | None:
+    """Why an answer lists nothing when it is the definition's ``item_selector`` matching nothing in
+    the rendered list."""
+    selector, html = site.listing.options.item_selector, list_html(response)
+    if selector and html.strip() and not Selector(text=html).css(selector):
+        return f"item_selector {selector!r} matched nothing in data.html"
+    return None
 
 
 def page_params(url: str) -> dict:
@@ -128,3 +139,6 @@ def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:
     if (page >= pages) if pages is not None else (len(listed) < size):
         return
     yield Request(page_url(response.url, page + 1, size), headers={"Referer": response.url})
+
+
+ADAPTER = ListingAdapter("jpaas_build", entries, next_pages, options=ItemSelector, problem=problem)

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from scrapy import FormRequest, Request
 
+from crawler.spiders.cms.contract import ListingAdapter
 from crawler.spiders.cms.entry import ListEntry
 from crawler.spiders.cms.json_answer import first_date, json_answer, json_int
 
@@ -151,3 +152,6 @@ def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:
     request = getattr(response, "request", None)
     referer = (request.meta.get("jpaas_referer") if request is not None else None) or response.url
     yield _post(response.url, form, page + 1, referer)
+
+
+ADAPTER = ListingAdapter("jpaas_querylist", entries, next_pages, start_request=start_request)

@@ -17,7 +17,8 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from scrapy import Request
 
-from crawler.spiders.cms.html_list import link_entries
+from crawler.spiders.cms.contract import ListingAdapter
+from crawler.spiders.cms.html_list import ItemSelector, link_entries, problem
 
 _CALL = re.compile(r"Ls\.pagination\s*\(")
 _ELEMENT = re.compile(r"""^\s*['"]#?page_(\d+)['"]""")
@@ -27,10 +28,10 @@ _CURRENT = re.compile(r"currPage\s*:\s*\(?\s*([\d\s+]+?)\s*\)?\s*[,}]")
 
 
 def entries(response, site) -> Iterator:
-    """Detail links of the list, within ``listing.item_selector`` when the site sets one (the
+    """Detail links of the list, within ``item_selector`` when the site sets one (the
     column page also links other columns' articles in its sidebar)."""
-    scope = response.css(site.listing.item_selector) if site.listing.item_selector else [response.selector]
-    for part in scope:
+    selector = site.listing.options.item_selector
+    for part in response.css(selector) if selector else [response.selector]:
         yield from link_entries(part, response.url, site)
 
 
@@ -78,3 +79,6 @@ def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:
     index = _page_index(response.url) or current or page
     if index < count:
         yield Request(urljoin(response.url, f"{prefix}{index + 1}"))
+
+
+ADAPTER = ListingAdapter("ls_column", entries, next_pages, options=ItemSelector, problem=problem)

@@ -23,6 +23,7 @@ from lxml import etree
 from scrapy import Request
 
 from crawler.extract.dates import find_date
+from crawler.spiders.cms.contract import ListingAdapter
 from crawler.spiders.cms.entry import ListEntry
 from crawler.spiders.cms.json_answer import CHINA
 
@@ -180,3 +181,6 @@ def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:
     """Nothing: a feed is one page and lists what it holds (its newest items), whatever ``depth``
     asks for; a backfill reads no further back than the feed goes."""
     return iter(())
+
+
+ADAPTER = ListingAdapter("rss", entries, next_pages, problem=problem)

@@ -13,7 +13,8 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
 
-from crawler.spiders.cms.html_list import link_entries
+from crawler.spiders.cms.contract import ListingAdapter
+from crawler.spiders.cms.html_list import ItemSelector, link_entries, problem
 
 _CALL = re.compile(r"(?<![\w.])createPageHTML\s*\(([^()]*)\)")
 _DEFINITION = re.compile(r"function\s+$")
@@ -21,10 +22,10 @@ _ARG = re.compile(r"""\s*(?:'([^']*)'|"([^"]*)"|([\w.$-]+))\s*""")
 
 
 def entries(response, site) -> Iterator:
-    """Detail links of the list, within ``listing.item_selector`` when the site sets one (the
+    """Detail links of the list, within ``item_selector`` when the site sets one (the
     column page also links notices in its sidebar and rankings)."""
-    scope = response.css(site.listing.item_selector) if site.listing.item_selector else [response.selector]
-    for part in scope:
+    selector = site.listing.options.item_selector
+    for part in response.css(selector) if selector else [response.selector]:
         yield from link_entries(part, response.url, site)
 
 
@@ -85,3 +86,6 @@ def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:
         index = page - 1
     if index + 1 < count:
         yield Request(urljoin(response.url, f"{name}_{index + 1}.{ext}"))
+
+
+ADAPTER = ListingAdapter("trs_static", entries, next_pages, options=ItemSelector, problem=problem)

@@ -11,8 +11,8 @@ from crawler.spiders.cms.detect.list_block import item_selector, list_block
 from crawler.spiders.cms.detect.page import links_of, read_page
 from crawler.spiders.cms.detect.patterns import learn_pattern, next_page_pattern
 
-# The adapters that read their list within listing.item_selector.
-_SELECTOR_ADAPTERS = ("html_list", "trs_static", "ls_column")
+# The adapters that read an HTML page's list within its item_selector option.
+SELECTOR_ADAPTERS = ("html_list", "trs_static", "ls_column")
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class Detection:
     """What :func:`detect` made of a listing page."""
 
     url: str
-    adapter: str  # one of crawler.siteconf.ADAPTERS
+    adapter: str  # a name in crawler.spiders.cms.ADAPTERS
     label: str  # the family as people name it: "Hanweb jcms datastore", "TRS", "NFCMS", "plain list" …
     evidence: tuple[str, ...]
     url_pattern: str | None = None
@@ -51,7 +51,7 @@ def detect(url: str, body: bytes) -> Detection:
     pattern, learned, learned_evidence = learn_pattern(url, links)
     evidence, notes = [*family.evidence, *learned_evidence], family.notes
     selector = next_pattern = None
-    if kind == "html" and pattern and family.adapter in _SELECTOR_ADAPTERS:
+    if kind == "html" and pattern and family.adapter in SELECTOR_ADAPTERS:
         block = list_block([link.element for link in learned if link.element is not None])
         if block is not None:
             selector = item_selector(parsed, block)

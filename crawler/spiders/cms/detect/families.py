@@ -31,7 +31,7 @@ _TRS_DETAIL = re.compile(r"/t(?:19|20)\d{6}_\d+(?:_\d+)?\.s?html?$")
 class Family:
     """A page's family as its markers tell it, and what they say of the site definition."""
 
-    adapter: str  # one of crawler.siteconf.ADAPTERS
+    adapter: str  # a name in crawler.spiders.cms.ADAPTERS
     label: str  # the family as people name it: "Hanweb jcms datastore", "TRS", "NFCMS", "plain list" …
     evidence: list[str] = field(default_factory=list)
     listing: dict = field(default_factory=dict)  # [listing] options read from the page

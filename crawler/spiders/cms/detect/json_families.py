@@ -3,7 +3,7 @@
 Markers, strongest first: gkmlpt (``articles`` + ``classify``, ``/gkmlpt/content/`` links), the
 jpaas build API (``data.html``, a rendered list), jpaas ``/queryList`` (``results[].source`` with
 ``urls`` ``{"pc": …}``, ``webSiteCode``/``channelCode``), else a record list with URL fields
-(trs_json; TRS field names such as ``docpuburl``/``doctitle`` make it "TRS JSON list")."""
+(json_list; TRS field names such as ``docpuburl``/``doctitle`` make it "TRS JSON list")."""
 
 from __future__ import annotations
 
@@ -101,9 +101,9 @@ def _jpaas_querylist(url: str, top: dict, records: list[dict]) -> Family:
 
 
 def _record_list(url: str, top: dict, path: str, records: list[dict]) -> Family:
-    """A TRS JSON list (or any JSON record list): where its records are and which fields hold what."""
+    """A JSON record list (TRS's or another platform's): where its records are and which fields hold what."""
     trs = sorted({k.lower() for r in records for k in r} & _TRS_FIELDS)
-    family = Family("trs_json", "TRS JSON list" if trs else "JSON list", title=urlsplit(url).hostname)
+    family = Family("json_list", "TRS JSON list" if trs else "JSON list", title=urlsplit(url).hostname)
     if not records:
         family.evidence.append("a JSON answer without any record list holding links: the family cannot be told "
                                "from it")

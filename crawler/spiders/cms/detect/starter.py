@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import fields
 from urllib.parse import urlsplit
 
+from crawler.spiders.cms import ADAPTERS
 from crawler.spiders.cms.detect.detection import Detection
 from crawler.spiders.cms.detect.naming import guess_province, site_name
-
-_LISTING_OPTIONS = ("max_pages", "per_page", "records", "url_fields", "title_fields", "date_fields", "page_param")
 
 
 def _toml_string(value: str) -> str:
@@ -62,7 +62,8 @@ def starter_toml(detection: Detection, name: str | None = None) -> str:
     if detection.next_page_pattern:
         lines.append(f"next_page_pattern = {_toml_string(detection.next_page_pattern)}")
     options = {"max_pages": 3, **detection.listing}
-    for key in _LISTING_OPTIONS:
+    declared = [option.name for option in fields(ADAPTERS[detection.adapter].options)]
+    for key in ("max_pages", "per_page", *declared):
         if key in options and options[key] not in (None, "", []):
             lines.append(f"{key} = {_toml_value(options[key])}")
     lines += ["", "[detail]"]

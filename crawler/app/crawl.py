@@ -1,0 +1,181 @@
+"""Running a crawl of several sites in one Scrapy process, and reporting what it found."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.extract.pool import ExtractionPool
+from crawler.siteconf import Site
+from crawler.spiders.notices import NoticeSpider
+from crawler.store import Store, health
+
+# Exit codes of `crawler crawl` and `crawler run` (README lists them for cron users).
+EXIT_OK = 0
+EXIT_PARTIAL = 3  # some sites could not be reached, or some alerts could not be sent
+EXIT_FAILED = 4  # no site could be reached
+EXIT_LOCKED = 5  # another run holds the lock
+EXIT_CONFIG = 6  # the alert configuration is wrong; nothing was crawled
+
+
+@dataclass
+class CrawlReport:
+    """A finished run: its id, totals and per-site details (see ``Store.run_report``)."""
+
+    run_id: int
+    totals: dict
+    sites: dict
+    site_titles: dict
+    unreachable: list[tuple[str, str]]
+    blocked: list[tuple[str, str]] = field(default_factory=list)  # read, then stopped by an anti-bot front
+    failed: list[tuple[str, str]] = field(default_factory=list)  # read, but some pages could not be
+    # answered, but not as the definition says: (site, "broken: …" or "degraded: …")
+    drifted: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        if self.unreachable and len(self.unreachable) == len(self.site_titles):
+            return EXIT_FAILED
+        return EXIT_PARTIAL if self.unreachable or self.blocked or self.failed or self.drifted else EXIT_OK
+
+    def why(self) -> str:
+        """In one line, why the exit code is not 0: each site that was not read as it should be."""
+        parts = [f"{name} unreachable ({reason})" for name, reason in self.unreachable]
+        parts += [f"{name} blocked ({reason})" for name, reason in self.blocked]
+        parts += [f"{name} failed ({reason})" for name, reason in self.failed]
+        parts += [f"{name} {reason}" for name, reason in self.drifted]
+        return "; ".join(parts)
+
+    @property
+    def noteworthy(self) -> bool:
+        """Something new or changed, or a problem: what ``--quiet`` still prints."""
+        return bool(self.totals["new"] or self.totals["changed"] or self.totals["errors"] or self.unreachable
+                    or self.blocked or self.failed or self.drifted)
+
+
+class _NoTracebacks(logging.Filter):
+    """Keeps log records to one line: network failures are reported in the run summary."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+
+
+def _configure_logging(level: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setLevel(level.upper())
+    if level.upper() != "DEBUG":
+        handler.addFilter(_NoTracebacks())
+    root = logging.getLogger()
+    kept = [h for h in root.handlers if getattr(h, "keep", False)]  # the log file of `crawler run`
+    root.handlers[:] = [*kept, handler]
+    root.setLevel(min([handler.level, *(h.level for h in kept)]))
+
+
+def crawl_settings(db_path: Path, host_map: dict[str, str], overrides: dict[str, str], run_id: int | None) -> Settings:
+    """The project's Scrapy settings with the database, host map, run and ``-s`` overrides applied."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("CRAWLER_DB", str(db_path), priority="cmdline")
+    settings.set("HOST_MAP", dict(host_map), priority="cmdline")
+    settings.set("CRAWLER_RUN_ID", run_id, priority="cmdline")
+    for key, value in overrides.items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(sites: list[Site], db_path: Path, host_map: dict[str, str], overrides: dict[str, str] | None = None,
+              log_level: str = "WARNING") -> CrawlReport:
+    """Crawl ``sites`` concurrently into ``db_path`` and report the run."""
+    store = Store(db_path)
+    try:
+        store.register_sites(sites)
+        run_id = store.start_run([s.name for s in sites])
+    finally:
+        store.close()
+    settings = crawl_settings(db_path, host_map, overrides or {}, run_id)
+    settings.set("LOG_LEVEL", log_level.upper(), priority="cmdline")
+    _configure_logging(log_level)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    pool = ExtractionPool(settings.getint("CRAWLER_EXTRACT_PROCESSES"), settings.getint("CRAWLER_EXTRACT_PROCESS_AFTER"))
+    process = CrawlerProcess(settings)
+    for site in sites:
+        process.crawl(NoticeSpider, site=site.name, extraction=pool)
+    try:
+        process.start()
+    finally:
+        pool.close()
+    store = Store(db_path)
+    try:
+        totals = store.finish_run(run_id)
+        per_site = store.run_report(run_id)
+        states = health.of_run(store.db, run_id)
+    finally:
+        store.close()
+    drifted = [(s.site, f"{s.state}: {s.reason}") for s in states.values() if s.state in health.DRIFT_STATES]
+    unreachable, blocked, failed = [], [], []
+    for site in sites:  # a site counts as failed when none of its listing pages could be read
+        detail = per_site.get(site.name)
+        if detail is None or not detail["outcomes"].get("listed"):
+            errors = detail["errors"] if detail else []
+            reason = errors[0]["error"] if errors else "no request got an answer"
+            unreachable.append((site.name, f"{', '.join(site.hosts)}: {reason}"))
+        elif detail["outcomes"].get("blocked"):  # listing read, then the site's anti-bot front stopped the run
+            blocked.append((site.name, f"{', '.join(site.hosts)}: {detail['outcomes']['blocked']} request(s)"))
+        elif detail["outcomes"].get("error") or detail["outcomes"].get("refused"):
+            count = detail["outcomes"].get("error", 0) + detail["outcomes"].get("refused", 0)
+            first = next((e["error"] for e in detail["errors"] if e["outcome"] in ("error", "refused")), "")
+            failed.append((site.name, f"{count} page(s) could not be read, first: {first}"))
+    return CrawlReport(run_id, totals, per_site, {s.name: s.title for s in sites}, unreachable, blocked, failed,
+                       drifted)
+
+
+def format_report(report: CrawlReport, hint_demo: bool = True, list_events: bool = True) -> str:
+    """The run summary printed after a crawl: totals, then per site its counts, its new and changed
+    notices (unless ``list_events`` is false) and its first problems."""
+    t = report.totals
+    lines = [(f"run {report.run_id}: {len(report.site_titles)} site(s), {t['pages_fetched']} pages fetched, "
+              f"{t['new']} new, {t['changed']} changed, {t['errors']} problem(s)")]
+    for name, title in report.site_titles.items():
+        detail = report.sites.get(name, {"outcomes": {}, "events": [], "errors": []})
+        outcomes = detail["outcomes"]
+        counts = ", ".join(f"{outcomes[k]} {k}" for k in sorted(outcomes))
+        lines.append(f"{name} ({title}): {counts or 'nothing fetched'}")
+        for event in detail["events"] if list_events else ():
+            date = (event["published_at"] or "")[:10] or "?"
+            lines.append(f"  {event['kind']:<8}{date}  {event['title']}")
+            lines.append(f"  {'':<8}{'':<10}  {event['url']}")
+        for error in detail["errors"][:5]:
+            lines.append(f"  {error['outcome']:<8}{error['error'] or ''}  {error['url']}")
+        if len(detail["errors"]) > 5:
+            lines.append(f"  … and {len(detail['errors']) - 5} more problem(s); see the fetches table")
+    if report.unreachable:
+        lines.append("")
+        lines.append("Could not reach or read these sites:")
+        lines.extend(f"  {name} ({reason})" for name, reason in report.unreachable)
+        if hint_demo:
+            lines.append("Check the network connection. To see the crawler work offline on the bundled "
+                         "mirror of these sites, run `make demo` (or `crawler demo`).")
+    if report.blocked:
+        lines.append("")
+        lines.append("Blocked by their anti-bot front after the listing was read (backed off for this run):")
+        lines.extend(f"  {name} ({reason})" for name, reason in report.blocked)
+    if report.failed:
+        lines.append("")
+        lines.append("Some pages could not be read (the next run reads these sites as deep as a first run):")
+        lines.extend(f"  {name} ({reason})" for name, reason in report.failed)
+    if report.drifted:
+        lines.append("")
+        lines.append("Not read as their definition says (the site changed? see `crawler sites --check NAME`):")
+        lines.extend(f"  {name} {reason}" for name, reason in report.drifted)
+    return "\n".join(lines)

@@ -1,0 +1,99 @@
+"""`crawler run`, the job for cron: one run at a time (an OS file lock), a rotating log file, the
+crawl, then the alerts, and an exit code that says how it went."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+from crawler.alerts.config import ConfigError, load_config
+from crawler.alerts.outbox import OutboxReport
+from crawler.app.alerting import deliver_pending
+from crawler.app.crawl import EXIT_OK, EXIT_PARTIAL, LOG_FORMAT, CrawlReport, run_crawl
+from crawler.downloader.host_map import HostMapError, host_map_from_env, parse_host_map
+from crawler.siteconf import SiteDefinitionError, select_sites
+from crawler.store import Store
+
+LOG_BYTES = 5 * 1024 * 1024
+LOG_BACKUPS = 5
+
+
+class LockHeld(RuntimeError):
+    """Another run holds the lock."""
+
+
+class BadConfiguration(ValueError):
+    """The alert configuration, a site definition or the host map is wrong; nothing was crawled."""
+
+
+@dataclass
+class JobResult:
+    """A finished cron job: the crawl's report, what the alert pass did, and the log file."""
+
+    report: CrawlReport
+    outbox: OutboxReport
+    log_file: Path
+
+    @property
+    def exit_code(self) -> int:
+        """The crawl's exit code; 3 when it is 0 but some alerts could not be sent."""
+        if self.report.exit_code != EXIT_OK:
+            return self.report.exit_code
+        return EXIT_PARTIAL if self.outbox.failed else EXIT_OK
+
+
+@contextmanager
+def run_lock(path: Path):
+    """Hold an exclusive lock on ``path`` for the block. The OS releases it when the process ends,
+    so a run that was killed never blocks the next one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise LockHeld(f"another run is in progress (pid {holder}, lock {path})") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+
+
+def log_to_file(directory: Path) -> Path:
+    """Also log everything (INFO and up) to ``directory/crawler.log``, rotated at 5 MB, 5 kept."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "crawler.log"
+    handler = RotatingFileHandler(path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setLevel(logging.INFO)
+    handler.keep = True  # survives the console set-up of a crawl
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(min(root.level or logging.INFO, logging.INFO))
+    return path
+
+
+def run_job(names: tuple[str, ...], db_path: Path, host_map: tuple[str, ...], overrides: dict[str, str],
+            log_level: str = "WARNING", config_path: Path | None = None) -> JobResult:
+    """The cron job: under the run lock beside ``db_path`` (:class:`LockHeld` when another run has
+    it), read the alert configuration, the sites and the host map (:class:`BadConfiguration`),
+    log to ``logs/crawler.log`` beside the database, crawl, then route and send the alerts."""
+    with run_lock(db_path.parent / ".crawler.lock"):
+        try:
+            config = load_config(config_path)
+            sites = select_sites(names)
+            mapping = {**host_map_from_env(), **parse_host_map(host_map)}
+        except (ConfigError, SiteDefinitionError, HostMapError) as exc:
+            raise BadConfiguration(str(exc)) from None
+        log_file = log_to_file(db_path.parent / "logs")
+        report = run_crawl(sites, db_path, mapping, overrides, log_level)
+        with closing(Store(db_path)) as store:
+            outbox = deliver_pending(store, config)
+    return JobResult(report, outbox, log_file)

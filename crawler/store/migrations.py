@@ -1,0 +1,53 @@
+"""Schema changes of notices.db as named migrations (sqlite-utils' ``Migrations``), applied in order,
+each once, recorded in ``_sqlite_migrations``. To add a column or a table, append a function here;
+never edit one that has shipped. ``sqlite-utils migrate notices.db crawler/store/migrations.py --list``
+shows which ran."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from crawler.store.schema import create_baseline
+from crawler.store.views import replace_views, views_outdated
+
+migrations = Migrations("zhengce-watch")
+
+
+class NewerDatabaseError(RuntimeError):
+    """The database was upgraded by a newer version of the crawler than this one."""
+
+
+@migrations(name="baseline")
+def baseline(db: sqlite_utils.Database) -> None:
+    """The schema as it stood when migrations began; a database of any earlier commit gains what it lacks."""
+    create_baseline(db)
+
+
+@migrations(name="versions_list_title")
+def versions_list_title(db: sqlite_utils.Database) -> None:
+    """``versions.list_title``: the title the listing showed, which re-extraction passes again."""
+    db["versions"].add_column("list_title", str)
+
+
+def upgrade(db: sqlite_utils.Database) -> None:
+    """Apply the pending migrations and replace outdated views, in one write transaction; a
+    database already up to date is not written. Raises :class:`NewerDatabaseError`, before any
+    write, when the database holds migrations this code does not know."""
+    known = {m.name for m in migrations._migrations}
+    unknown = [m.name for m in migrations.applied(db) if m.name not in known]
+    if unknown:
+        raise NewerDatabaseError(
+            f"{db.conn.execute('pragma database_list').fetchone()[2] or 'the database'} was upgraded by a newer"
+            f" crawler (migrations {', '.join(unknown)}); this one will not write it: install the newer version")
+    db.enable_wal()
+    if not migrations.pending(db) and not views_outdated(db):
+        return
+    db.execute("BEGIN IMMEDIATE")  # another process opening the same file waits, then finds nothing pending
+    try:
+        migrations.apply(db)
+        replace_views(db)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
