@@ -90,7 +90,7 @@ class Notice:
     published: datetime
     title: str
     paragraphs: list[str]
-    is_list: bool
+    is_roster: bool
 
     @property
     def path(self) -> str:
@@ -107,8 +107,8 @@ def make_notice(number: int) -> Notice:
     rng = random.Random(number)
     published = NEWEST - timedelta(hours=6 * number + rng.randrange(6))
     subject = rng.choice(SUBJECTS)
-    is_list = rng.random() < 0.04
-    title = rng.choice(LISTS if is_list else CALLS).format(year=published.year, subject=subject)
+    is_roster = rng.random() < 0.04
+    title = rng.choice(LISTS if is_roster else CALLS).format(year=published.year, subject=subject)
     title = f"{title}（第{number + 1}号）" if rng.random() < 0.5 else title
     target = rng.randrange(1_000, 16_000)  # bytes of notice text, so pages weigh 20–40 KB
     paragraphs = ["各市、县（市、区）经信局，有关单位："]
@@ -117,12 +117,12 @@ def make_notice(number: int) -> Notice:
         text = "".join(rng.choice(SENTENCES).format(n=rng.randrange(1000)) for _ in range(rng.randrange(2, 5)))
         paragraphs.append(text)
         size += len(text.encode())
-    if is_list:
+    if is_roster:
         paragraphs.append("附件：名单")
         paragraphs.extend(f"{i + 1}. {rng.choice(COMPANIES)}市{subject}示范企业{rng.randrange(10000)}有限公司"
                           for i in range(rng.randrange(10, 30)))
     paragraphs += ["浙江省经济和信息化厅", f"{published.year}年{published.month}月{published.day}日"]
-    return Notice(number, FIRST_ID + 10 * number, published, title, paragraphs, is_list)
+    return Notice(number, FIRST_ID + 10 * number, published, title, paragraphs, is_roster)
 
 
 class Templates:

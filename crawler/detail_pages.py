@@ -18,7 +18,7 @@ MIN_TEXT = 20  # characters of normalised body text below which a page holds no 
 
 
 async def build_page(site: Site | None, fetch: FetchOutcome, raw: bytes, content_type: str | None, *,
-                     list_title: str | None, list_date: str | None, extraction: ExtractionPool,
+                     listing_title: str | None, listing_date: str | None, extraction: ExtractionPool,
                      pack: bool = False, validators: dict | None = None) -> DetailPage | None:
     """The record of the detail page ``fetch.url`` answered with ``raw``: its notice extracted (by
     ``extraction``, in a worker when it has one) with the site's hints and the title and date its
@@ -31,7 +31,7 @@ async def build_page(site: Site | None, fetch: FetchOutcome, raw: bytes, content
     compress the page for the store beside its extraction (a page not stored before)."""
     hints = site.hints if site else SiteHints()
     notice, packed = await extraction.call(extract_detail, fetch.url, raw, hints, pack=pack,
-                                           content_type=content_type, list_title=list_title, list_date=list_date)
+                                           content_type=content_type, listing_title=listing_title, listing_date=listing_date)
     missed = describe_misses(hints, notice.selectors)
     fetch.via, fetch.drift = ("fallback", f"extract selectors matched nothing (generic extraction used): {missed}") \
         if missed else ("definition", None)
@@ -41,8 +41,8 @@ async def build_page(site: Site | None, fetch: FetchOutcome, raw: bytes, content
         return None
     page = DetailPage(site=fetch.site, notice=notice, fetch=fetch, raw=raw, content_type=content_type,
                       validators=validators or {}, kind=classify(notice.title, notice.issuer), packed=packed,
-                      list_title=list_title)
-    if page.kind.is_list:
+                      listing_title=listing_title)
+    if page.kind.is_roster:
         page.body_entries = entries_from_body(notice.body, decode_html(raw, content_type)[0],
                                               province=site.province_name if site else None)
     return page
@@ -51,6 +51,6 @@ async def build_page(site: Site | None, fetch: FetchOutcome, raw: bytes, content
 def attachments_to_read(page: DetailPage, site: Site | None) -> list[Attachment]:
     """The attachments of a roster notice whose files are read for its roster (none for another
     notice): on the site's own hosts, of a type that may hold a roster."""
-    if not page.kind.is_list:
+    if not page.kind.is_roster:
         return []
     return wanted_attachments(list(page.notice.attachments), site.hosts if site else ())

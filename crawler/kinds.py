@@ -12,7 +12,7 @@ from pathlib import Path
 from crawler.extract.text import normalize_text
 
 RULES_FILE = Path(__file__).with_name("kinds.toml")
-LIST_KINDS = frozenset({"cluster_list", "list"})
+ROSTER_KINDS = frozenset({"cluster_list", "list"})
 _YEAR = re.compile(r"(20\d\d)\s*(?:年|—|-|－|～)")
 
 
@@ -27,15 +27,15 @@ class NoticeKind:
     year: int | None = None
 
     @property
-    def is_list(self) -> bool:
+    def is_roster(self) -> bool:
         """True for cluster lists and other lists of recognised firms or collectives."""
-        return self.kind in LIST_KINDS
+        return self.kind in ROSTER_KINDS
 
     @property
     def is_cluster_list(self) -> bool:
         """True for a list of industrial clusters: a 特色产业集群 list, or another list of clusters
         (先进制造业集群 …)."""
-        return self.kind == "cluster_list" or (self.is_list and "集群" in (self.subject or ""))
+        return self.kind == "cluster_list" or (self.is_roster and "集群" in (self.subject or ""))
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def classify(title: str | None, issuer: str | None = None, rules_path: Path = RU
     text = normalize_text(title or "").replace(" ", "")
     rules = load_rules(rules_path)
     kind = _first(rules["kind"], text) or "other"
-    if kind not in LIST_KINDS:
+    if kind not in ROSTER_KINDS:
         return NoticeKind(kind)
     issuer_text = normalize_text(issuer or "")
     year = _YEAR.search(text)

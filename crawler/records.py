@@ -73,7 +73,7 @@ class DetailPage:
     files: list[AttachmentFile] = field(default_factory=list)  # a list notice's downloaded attachments
     body_entries: list = field(default_factory=list)  # a list printed in the body (crawler.rosters.Entry)
     packed: tuple[str, bytes] | None = None  # pack_raw(raw), when it was computed beside the extraction
-    list_title: str | None = None  # the title the listing showed for the notice (kept with a new version)
+    listing_title: str | None = None  # the title the listing showed for the notice (kept with a new version)
 
 
 def pack_raw(raw: bytes) -> tuple[str, bytes]:

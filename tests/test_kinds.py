@@ -28,7 +28,7 @@ def test_kinds_agree_with_the_labelled_corpus():
 
 
 def test_list_stages_and_subjects_agree_with_the_labels():
-    rows = [r for r in gold_rows() if r["kind"] in ("cluster_list", "list") and classify(r["title"]).is_list]
+    rows = [r for r in gold_rows() if r["kind"] in ("cluster_list", "list") and classify(r["title"]).is_roster]
     stages = Counter(classify(r["title"]).stage == r["stage"] for r in rows)
     subjects = [r for r in rows if r["list_subject"] in {rule.name for rule in load_rules()["subject"]}]
     subject_hits = Counter(classify(r["title"]).subject == r["list_subject"] for r in subjects)

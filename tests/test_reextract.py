@@ -20,7 +20,7 @@ LISTED_TITLE = "关于印发《上海市促进工业软件高质量发展若干�
 VIEWS = {
     "notices": "select url, site, title, published_at, source, status, current_version, kind, doc_number, issuer,"
                " content_hash, etag, last_modified from notices order by url",
-    "versions": "select n.url, v.version, v.content_hash, v.title, v.list_title, v.published_at, v.change_kind"
+    "versions": "select n.url, v.version, v.content_hash, v.title, v.listing_title, v.published_at, v.change_kind"
                 " from versions v join notices n on n.id = v.notice_id order by n.url, v.version",
     "events": "select kind, notice_id, version, site, reason from events order by id",
     "clusters": "select notice_id, version, name from clusters order by 1, 2, 3",
@@ -66,23 +66,23 @@ def test_reextracting_every_page_of_the_demo_changes_no_version_and_makes_no_eve
 
 
 def test_a_page_without_a_clear_heading_keeps_the_title_its_listing_showed(demo):
-    row = query(demo[0], "select n.title, v.list_title from notices n join versions v on v.notice_id = n.id"
+    row = query(demo[0], "select n.title, v.listing_title from notices n join versions v on v.notice_id = n.id"
                          " where n.url = ?", NO_HEADING)
-    assert row == [{"title": LISTED_TITLE, "list_title": LISTED_TITLE}]
+    assert row == [{"title": LISTED_TITLE, "listing_title": LISTED_TITLE}]
     # Without the listing's title the page reads as its generic <title>: re-extraction must pass it.
     page = (DEFAULT_TREE / "www.sheitc.sh.gov.cn/zcfg/20260630/3e6d8e25a1812e5fba0f9d6ca3e7330c.html").read_bytes()
     hints = load_sites()["sh_sheitc"].hints
-    assert extract_notice(NO_HEADING, page, hints, list_title=LISTED_TITLE).title == LISTED_TITLE
+    assert extract_notice(NO_HEADING, page, hints, listing_title=LISTED_TITLE).title == LISTED_TITLE
     assert extract_notice(NO_HEADING, page, hints).title == "文章详情"
 
 
 def test_a_version_saved_before_listing_titles_were_kept_reextracts_without_one(demo, tmp_path):
-    """A database written before ``versions.list_title`` existed: re-extraction works as it did
+    """A database written before ``versions.listing_title`` existed: re-extraction works as it did
     then, which is right for every page but the one whose title only its listing gives."""
     db = tmp_path / "notices.db"
     shutil.copy(demo[0], db)
     with sqlite3.connect(db) as conn:
-        conn.execute("update versions set list_title = null")
+        conn.execute("update versions set listing_title = null")
     result = run_cli("reextract", "--db", str(db))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"1 notice(s) changed, {len(demo[1]['notices']) - 1} unchanged")

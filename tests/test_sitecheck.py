@@ -163,4 +163,4 @@ def test_a_listing_dated_in_the_future_is_read_with_the_pages_own_dates_and_says
     assert "every entry is dated in the future (first 2031-07-16): list dates ignored" in result.stderr
     published = {p[:4] for (p,) in rows(db, "select published_at from notices")}
     assert published == {"2025"} and rows(db, "select count(*) from notices") == [(23,)]
-    assert rows(db, "select count(*) from listings where list_date is not null") == [(0,)]
+    assert rows(db, "select count(*) from listings where listing_date is not null") == [(0,)]

@@ -33,7 +33,7 @@ def cluster_summary(body: str) -> tuple[int | None, list[str]]:
     return stated_count(body), cluster_names_in_text(body)[:FIRST_ENTRIES]
 
 
-def _list_lines(event: dict) -> tuple[list[tuple[str, str]], list[str]]:
+def _roster_lines(event: dict) -> tuple[list[tuple[str, str]], list[str]]:
     """The facts and lines a cluster list message carries: the story's list (from whichever copy
     holds it), or that it is not read yet with what the text says."""
     names = event.get("clusters") or []
@@ -89,8 +89,8 @@ def compose(event: dict) -> Message:
         facts.append(("来源网站", "；".join(name for name, _ in sites)))
     extra_lines: list[str] = []
     if event.get("is_cluster_list"):
-        list_facts, extra_lines = _list_lines(event)
-        facts.extend(list_facts)
+        roster_facts, extra_lines = _roster_lines(event)
+        facts.extend(roster_facts)
     if kind == "changed" and event.get("reason"):
         extra_lines.append(f"变化：{event['reason']}")
     if kind == "changed" and event.get("diff"):

@@ -46,8 +46,8 @@ async def _reextract(store: Store, sites: dict[str, Site]) -> dict[str, int]:
                              fetched_at=utc_now(), bytes=len(raw))
         # The listing's title and date as the crawl passed them (no title for a version stored
         # before versions kept it); the validators the notice holds stay its own.
-        page = await build_page(site, fetch, raw, stored["content_type"], list_title=version["list_title"],
-                                list_date=json.loads(version["dates"] or "{}").get("list"),
+        page = await build_page(site, fetch, raw, stored["content_type"], listing_title=version["listing_title"],
+                                listing_date=json.loads(version["dates"] or "{}").get("list"),
                                 extraction=extraction,
                                 validators={"etag": notice["etag"], "last_modified": notice["last_modified"]})
         if page is None:  # no longer read as a notice: the stored version stays

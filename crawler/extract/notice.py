@@ -204,7 +204,7 @@ def _lines_like(reference: str, head_lines: list[Line], site_names: frozenset[st
             and any(probe in line.text for probe in probes) and not _is_page_chrome(line.text, site_names)]
 
 
-def _title(tree, page_title: str, list_title: str | None, container, page_lines: list[Line],
+def _title(tree, page_title: str, listing_title: str | None, container, page_lines: list[Line],
            text_start: int | None) -> str | None:
     """The notice's own title: the ``ArticleTitle`` meta; else the heading, or the page line up to
     the top of the article text (which starts at ``page_lines[text_start]``), that best agrees
@@ -221,7 +221,7 @@ def _title(tree, page_title: str, list_title: str | None, container, page_lines:
     suffix = _title_suffix(page_title, site_names)
     candidates = [(element, _without_suffix(text, suffix)) for element, text in _heading_candidates(tree)
                   if not _is_page_chrome(text, site_names)]
-    reference = list_title or page_title
+    reference = listing_title or page_title
     ranked = []
     if reference:
         for element, text in candidates:
@@ -237,8 +237,8 @@ def _title(tree, page_title: str, list_title: str | None, container, page_lines:
     nearby = _heading_near(tree, container, candidates)
     if nearby:
         return nearby
-    if list_title:
-        return list_title
+    if listing_title:
+        return listing_title
     return _page_title_head(page_title, site_names) or _line_above_text(page_lines, text_start, site_names)
 
 
@@ -458,8 +458,8 @@ def extract_notice(
     body: bytes,
     hints: SiteHints | None = None,
     content_type: str | None = None,
-    list_title: str | None = None,
-    list_date: str | None = None,
+    listing_title: str | None = None,
+    listing_date: str | None = None,
 ) -> Notice:
     """Extract a :class:`Notice` from a page's raw bytes. Pure: no network, no database."""
     hints = hints or SiteHints()
@@ -485,7 +485,7 @@ def extract_notice(
     body_element = tree.find("body")
     page_lines, text_start = lines_and_start(body_element if body_element is not None else tree, container)
     title = _clean_title(_hint(selector, hints.title)
-                         or _title(tree, page_title, list_title, container, page_lines, text_start))
+                         or _title(tree, page_title, listing_title, container, page_lines, text_start))
     page_text = "\n".join(line.text for line in page_lines)
     before, near = _near_title(page_lines, _title_line_index(page_lines, title), title)
 
@@ -497,8 +497,8 @@ def extract_notice(
     hinted_date = _hint(selector, hints.published_at)
     if hinted_date and (value := parse_date(hinted_date)):
         dates["site"] = value
-    if list_date:
-        dates["list"] = list_date
+    if listing_date:
+        dates["list"] = listing_date
     published = _best_publish_date(dates)
     hinted_source = _hint(selector, hints.source)
     source_match = _SOURCE_LABEL.search(strip_pinyin_glosses(hinted_source)) if hinted_source else None

@@ -1,4 +1,4 @@
-"""The records a parsed list gives: one Entry per row, and the ParsedList of a whole file."""
+"""The records a parsed list gives: one Entry per row, and the ParsedRoster of a whole file."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class Entry:
 
 
 @dataclass(frozen=True)
-class ParsedList:
+class ParsedRoster:
     """What one attachment came to: ``parsed``, ``empty``, ``unparsed`` or ``refused`` (with a reason)."""
 
     status: str

@@ -8,7 +8,7 @@ import lxml.html
 
 from crawler.extract.text import normalize_text
 from crawler.rosters import readers
-from crawler.rosters.model import Entry, ParsedList
+from crawler.rosters.model import Entry, ParsedRoster
 from crawler.rosters.rows import (
     clean_cell,
     entries_from_grid,
@@ -53,17 +53,17 @@ def entries_from_content(grids: list[list[list]], lines: list[str], province: st
 
 
 def parse_attachment(data: bytes, name: str = "", province: str | None = None,
-                     max_bytes: int = 20_000_000) -> ParsedList:
+                     max_bytes: int = 20_000_000) -> ParsedRoster:
     """The list in an attachment, whatever its type claims: never raises. ``name`` is only used
     in reasons; the type comes from the bytes."""
     file_type = sniff_type(data)
     label = f"{name or 'the file'} ({file_type})"
     if len(data) > max_bytes:
-        return ParsedList("refused", f"{len(data)} bytes, over the size cap of {max_bytes}", file_type, ())
+        return ParsedRoster("refused", f"{len(data)} bytes, over the size cap of {max_bytes}", file_type, ())
     if file_type in ("xlsx", "docx", "ofd", "zip"):
         hazard = zip_hazard(data)
         if hazard:
-            return ParsedList("refused", hazard, file_type, ())
+            return ParsedRoster("refused", hazard, file_type, ())
     read_type, content = file_type, data
     try:
         if file_type in _CONVERSIONS:
@@ -71,20 +71,20 @@ def parse_attachment(data: bytes, name: str = "", province: str | None = None,
             content = readers.convert(data, file_type, read_type)
             hazard = zip_hazard(content) if read_type in ("xlsx", "docx") else None
             if hazard:
-                return ParsedList("refused", hazard, file_type, ())
+                return ParsedRoster("refused", hazard, file_type, ())
         if read_type not in _READERS:
-            return ParsedList("unparsed", f"{label}: no list reader for this type", file_type, ())
+            return ParsedRoster("unparsed", f"{label}: no list reader for this type", file_type, ())
         grids, lines = _READERS[read_type](content)
         entries = entries_from_content(grids, lines, province)
     except readers.Unreadable as exc:
-        return ParsedList("unparsed", str(exc), file_type, ())
+        return ParsedRoster("unparsed", str(exc), file_type, ())
     except (zipfile.BadZipFile, KeyError, EOFError) as exc:
-        return ParsedList("unparsed", f"{label} is damaged or truncated: {exc}", file_type, ())
+        return ParsedRoster("unparsed", f"{label} is damaged or truncated: {exc}", file_type, ())
     except Exception as exc:  # noqa: BLE001 — any library's failure on a hostile file is a status
-        return ParsedList("unparsed", f"{label} could not be read: {type(exc).__name__}: {exc}", file_type, ())
+        return ParsedRoster("unparsed", f"{label} could not be read: {type(exc).__name__}: {exc}", file_type, ())
     if not entries:
-        return ParsedList("empty", f"no list found in {label}", file_type, ())
-    return ParsedList("parsed", None, file_type, tuple(entries))
+        return ParsedRoster("empty", f"no list found in {label}", file_type, ())
+    return ParsedRoster("parsed", None, file_type, tuple(entries))
 
 
 def entries_from_body(body: str, html: str | None = None, province: str | None = None) -> list[Entry]:

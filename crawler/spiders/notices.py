@@ -13,7 +13,7 @@ from crawler.detail_pages import attachments_to_read, build_page
 from crawler.extract.pool import ExtractionPool
 from crawler.records import AttachmentFile, DetailPage, FetchOutcome, KnownFile, KnownNotice, ListingPage, utc_now
 from crawler.siteconf import select_sites
-from crawler.spiders.cms import ADAPTERS, ListEntry, fallback
+from crawler.spiders.cms import ADAPTERS, ListingEntry, fallback
 from crawler.spiders.files import read_download
 from crawler.downloader.outcomes import NotAPage, Outcome, describe_failure, not_a_page
 from crawler.spiders.revisit import is_due
@@ -131,7 +131,7 @@ class NoticeSpider(scrapy.Spider):
         yield ListingPage(self.site.name, fetch, [(e.url, e.date) for e in entries], page=page)
 
     @staticmethod
-    def _sane_entries(entries: list[ListEntry]) -> tuple[list[ListEntry], str | None]:
+    def _sane_entries(entries: list[ListingEntry]) -> tuple[list[ListingEntry], str | None]:
         """A listing page's entries without what no list of notices holds, and why: at most
         ``MAX_LISTED`` of them (a page of thousands of links must not become thousands of requests),
         and no list dates when every one is in the future (the page's dates are not publish dates)."""
@@ -174,7 +174,7 @@ class NoticeSpider(scrapy.Spider):
         # worker process, when the crawl has one); a known page's text may well be unchanged.
         page = await build_page(
             self.site, fetch, response.body, response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
-            list_title=entry.title if entry else None, list_date=entry.date if entry else None,
+            listing_title=entry.title if entry else None, listing_date=entry.date if entry else None,
             extraction=self.extraction, pack=known is None, validators=validators,
         )
         if fetch.drift:

@@ -24,10 +24,10 @@ def baseline(db: sqlite_utils.Database) -> None:
     create_baseline(db)
 
 
-@migrations(name="versions_list_title")
-def versions_list_title(db: sqlite_utils.Database) -> None:
-    """``versions.list_title``: the title the listing showed, which re-extraction passes again."""
-    db["versions"].add_column("list_title", str)
+@migrations(name="versions_listing_title")
+def versions_listing_title(db: sqlite_utils.Database) -> None:
+    """``versions.listing_title``: the title the listing showed, which re-extraction passes again."""
+    db["versions"].add_column("listing_title", str)
 
 
 def upgrade(db: sqlite_utils.Database) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 
 from crawler.records import DetailPage, utc_now
-from crawler.store.rosters import list_diff
+from crawler.store.rosters import roster_diff
 from crawler.store.versions import content_hash, loose_key, text_diff
 
 
@@ -31,22 +31,22 @@ class Notices:
             existing = self._first("select * from notices where url = ?", (notice.url,))
             before = existing and self._first("select * from versions where notice_id = ? and version = ?",
                                               (existing["id"], existing["current_version"]))
-            record = self._list_record(page, before) if page.kind.is_list else None
-            list_changed = bool(record and record.list_hash and before and before["list_hash"]
+            record = self._roster_record(page, before) if page.kind.is_roster else None
+            roster_changed = bool(record and record.list_hash and before and before["list_hash"]
                                 and before["list_hash"] != record.list_hash)
             validators = {k: page.validators.get(k) for k in ("etag", "last_modified")}
             kind = page.kind
             kind_fields = {"kind": kind.kind, "list_stage": kind.stage, "list_subject": kind.subject,
                            "list_level": kind.level, "list_year": kind.year}
             raw_sha256 = (page.packed[0] if page.packed else hashlib.sha256(page.raw).hexdigest()) if page.raw else None
-            if existing and existing["content_hash"] == digest and not list_changed:
+            if existing and existing["content_hash"] == digest and not roster_changed:
                 self._update("notices", existing["id"], {"last_seen_at": now, "raw_sha256": raw_sha256,
                                                           **validators, **kind_fields})
                 self._update("versions", before["id"], {"last_observed_at": now})
                 if record and not before["list_hash"]:  # first (complete) download of this version's list
                     story = existing["story_id"] or existing["id"]
-                    arrives = self._list_arrives(story, record)
-                    self._save_list(existing["id"], before["version"], page, record, now)
+                    arrives = self._roster_arrives(story, record)
+                    self._save_roster(existing["id"], before["version"], page, record, now)
                     if arrives:  # the story's alert said the list was not read: this one brings it
                         self._insert("events", {"kind": "changed", "notice_id": existing["id"],
                                                 "version": before["version"], "created_at": now, "run_id": run_id,
@@ -73,7 +73,7 @@ class Notices:
                 )
                 version, change_kind, diff = 1, "new", None
                 event = "new" if story_id is None else None
-                if story_id is not None and self._list_arrives(story_id, record):
+                if story_id is not None and self._roster_arrives(story_id, record):
                     # A copy of a story alerted without its list, holding the list: the story changed.
                     event, reason = "changed", f"名单由本站副本读取：{len(record.entries)} 项"
             else:
@@ -84,13 +84,13 @@ class Notices:
                     " coalesce(list_hash, '') = coalesce(?, list_hash, '')",
                     [notice_id, digest, record.list_hash if record else None]).fetchone()
                 diff = text_diff(before["body_normalized"] or "", notice.body_normalized)
-                if list_changed:
-                    changes = list_diff(self._list_names(notice_id, before["version"]),
+                if roster_changed:
+                    changes = roster_diff(self._roster_names(notice_id, before["version"]),
                                         [e["name_normalized"] for e in record.entries])
                     diff = f"{diff}\n{changes}" if diff else changes
                 if seen_before:
                     change_kind, event = "restored", "changed"
-                elif not list_changed and self._only_minor(before, notice):
+                elif not roster_changed and self._only_minor(before, notice):
                     change_kind, event = "minor", None
                 else:
                     change_kind, event = "edit", "changed"
@@ -104,10 +104,10 @@ class Notices:
                 "index_table": json.dumps(notice.index, ensure_ascii=False) if notice.index else None,
                 "dates": json.dumps(notice.dates, ensure_ascii=False), "encoding": notice.encoding,
                 "change_kind": change_kind, "diff": diff, "run_id": run_id, "snapshot": snapshot,
-                "list_title": page.list_title,
+                "listing_title": page.listing_title,
             })
             if record:
-                self._save_list(notice_id, version, page, record, now)
+                self._save_roster(notice_id, version, page, record, now)
             if event:
                 self._insert("events", {"kind": event, "notice_id": notice_id, "version": version,
                                         "created_at": now, "run_id": run_id, "site": page.site, "reason": reason})

@@ -4,7 +4,7 @@ marked sent or failed, and what a message about an event says."""
 from __future__ import annotations
 
 from crawler.extract.text import to_simplified
-from crawler.store.rosters import story_list
+from crawler.store.rosters import story_roster
 
 # A delivery is due when it is not sent, its next attempt has come, and no live pass is sending it.
 DUE = ("status != 'sent' and next_attempt_at <= :now"
@@ -72,7 +72,7 @@ class Outbox:
     def event_context(self, event_id: int) -> dict:
         """What a message about an event says: the notice, its issuer and date, every site carrying
         its story, the version's diff, and the story's list (``clusters``: its names, ``list_*``: the
-        copy holding it; see ``story_list``)."""
+        copy holding it; see ``story_roster``)."""
         event = dict(next(self.db.query("select * from events where id = ?", [event_id])))
         context = {"event_id": event_id, "kind": event["kind"], "site": event["site"], "reason": event["reason"]}
         if event["notice_id"] is None:  # about a site: its title and the state its run left it in
@@ -98,7 +98,7 @@ class Outbox:
                        published_at=notice["published_at"], body_normalized=notice["body_normalized"],
                        diff=version.get("diff"), sites=[(c["site_title"], c["url"]) for c in copies],
                        notice_id=notice["id"], version=event["version"])
-        held = story_list(self.db, copies, notice["id"], event["version"])
+        held = story_roster(self.db, copies, notice["id"], event["version"])
         context.update(clusters=held["names"] if held else [], list_notice_id=held and held["notice_id"],
                        list_version=held and held["version"], list_site=held and held["site_title"],
                        list_url=held and held["url"])

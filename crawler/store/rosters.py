@@ -21,7 +21,7 @@ FILE_SUFFIXES = frozenset({"xlsx", "xls", "et", "docx", "doc", "wps", "pdf", "of
 
 
 @dataclass
-class ListRecord:
+class RosterRecord:
     """What a version's list is: one row per entry (source = ``body`` or the attachment's name),
     the attachments as recorded, and the hash that compares lists as sets — None while an
     attachment was never downloaded, so that a list read in part is never compared."""
@@ -31,7 +31,7 @@ class ListRecord:
     list_hash: str | None
 
 
-def list_record(page: DetailPage, earlier: dict[str, dict], earlier_entries: dict[str, list[dict]]) -> ListRecord:
+def roster_record(page: DetailPage, earlier: dict[str, dict], earlier_entries: dict[str, list[dict]]) -> RosterRecord:
     """The list of a fetched list notice. An attachment that could not be downloaded keeps what
     its earlier download gave (``earlier``: attachment rows by URL, ``earlier_entries``: their
     entries), so a failed download is never a change of the list."""
@@ -63,7 +63,7 @@ def list_record(page: DetailPage, earlier: dict[str, dict], earlier_entries: dic
     entries = list(unique.values())
     key = {"names": sorted({e["name_normalized"] for e in entries}), "files": sorted(opaque)}
     digest = hashlib.sha256(json.dumps(key, ensure_ascii=False).encode()).hexdigest()
-    return ListRecord(entries, files, digest if complete else None)
+    return RosterRecord(entries, files, digest if complete else None)
 
 
 def _entry(entry) -> dict:
@@ -71,7 +71,7 @@ def _entry(entry) -> dict:
             "province": entry.province, "city": entry.city, "county": entry.county, "industry": entry.industry}
 
 
-def list_diff(before: list[str], after: list[str]) -> str:
+def roster_diff(before: list[str], after: list[str]) -> str:
     """What changed between two lists of names, as a set: ``~ old → new`` for a renamed entry,
     ``- name`` for a dropped one, ``+ name`` for an added one; order and numbering do not count."""
     dropped = [n for n in dict.fromkeys(before) if n not in set(after)]
@@ -89,7 +89,7 @@ def list_diff(before: list[str], after: list[str]) -> str:
     return "\n".join(lines)
 
 
-def story_list(db: Database, copies: list[dict], notice_id: int, version: int) -> dict | None:
+def story_roster(db: Database, copies: list[dict], notice_id: int, version: int) -> dict | None:
     """The cluster list a message about a story carries: that of the copy holding one — read from
     its attachments rather than its body, the bureau's rather than a republisher's, else the first
     copy's (the rule of the ``new_cluster_lists`` query). ``copies``: the story's notices in id order
@@ -115,7 +115,7 @@ class Rosters:
     """The store's rosters: a list notice's attachments (their bytes under data/attachments/) and
     entries per version (a part of :class:`crawler.store.Store`)."""
 
-    def _list_arrives(self, story_id: int, record: ListRecord | None) -> bool:
+    def _roster_arrives(self, story_id: int, record: RosterRecord | None) -> bool:
         """True when ``record`` is a whole list read for a story whose ``new`` or ``changed`` event
         went out (was routed) while none of its copies held a list: its message said the list was
         not read, and this list must reach the subscribers. (An event not yet routed will carry the
@@ -149,7 +149,7 @@ class Rosters:
         partial.write_bytes(file.data)
         os.replace(partial, path)
 
-    def _list_record(self, page: DetailPage, before: dict | None) -> ListRecord:
+    def _roster_record(self, page: DetailPage, before: dict | None) -> RosterRecord:
         earlier, earlier_entries = {}, {}
         if before:
             for row in self.db["attachments"].rows_where("notice_id = ? and version = ?",
@@ -160,7 +160,7 @@ class Rosters:
                     earlier_entries.setdefault(row["url"], []).append(
                         {k: row[k] for k in ("source", "url", "seq", "name", "name_normalized", "province", "city",
                                              "county", "industry")})
-        return list_record(page, earlier, earlier_entries)
+        return roster_record(page, earlier, earlier_entries)
 
     def stored_files(self, notice_id: int, version: int) -> list[tuple[dict, bytes | None]]:
         """A version's attachment rows with their kept bytes (None when not kept or gone)."""
@@ -179,10 +179,10 @@ class Rosters:
             " select source, url, seq, name, name_normalized, province, city, county, null from list_entries"
             " where notice_id = :n and version = :v order by seq", {"n": notice_id, "v": version})]
 
-    def _list_names(self, notice_id: int, version: int) -> list[str]:
+    def _roster_names(self, notice_id: int, version: int) -> list[str]:
         return [row["name_normalized"] for row in self._entries(notice_id, version)]
 
-    def _save_list(self, notice_id: int, version: int, page: DetailPage, record: ListRecord, now: str) -> None:
+    def _save_roster(self, notice_id: int, version: int, page: DetailPage, record: RosterRecord, now: str) -> None:
         """Record a version's attachments (their bytes under data/attachments/) and one row per entry
         of its list — in ``clusters`` for a cluster list, else in ``list_entries`` — replacing what an
         earlier, partial download recorded."""

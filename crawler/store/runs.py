@@ -39,9 +39,9 @@ class Runs:
         with self._transaction():
             self._insert_fetch(run_id, listing.fetch)
             self.db.conn.executemany(
-                "INSERT INTO listings (run_id, site, page_url, page, notice_url, list_date) VALUES (?, ?, ?, ?, ?, ?)",
-                [(run_id, listing.site, listing.fetch.url, listing.page, url, list_date)
-                 for url, list_date in listing.entries])
+                "INSERT INTO listings (run_id, site, page_url, page, notice_url, listing_date) VALUES (?, ?, ?, ?, ?, ?)",
+                [(run_id, listing.site, listing.fetch.url, listing.page, url, listing_date)
+                 for url, listing_date in listing.entries])
 
     def finish_run(self, run_id: int) -> dict:
         """Assess each site of the run, update which notices are still listed, close the run with
@@ -109,7 +109,7 @@ class Runs:
             "select distinct site from fetches where run_id = ? and role = 'listing' and outcome = 'listed'", [run_id])]
         for site in sites:
             entries = dict(self.db.execute(
-                "select notice_url, max(list_date) from listings where run_id = ? and site = ? group by notice_url",
+                "select notice_url, max(listing_date) from listings where run_id = ? and site = ? group by notice_url",
                 [run_id, site]).fetchall())
             if not entries or states.get(site) == "broken":
                 continue

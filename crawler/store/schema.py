@@ -74,7 +74,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         foreign_keys=[("notice_id", "notices", "id"), ("run_id", "runs", "id")], if_not_exists=True,
     )
     db["listings"].create(
-        {"id": int, "run_id": int, "site": str, "page_url": str, "notice_url": str, "list_date": str},
+        {"id": int, "run_id": int, "site": str, "page_url": str, "notice_url": str, "listing_date": str},
         pk="id", foreign_keys=[("run_id", "runs", "id")], if_not_exists=True,
     )
     db["snapshots"].create(

@@ -41,7 +41,7 @@ def test_extraction_never_raises_with_any_content_type(body, content_type):
 @given(encoded_markup, st.sampled_from(["p", "div.content", "td", "a::attr(href)", "title::text"]),
        st.one_of(st.none(), st.text(max_size=20)), st.one_of(st.none(), st.text(max_size=20)))
 @example(b"<title><html>", "title::text", None, None)  # a ::text selector as the content or drop hint
-def test_extraction_never_raises_with_hints_and_list_fields(body, css, list_title, list_date):
+def test_extraction_never_raises_with_hints_and_list_fields(body, css, listing_title, listing_date):
     hints = SiteHints(title=css, published_at=css, source=css, content=(css,), drop=("script",))
-    notice = extract_notice(URL, body, hints, list_title=list_title, list_date=list_date)
+    notice = extract_notice(URL, body, hints, listing_title=listing_title, listing_date=listing_date)
     assert isinstance(notice, Notice)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from hypothesis import given, strategies as st
 
-from crawler.rosters import ParsedList, entries_from_body, parse_attachment, sniff_type
+from crawler.rosters import ParsedRoster, entries_from_body, parse_attachment, sniff_type
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "rosters"
 SEEDS = [(FIXTURES / name).read_bytes() for name in
@@ -49,7 +49,7 @@ def test_sniffing_never_raises_and_names_a_known_type(data):
 @given(files, st.sampled_from([None, "浙江省", "浙江"]))
 def test_parsing_an_attachment_never_raises(data, province):
     parsed = parse_attachment(data, "名单.xlsx", province)
-    assert isinstance(parsed, ParsedList) and parsed.status in STATUSES
+    assert isinstance(parsed, ParsedRoster) and parsed.status in STATUSES
     assert (parsed.status == "parsed") == bool(parsed.entries)
 
 

@@ -217,7 +217,7 @@ def test_an_older_file_gets_the_index_trigger_for_text_only(tmp_path):
     store.db.execute("drop trigger notices_au")
     store.db.execute('create trigger notices_au after update on notices begin select 1; end')  # as sqlite-utils made it
     store.db["_sqlite_migrations"].drop()  # a file of a commit before schema changes were migrations
-    store.db.execute("alter table versions drop column list_title")
+    store.db.execute("alter table versions drop column listing_title")
     store.close()
     store = Store(path)
     sql = store.db.execute("select sql from sqlite_master where name = 'notices_au'").fetchone()[0]
@@ -254,16 +254,16 @@ def test_a_listing_is_broken_when_its_pages_list_far_fewer_than_the_same_pages_d
 
 def test_current_pages_give_each_notice_with_its_current_version_and_snapshot(store):
     first = page()
-    first.raw, first.content_type, first.list_title = b"<html>v1</html>", "text/html; charset=gbk", "名单公布"
+    first.raw, first.content_type, first.listing_title = b"<html>v1</html>", "text/html; charset=gbk", "名单公布"
     store.save_page(1, first)
     second = page(body=BODY.replace("17个", "18个"))
-    second.raw, second.content_type, second.list_title = b"<html>v2</html>", "text/html", "名单（更新）"
+    second.raw, second.content_type, second.listing_title = b"<html>v2</html>", "text/html", "名单（更新）"
     store.save_page(2, second)
     unchanged = page(body=BODY.replace("17个", "18个"))
-    unchanged.list_title = "另一个标题"  # a sighting of the same version keeps the version's listing title
+    unchanged.listing_title = "另一个标题"  # a sighting of the same version keeps the version's listing title
     store.save_page(3, unchanged)
     [current] = list(store.current_pages())
     assert current["notice"]["url"] == URL and current["version"]["version"] == 2
-    assert current["version"]["list_title"] == "名单（更新）" and current["version"]["dates"] is not None
+    assert current["version"]["listing_title"] == "名单（更新）" and current["version"]["dates"] is not None
     assert current["raw"] == b"<html>v2</html>" and current["content_type"] == "text/html"
-    assert [v["list_title"] for v in store.versions_of(current["notice"]["id"])] == ["名单公布", "名单（更新）"]
+    assert [v["listing_title"] for v in store.versions_of(current["notice"]["id"])] == ["名单公布", "名单（更新）"]

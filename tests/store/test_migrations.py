@@ -31,11 +31,11 @@ def row_counts(path) -> dict[str, int]:
         return {name: conn.execute(f'select count(*) from "{name}"').fetchone()[0] for name in tables}
 
 
-def page(url, body, title="关于组织开展2026年工业互联网试点示范工作的通知", list_title=None):
+def page(url, body, title="关于组织开展2026年工业互联网试点示范工作的通知", listing_title=None):
     notice = Notice(url=url, title=title, published_at="2026-06-30T10:00:00+08:00", source=None, body=body,
                     body_normalized=normalize_text(body), title_normalized=normalize_text(title))
     return DetailPage("ah_jxt", notice, FetchOutcome("ah_jxt", url, "detail", "stored", status=200),
-                      raw=body.encode(), content_type="text/html; charset=utf-8", list_title=list_title)
+                      raw=body.encode(), content_type="text/html; charset=utf-8", listing_title=listing_title)
 
 
 def test_a_database_of_commit_6765e6b_upgrades_in_place_and_keeps_every_row(tmp_path):
@@ -45,16 +45,16 @@ def test_a_database_of_commit_6765e6b_upgrades_in_place_and_keeps_every_row(tmp_
     with Store(path) as store:
         assert row_counts(path) == before
         applied = [row["name"] for row in store.db.query("select name from _sqlite_migrations order by id")]
-        assert applied == ["baseline", "versions_list_title"]
-        assert "list_title" in store.db["versions"].columns_dict
+        assert applied == ["baseline", "versions_listing_title"]
+        assert "listing_title" in store.db["versions"].columns_dict
         known = store.db.execute("select id, url from notices where kind = 'other' order by id limit 1").fetchone()
         run = store.start_run(["ah_jxt"])
-        assert store.save_page(run, page(known[1], "已修改的正文。\n第二段。", list_title="列表标题")) == "stored"
+        assert store.save_page(run, page(known[1], "已修改的正文。\n第二段。", listing_title="列表标题")) == "stored"
         assert store.save_page(run, page("https://jxt.ah.gov.cn/new.html", "一则新的通知正文。")) == "stored"
         store.finish_run(run)
         versions = store.versions_of(known[0])
-        assert [v["version"] for v in versions] == [1, 2] and versions[1]["list_title"] == "列表标题"
-        assert versions[0]["list_title"] is None and versions[1]["diff"]
+        assert [v["version"] for v in versions] == [1, 2] and versions[1]["listing_title"] == "列表标题"
+        assert versions[0]["listing_title"] is None and versions[1]["diff"]
         search = "select count(*) from notices_fts where notices_fts match ?"
         assert store.db.execute(search, ["已修改的正文"]).fetchone()[0] == 1
     after = row_counts(path)
@@ -99,7 +99,7 @@ def test_a_database_with_a_migration_this_code_does_not_know_is_refused_unwritte
 def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path):
     path = tmp_path / "notices.db"
     with Store(path) as store:
-        store.db.execute("delete from _sqlite_migrations where name = 'versions_list_title'")
+        store.db.execute("delete from _sqlite_migrations where name = 'versions_listing_title'")
     with pytest.raises(sqlite3.OperationalError, match="duplicate column"):  # the column is there already
         Store(path)
     with sqlite3.connect(path) as conn:

@@ -10,7 +10,7 @@ from crawler.kinds import classify
 from crawler.rosters import Entry
 from crawler.records import AttachmentFile, DetailPage, FetchOutcome
 from crawler.store import Store
-from crawler.store.rosters import list_diff, list_record
+from crawler.store.rosters import roster_diff, roster_record
 
 TITLE = "浙江省经济和信息化厅关于公布2025年浙江省中小企业特色产业集群名单的通知"
 NAMES = ["杭州市滨江区具身智能机器人产业集群", "宁波市北仑区汽车零部件产业集群", "湖州市长兴县新能源电池产业集群"]
@@ -35,41 +35,41 @@ def pdf(names, data=b"%PDF-1.4 one"):
 
 
 def test_a_reordered_or_renumbered_list_has_the_same_hash():
-    first = list_record(page(pdf(NAMES)), {}, {})
-    again = list_record(page(pdf(list(reversed(NAMES)), data=b"%PDF-1.4 two")), {}, {})
+    first = roster_record(page(pdf(NAMES)), {}, {})
+    again = roster_record(page(pdf(list(reversed(NAMES)), data=b"%PDF-1.4 two")), {}, {})
     assert first.list_hash == again.list_hash and len(first.entries) == 3
     assert first.entries[0]["source"] == "名单.pdf" and first.entries[0]["seq"] == 1
 
 
 def test_a_renamed_cluster_changes_the_hash_and_the_diff_names_both():
     renamed = [*NAMES[:2], "湖州市长兴县新能源储能产业集群"]
-    assert list_record(page(pdf(NAMES)), {}, {}).list_hash != list_record(page(pdf(renamed)), {}, {}).list_hash
-    diff = list_diff(NAMES, renamed)
+    assert roster_record(page(pdf(NAMES)), {}, {}).list_hash != roster_record(page(pdf(renamed)), {}, {}).list_hash
+    diff = roster_diff(NAMES, renamed)
     assert "~ 名单：湖州市长兴县新能源电池产业集群 → 湖州市长兴县新能源储能产业集群" in diff
     assert "名单变化：3 → 3 项" in diff and "+" not in diff.replace("→", "")
 
 
 def test_dropped_and_added_entries_are_named_apart():
-    diff = list_diff(NAMES, [NAMES[0], "温州市乐清市电气产业集群"])
+    diff = roster_diff(NAMES, [NAMES[0], "温州市乐清市电气产业集群"])
     assert "- 名单：湖州市长兴县新能源电池产业集群" in diff or "- 名单：宁波市北仑区汽车零部件产业集群" in diff
     assert "温州市乐清市电气产业集群" in diff
-    assert list_diff(NAMES, list(reversed(NAMES))) == ""
+    assert roster_diff(NAMES, list(reversed(NAMES))) == ""
 
 
 def test_the_body_list_counts_only_when_no_attachment_holds_one():
     body = entries(["嘉兴市海宁市经编产业集群"])
-    assert [e["source"] for e in list_record(page(pdf(NAMES), body_entries=body), {}, {}).entries] == ["名单.pdf"] * 3
-    assert [e["source"] for e in list_record(page(body_entries=body), {}, {}).entries] == ["body"]
+    assert [e["source"] for e in roster_record(page(pdf(NAMES), body_entries=body), {}, {}).entries] == ["名单.pdf"] * 3
+    assert [e["source"] for e in roster_record(page(body_entries=body), {}, {}).entries] == ["body"]
 
 
 def test_a_failed_download_keeps_the_earlier_list_or_leaves_the_list_unjudged():
     failed = AttachmentFile("名单.pdf", "https://jxt.zj.gov.cn/f.pdf", "failed", reason="HTTP 503")
-    assert list_record(page(failed), {}, {}).list_hash is None  # never read: not compared
+    assert roster_record(page(failed), {}, {}).list_hash is None  # never read: not compared
     earlier_row = {"status": "parsed", "type": "pdf", "sha256": "ab" * 32}
     earlier_entries = [{"source": "名单.pdf", "url": failed.url, **{k: v for k, v in e.items() if k not in ("source", "url")}}
-                       for e in list_record(page(pdf(NAMES)), {}, {}).entries]
-    kept = list_record(page(failed), {failed.url: earlier_row}, {failed.url: earlier_entries})
-    assert kept.list_hash == list_record(page(pdf(NAMES)), {}, {}).list_hash
+                       for e in roster_record(page(pdf(NAMES)), {}, {}).entries]
+    kept = roster_record(page(failed), {failed.url: earlier_row}, {failed.url: earlier_entries})
+    assert kept.list_hash == roster_record(page(pdf(NAMES)), {}, {}).list_hash
     assert "HTTP 503" in kept.files[0].reason and kept.files[0].status == "parsed"
 
 
@@ -77,7 +77,7 @@ def test_an_unparsed_attachment_is_compared_by_its_bytes():
     doc = AttachmentFile("名单.doc", "https://jxt.zj.gov.cn/f.doc", "unparsed", data=b"\xd0\xcf\x11\xe0 one",
                          reason="LibreOffice is not installed", file_type="doc")
     other = AttachmentFile(doc.name, doc.url, "unparsed", data=b"\xd0\xcf\x11\xe0 two", file_type="doc")
-    assert list_record(page(doc), {}, {}).list_hash != list_record(page(other), {}, {}).list_hash
+    assert roster_record(page(doc), {}, {}).list_hash != roster_record(page(other), {}, {}).list_hash
 
 
 def test_a_draft_list_links_to_the_final_list_and_dropped_entries_are_found(tmp_path):

@@ -9,7 +9,7 @@ module (testable on saved pages without a crawl), and the module ends by declari
 
 The hooks, called by the spider:
 
-- ``entries(response, site)`` yields a :class:`~crawler.spiders.cms.entry.ListEntry` per notice the
+- ``entries(response, site)`` yields a :class:`~crawler.spiders.cms.entry.ListingEntry` per notice the
   answer lists.
 - ``next_pages(response, site, page, depth)`` yields the requests for later listing pages: ``page``
   is the number of the page ``response`` is (1 for a start URL), ``depth`` the number of listing
@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 from scrapy import Request
 from scrapy.http import Response
 
-from crawler.spiders.cms.entry import ListEntry
+from crawler.spiders.cms.entry import ListingEntry
 
 if TYPE_CHECKING:
     from crawler.siteconf import Site
@@ -70,7 +70,7 @@ class ListingAdapter:
     """A listing adapter as its module declares it (see the module docstring for the contract)."""
 
     name: str
-    entries: Callable[[Response, Site], Iterable[ListEntry]]
+    entries: Callable[[Response, Site], Iterable[ListingEntry]]
     next_pages: Callable[[Response, Site, int, int], Iterable[Request]]
     options: type = NoOptions
     start_request: Callable[[str, Site], Request] = get_start_url

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class ListEntry:
+class ListingEntry:
     """A notice as a listing shows it: its URL and, where the list has them, title and date."""
 
     url: str

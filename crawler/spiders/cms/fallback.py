@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from urllib.parse import urljoin, urlsplit
 
 from crawler.extract.dates import find_date
-from crawler.spiders.cms.entry import ListEntry
+from crawler.spiders.cms.entry import ListingEntry
 from crawler.spiders.cms.html_list import link_entries, link_title, page_links, row_text
 
 MAX_ENTRIES = 100  # links taken from one page: a page of thousands of links is not a list of notices
@@ -27,7 +27,7 @@ _TOKEN = re.compile(r"(?=[A-Za-z]*\d)[A-Za-z0-9]{6,}")  # ids such as 7JtAShYP, 
 class Found:
     """What the fallback found on a listing page: its entries and, in words, how (or why not)."""
 
-    entries: list[ListEntry] = field(default_factory=list)
+    entries: list[ListingEntry] = field(default_factory=list)
     how: str = ""
 
 
@@ -35,14 +35,14 @@ def _same_site(url: str, site) -> bool:
     return urlsplit(url).hostname in site.hosts
 
 
-def _capped(entries: list[ListEntry], how: str) -> Found:
+def _capped(entries: list[ListingEntry], how: str) -> Found:
     unique = list({entry.url: entry for entry in entries}.values())
     if len(unique) > MAX_ENTRIES:
         return Found(unique[:MAX_ENTRIES], f"{how}: took the first {MAX_ENTRIES} of {len(unique):,}")
     return Found(unique, how)
 
 
-def _pattern_links(response, site, html: bool) -> list[ListEntry]:
+def _pattern_links(response, site, html: bool) -> list[ListingEntry]:
     """Same-site links matching the definition's detail ``url_pattern``: in ``<a href>`` anywhere on
     an ``html`` page, else as URLs in the text (scripts, CDATA records, a JSON answer)."""
     entries = []
@@ -54,7 +54,7 @@ def _pattern_links(response, site, html: bool) -> list[ListEntry]:
     for match in _URL_IN_TEXT.finditer(response.text[:2_000_000].replace("\\/", "/")):  # JSON escapes / as \/
         url = urljoin(response.url, match[0])
         if _same_site(url, site) and site.is_detail_url(url):
-            found.append(ListEntry(url=url))
+            found.append(ListingEntry(url=url))
     return found
 
 
@@ -65,10 +65,10 @@ def _shape(url: str) -> str:
     return parts.netloc + _DIGITS.sub("0", _TOKEN.sub("x", parts.path))
 
 
-def _dated_rows(response, site, today: date) -> tuple[list[ListEntry], int]:
+def _dated_rows(response, site, today: date) -> tuple[list[ListingEntry], int]:
     """The largest group of same-site links of one URL shape whose rows carry a date (not in the
     future), and how many dated rows were dropped for a date in the future."""
-    groups: dict[str, list[ListEntry]] = defaultdict(list)
+    groups: dict[str, list[ListingEntry]] = defaultdict(list)
     future = 0
     latest = (today + timedelta(days=1)).isoformat()
     for url, link in page_links(response.selector, response.url, MAX_LINKS_SCANNED):
@@ -80,7 +80,7 @@ def _dated_rows(response, site, today: date) -> tuple[list[ListEntry], int]:
         if day[:10] > latest:
             future += 1
             continue
-        groups[_shape(url)].append(ListEntry(url=url, title=link_title(link), date=day))
+        groups[_shape(url)].append(ListingEntry(url=url, title=link_title(link), date=day))
     best = max(groups.values(), key=len, default=[])
     return (best if len(best) >= MIN_ROWS else []), future
 

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit, urlunsplit
 from scrapy import Request
 
 from crawler.spiders.cms.contract import ListingAdapter
-from crawler.spiders.cms.entry import ListEntry
+from crawler.spiders.cms.entry import ListingEntry
 from crawler.spiders.cms.json_answer import first_date, json_answer, json_int
 
 # Publication time first (发布日期), then the document date (成文日期) as a last resort.
@@ -21,7 +21,7 @@ _DATE_FIELDS = ("display_publish_time", "publish_time", "create_time", "created_
 _PAGE_SIZE_FIELDS = ("page_size", "pagesize", "per_page", "size", "limit")
 
 
-def entries(response, site) -> Iterator[ListEntry]:
+def entries(response, site) -> Iterator[ListingEntry]:
     """One entry per article whose URL (absolute, without its #category anchor) is a notice page
     of ``site``; external jump entries (``type: "url"``) fail the pattern and are left out."""
     for article in json_answer(response).get("articles") or []:
@@ -35,7 +35,7 @@ def entries(response, site) -> Iterator[ListEntry]:
             continue
         title = article.get("title")
         title = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", title)).strip() if isinstance(title, str) else None
-        yield ListEntry(url=url, title=title or None, date=first_date(article, _DATE_FIELDS))
+        yield ListingEntry(url=url, title=title or None, date=first_date(article, _DATE_FIELDS))
 
 
 def total_pages(data: dict, site) -> int:

@@ -12,7 +12,7 @@ from scrapy import Request
 
 from crawler.extract.dates import find_date
 from crawler.spiders.cms.contract import ListingAdapter
-from crawler.spiders.cms.entry import ListEntry
+from crawler.spiders.cms.entry import ListingEntry
 
 _NEXT_TEXT = re.compile(r"下一页|下页|后页|next|›|»|>>", re.I)
 
@@ -61,7 +61,7 @@ def link_entries(selector: Selector, base_url: str, site) -> Iterator:
     """Every link under ``selector`` whose absolute URL is a detail page of ``site``."""
     for url, link in page_links(selector, base_url):
         if site.is_detail_url(url):
-            yield ListEntry(url=url, title=link_title(link), date=find_date(row_text(link)))
+            yield ListingEntry(url=url, title=link_title(link), date=find_date(row_text(link)))
 
 
 def entries(response, site) -> Iterator:

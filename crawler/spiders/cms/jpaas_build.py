@@ -21,7 +21,7 @@ from parsel import Selector
 from scrapy import Request
 
 from crawler.spiders.cms.contract import ListingAdapter
-from crawler.spiders.cms.entry import ListEntry
+from crawler.spiders.cms.entry import ListingEntry
 from crawler.spiders.cms.html_list import ItemSelector, link_entries
 from crawler.spiders.cms.json_answer import json_answer
 
@@ -31,7 +31,7 @@ _TEXT_COUNT = re.compile(r"共\s*(\d+)\s*条")
 _TEXT_PAGES = re.compile(r"共\s*(\d+)\s*页")
 
 
-def list_html(response) -> str:
+def listing_html(response) -> str:
     """``data.html`` of a successful answer, else ''."""
     data = json_answer(response)
     if data.get("success") is False:
@@ -41,29 +41,29 @@ def list_html(response) -> str:
     return html if isinstance(html, str) else ""
 
 
-def _entries(html: str, base_url: str, site) -> list[ListEntry]:
+def _entries(html: str, base_url: str, site) -> list[ListingEntry]:
     if not html.strip():
         return []
     selector = Selector(text=html)
     item_selector = site.listing.options.item_selector
     scope = selector.css(item_selector) if item_selector else [selector]
-    found: dict[str, ListEntry] = {}
+    found: dict[str, ListingEntry] = {}
     for part in scope:
         for entry in link_entries(part, base_url, site):
             found.setdefault(entry.url, entry)
     return list(found.values())
 
 
-def entries(response, site) -> Iterator[ListEntry]:
+def entries(response, site) -> Iterator[ListingEntry]:
     """Detail links in the rendered list (``data.html``), within ``item_selector`` when set;
     relative links are resolved against the site's own host (the answer's URL)."""
-    yield from _entries(list_html(response), response.url, site)
+    yield from _entries(listing_html(response), response.url, site)
 
 
 def problem(response, site) -> str | None:
     """Why an answer lists nothing when it is the definition's ``item_selector`` matching nothing in
     the rendered list."""
-    selector, html = site.listing.options.item_selector, list_html(response)
+    selector, html = site.listing.options.item_selector, listing_html(response)
     if selector and html.strip() and not Selector(text=html).css(selector):
         return f"item_selector {selector!r} matched nothing in data.html"
     return None
@@ -130,7 +130,7 @@ def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:
     nothing."""
     if page >= depth:
         return
-    html = list_html(response)
+    html = listing_html(response)
     listed = _entries(html, response.url, site)
     if not listed:
         return

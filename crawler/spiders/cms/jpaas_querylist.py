@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from scrapy import FormRequest, Request
 
 from crawler.spiders.cms.contract import ListingAdapter
-from crawler.spiders.cms.entry import ListEntry
+from crawler.spiders.cms.entry import ListingEntry
 from crawler.spiders.cms.json_answer import first_date, json_answer, json_int
 
 API_PATH = "/queryList"
@@ -100,7 +100,7 @@ def _title(source: dict) -> str | None:
     return None
 
 
-def entries(response, site) -> Iterator[ListEntry]:
+def entries(response, site) -> Iterator[ListingEntry]:
     """One entry per record whose PC URL is a notice page of ``site`` (link-out records fail the
     detail pattern and are left out)."""
     for source in _results(_answer(response)):
@@ -109,7 +109,7 @@ def entries(response, site) -> Iterator[ListEntry]:
             continue
         url = response.urljoin(link)
         if site.is_detail_url(url):
-            yield ListEntry(url=url, title=_title(source), date=first_date(source, _DATE_FIELDS))
+            yield ListingEntry(url=url, title=_title(source), date=first_date(source, _DATE_FIELDS))
 
 
 def _form(response) -> dict[str, str] | None:

@@ -36,7 +36,7 @@ from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit, urlunsplit
 from scrapy import FormRequest, Request
 
 from crawler.spiders.cms.contract import Form, ListingAdapter
-from crawler.spiders.cms.entry import ListEntry
+from crawler.spiders.cms.entry import ListingEntry
 from crawler.spiders.cms.json_answer import first_date, json_answer, json_int
 
 log = logging.getLogger(__name__)
@@ -147,7 +147,7 @@ def _date(record: dict, fields: tuple[str, ...]) -> str | None:
     return first_date(flat, fields)
 
 
-def entries(response, site) -> Iterator[ListEntry]:
+def entries(response, site) -> Iterator[ListingEntry]:
     """One entry per record whose link (absolute, without a #fragment) is a notice page of
     ``site``; link-outs to other sites fail the detail pattern and are left out."""
     data = _document(response)
@@ -165,7 +165,7 @@ def entries(response, site) -> Iterator[ListEntry]:
         if url in seen or not site.is_detail_url(url):
             continue
         seen.add(url)
-        yield ListEntry(url=url, title=_text(record, options.title_fields), date=_date(record, options.date_fields))
+        yield ListingEntry(url=url, title=_text(record, options.title_fields), date=_date(record, options.date_fields))
 
 
 def page_url(url: str, param: str, page: int) -> str:

@@ -24,7 +24,7 @@ from scrapy import Request
 
 from crawler.extract.dates import find_date
 from crawler.spiders.cms.contract import ListingAdapter
-from crawler.spiders.cms.entry import ListEntry
+from crawler.spiders.cms.entry import ListingEntry
 from crawler.spiders.cms.json_answer import CHINA
 
 log = logging.getLogger(__name__)
@@ -158,7 +158,7 @@ def problem(response, site) -> str | None:
     return _read(response)[1]
 
 
-def entries(response, site) -> Iterator[ListEntry]:
+def entries(response, site) -> Iterator[ListingEntry]:
     """One entry per item whose link (absolute, without a #fragment) is a notice page of ``site``."""
     root, reason = _read(response)
     if reason:
@@ -174,7 +174,7 @@ def entries(response, site) -> Iterator[ListEntry]:
             continue
         seen.add(url)
         title = _text(next(iter(_children(item, "title")), None))
-        yield ListEntry(url=url, title=title, date=_date(item))
+        yield ListingEntry(url=url, title=title, date=_date(item))
 
 
 def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:

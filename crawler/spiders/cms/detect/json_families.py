@@ -32,7 +32,7 @@ def json_family(url: str, data, links: list[Link]) -> Family:
             any("webSiteCode" in r or "channelCode" in r for r in records):
         family = _jpaas_querylist(url, top, records)
     else:
-        family = _record_list(url, top, path, records)
+        family = _record_roster(url, top, path, records)
     family.notes.append("title: a JSON answer names no publisher; write it")
     return family
 
@@ -100,7 +100,7 @@ def _jpaas_querylist(url: str, top: dict, records: list[dict]) -> Family:
     return family
 
 
-def _record_list(url: str, top: dict, path: str, records: list[dict]) -> Family:
+def _record_roster(url: str, top: dict, path: str, records: list[dict]) -> Family:
     """A JSON record list (TRS's or another platform's): where its records are and which fields hold what."""
     trs = sorted({k.lower() for r in records for k in r} & _TRS_FIELDS)
     family = Family("json_list", "TRS JSON list" if trs else "JSON list", title=urlsplit(url).hostname)

@@ -13,7 +13,7 @@ from crawler.spiders.cms.detect.links import DATE, Link, absolute, clean_text, h
 _URL_KEYS = ("docpuburl", "url", "chnldocurl", "link", "href", "puburl", "post_url", "urls")
 
 
-def _record_lists(data, path: str = ""):
+def _record_rosters(data, path: str = ""):
     """(dotted path, list of dict records) for every list of objects in a JSON document."""
     if isinstance(data, list):
         records = [r for r in data if isinstance(r, dict)]
@@ -21,7 +21,7 @@ def _record_lists(data, path: str = ""):
             yield path, records
     elif isinstance(data, dict):
         for key, value in data.items():
-            yield from _record_lists(value, f"{path}.{key}" if path else key)
+            yield from _record_rosters(value, f"{path}.{key}" if path else key)
 
 
 def looks_like_url(value) -> bool:
@@ -68,7 +68,7 @@ def json_records(data) -> tuple[str, list[dict]]:
     """The record list of a JSON list answer (the one with the most linked records), each record
     taken from its ``source`` object where it has one (jpaas), and its dotted path."""
     best, best_path, best_count = [], "", 0
-    for path, records in _record_lists(data):
+    for path, records in _record_rosters(data):
         flat = [r["source"] if isinstance(r.get("source"), dict) else r for r in records]
         count = sum(1 for r in flat if record_url(r))
         if count > best_count:
