@@ -19,7 +19,9 @@ run: $(STAMP)  ## crawl every enabled site into data/notices.db and print what i
 demo: $(STAMP)  ## the main job against the bundled local mirror of the sites (offline)
 	$(BIN)/crawler demo
 
-test: $(STAMP)  ## the whole test suite
+test: $(STAMP)  ## lint and format check (ruff), then the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 reliability: $(STAMP)  ## fault, crash and concurrency suites, then their table (also part of `make test`)

@@ -45,10 +45,27 @@ sys.path.insert(0, str(BENCH))
 import hanweb_site  # noqa: E402 (bench/ on the path first)
 
 PYTHON = sys.executable
-SPEED = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32",
-         "-s", "CONCURRENT_REQUESTS=32"]
-FORM = {"col": "1", "appid": "1", "webid": "1585", "path": "/", "columnid": "1582900", "sourceContentType": "1",
-        "unitid": "5024951", "webname": "浙江省经济和信息化厅", "permissiontype": "0"}
+SPEED = [
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=0",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=32",
+    "-s",
+    "CONCURRENT_REQUESTS=32",
+]
+FORM = {
+    "col": "1",
+    "appid": "1",
+    "webid": "1585",
+    "path": "/",
+    "columnid": "1582900",
+    "sourceContentType": "1",
+    "unitid": "5024951",
+    "webname": "浙江省经济和信息化厅",
+    "permissiontype": "0",
+}
 
 
 @dataclass
@@ -78,8 +95,12 @@ def measured(command: list[str], log: Path) -> tuple[float, float, float, int]:
     process it started, wall seconds, peak memory MB of that process tree (summed PSS), exit code)."""
     result = log.with_suffix(".rusage.json")
     with open(log, "wb") as out:
-        subprocess.run([PYTHON, str(BENCH / "rusage.py"), str(result), *command], stdout=out,
-                       stderr=subprocess.STDOUT, cwd=BENCH.parent)
+        subprocess.run(
+            [PYTHON, str(BENCH / "rusage.py"), str(result), *command],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=BENCH.parent,
+        )
     usage = json.loads(result.read_text())
     return usage["cpu"], usage["wall"], usage["peak_mb"], usage["exit"]
 
@@ -89,16 +110,36 @@ def db_counts(db: Path) -> dict:
         return {"versions": 0, "events": 0, "fetches_last_run": 0}
     with sqlite3.connect(db) as conn:
         last = conn.execute("select max(run_id) from fetches").fetchone()[0]
-        return {"versions": conn.execute("select count(*) from versions").fetchone()[0],
-                "events": conn.execute("select count(*) from events").fetchone()[0],
-                "fetches_last_run": conn.execute("select count(*) from fetches where run_id = ?", (last,)).fetchone()[0],
-                "outcomes": dict(conn.execute("select outcome || ' ' || coalesce(status, ''), count(*) from fetches "
-                                              "where run_id = ? group by 1", (last,)).fetchall())}
+        return {
+            "versions": conn.execute("select count(*) from versions").fetchone()[0],
+            "events": conn.execute("select count(*) from events").fetchone()[0],
+            "fetches_last_run": conn.execute("select count(*) from fetches where run_id = ?", (last,)).fetchone()[0],
+            "outcomes": dict(
+                conn.execute(
+                    "select outcome || ' ' || coalesce(status, ''), count(*) from fetches where run_id = ? group by 1",
+                    (last,),
+                ).fetchall()
+            ),
+        }
 
 
 def crawl_command(sites: Path, db: Path, base: str, *extra: str) -> list[str]:
-    return [PYTHON, "-m", "crawler", "--sites-dir", str(sites), "crawl", "bench_hanweb", "--db", str(db),
-            "--host-map", f"{hanweb_site.HOST}={base}", "--quiet", *SPEED, *extra]
+    return [
+        PYTHON,
+        "-m",
+        "crawler",
+        "--sites-dir",
+        str(sites),
+        "crawl",
+        "bench_hanweb",
+        "--db",
+        str(db),
+        "--host-map",
+        f"{hanweb_site.HOST}={base}",
+        "--quiet",
+        *SPEED,
+        *extra,
+    ]
 
 
 def run_crawl(label: str, n: int, sites: Path, db: Path, base: str, work: Path, *extra: str, exits=(0,)) -> Run:
@@ -108,13 +149,24 @@ def run_crawl(label: str, n: int, sites: Path, db: Path, base: str, work: Path, 
     after = db_counts(db)
     if code not in exits:
         print(f"  ! {label} exited {code}; see {log}:\n{log.read_text()[-2000:]}")
-    return Run(label, n, after["fetches_last_run"], cpu, wall, rss, after["versions"] - before["versions"],
-               after["events"] - before["events"], extra={"outcomes": after["outcomes"]})
+    return Run(
+        label,
+        n,
+        after["fetches_last_run"],
+        cpu,
+        wall,
+        rss,
+        after["versions"] - before["versions"],
+        after["events"] - before["events"],
+        extra={"outcomes": after["outcomes"]},
+    )
 
 
 def run_floor(n: int, urls: dict, base: str, work: Path) -> Run:
-    spec = {"get": [base + p for p in urls["listing"] + urls["detail"]],
-            "post": [[base + p, FORM] for p in urls["proxy"]]}
+    spec = {
+        "get": [base + p for p in urls["listing"] + urls["detail"]],
+        "post": [[base + p, FORM] for p in urls["proxy"]],
+    }
     path = work / f"urls-{n}.json"
     path.write_text(json.dumps(spec), encoding="utf-8")
     log = work / f"floor-{n}.log"
@@ -142,8 +194,10 @@ def bench_size(n: int, work: Path, server_kind: str, profile: bool, quick: bool,
     started = time.perf_counter()
     urls = hanweb_site.build_site(tree, n)
     size = sum(f.stat().st_size for f in (tree / hanweb_site.HOST / "art").rglob("*.html"))
-    print(f"\n## N = {n:,}: site written in {time.perf_counter() - started:.1f} s, "
-          f"{len(urls['proxy'])} dataproxy answers, detail pages {size / n / 1024:.1f} KB on average")
+    print(
+        f"\n## N = {n:,}: site written in {time.perf_counter() - started:.1f} s, "
+        f"{len(urls['proxy'])} dataproxy answers, detail pages {size / n / 1024:.1f} KB on average"
+    )
     db = work / f"site-{n}" / "notices.db"
     with hanweb_site.StaticServer(tree, server_kind) as server:
         print(f"server: {server.kind} at {server.base}")
@@ -152,11 +206,22 @@ def bench_size(n: int, work: Path, server_kind: str, profile: bool, quick: bool,
         runs.append(run_crawl("(b) crawl: full pipeline", n, sites, db, server.base, work))
         _show(runs[-1])
         if breakdown:  # the same first crawl without parts of the pipeline, each into a new database
-            for label, setting in (("(b1) extraction in-process", "CRAWLER_EXTRACT_PROCESSES=0"),
-                                   ("(b2) no store (items dropped)", "ITEM_PIPELINES={}")):
+            for label, setting in (
+                ("(b1) extraction in-process", "CRAWLER_EXTRACT_PROCESSES=0"),
+                ("(b2) no store (items dropped)", "ITEM_PIPELINES={}"),
+            ):
                 # Without a store nothing is recorded, so the crawl says it read nothing (exit 4).
-                part = run_crawl(label, n, sites, work / f"site-{n}" / f"{label[1:3]}.db", server.base, work,
-                                 "-s", setting, exits=(0, 4))
+                part = run_crawl(
+                    label,
+                    n,
+                    sites,
+                    work / f"site-{n}" / f"{label[1:3]}.db",
+                    server.base,
+                    work,
+                    "-s",
+                    setting,
+                    exits=(0, 4),
+                )
                 part.pages = part.pages or runs[0].pages  # without a store no fetch is recorded
                 runs.append(part)
                 _show(runs[-1])
@@ -185,12 +250,16 @@ def bench_size(n: int, work: Path, server_kind: str, profile: bool, quick: bool,
 
 
 def _show(run: Run) -> None:
-    print(f"  {run.label:<42} {run.pages:>6} pages  {run.cpu:7.1f} s CPU  {run.cpu_per_page_ms:6.2f} ms/page  "
-          f"{run.pages_per_s:7.1f} pages/s  {run.peak_mb:6.0f} MB  +{run.versions_written} versions "
-          f"+{run.events_written} events {run.note}", flush=True)
+    print(
+        f"  {run.label:<42} {run.pages:>6} pages  {run.cpu:7.1f} s CPU  {run.cpu_per_page_ms:6.2f} ms/page  "
+        f"{run.pages_per_s:7.1f} pages/s  {run.peak_mb:6.0f} MB  +{run.versions_written} versions "
+        f"+{run.events_written} events {run.note}",
+        flush=True,
+    )
 
 
 # --- profile ---------------------------------------------------------------------------------------
+
 
 def profile_crawl(n: int, tree: Path, sites: Path, work: Path, server_kind: str) -> Run:
     """A first crawl, then an unchanged recrawl of every page, each under py-spy (100 Hz, the
@@ -205,16 +274,28 @@ def profile_crawl(n: int, tree: Path, sites: Path, work: Path, server_kind: str)
     for name, extra in (("crawl", ()), ("recrawl-unchanged", every_page(n))):
         raw = results / f"profile-{name}-{n}.txt"
         with hanweb_site.StaticServer(tree, server_kind) as server:
-            command = [spy, "record", "--subprocesses", "--format", "raw", "-r", "100", "-o", str(raw), "--",
-                       *crawl_command(sites, db, server.base, *extra)]
+            command = [
+                spy,
+                "record",
+                "--subprocesses",
+                "--format",
+                "raw",
+                "-r",
+                "100",
+                "-o",
+                str(raw),
+                "--",
+                *crawl_command(sites, db, server.base, *extra),
+            ]
             cpu, wall, rss, code = measured(command, work / f"profile-{name}.log")
         if code:
             print(f"  ! py-spy exited {code}: {(work / f'profile-{name}.log').read_text()[-1500:]}")
             continue
         print(f"\n### profile of `crawler crawl` ({name}) at N = {n:,} (py-spy, {raw.relative_to(BENCH.parent)})")
         print(top_of_profile(raw))
-        run = run or Run("profile run (py-spy attached; not a measurement)", n, db_counts(db)["fetches_last_run"],
-                         cpu, wall, rss)
+        run = run or Run(
+            "profile run (py-spy attached; not a measurement)", n, db_counts(db)["fetches_last_run"], cpu, wall, rss
+        )
     return run or Run("profile (py-spy)", n, 0, 0, 0, 0, note="failed")
 
 
@@ -260,9 +341,11 @@ def top_of_profile(raw: Path, count: int = 15) -> str:
 
 # --- extraction and store ---------------------------------------------------------------------------
 
+
 def bench_extraction(work: Path, pages: int = 200) -> dict:
     """Ours against trafilatura on ``pages`` generated detail pages (CPU time inside each extractor)."""
     import extract as extraction_bench
+
     from crawler.extract.text import normalize_line
 
     templates = hanweb_site.Templates()
@@ -309,22 +392,45 @@ def bench_store(notices: int, versions: int) -> dict:
         crawler = [PYTHON, "-m", "crawler"]
         floor = store_bench.wall([*crawler, "--version"])
         history = store_bench.wall([*crawler, "history", store_bench.notice_version(42, 0)[0].url, "--db", str(path)])
-    return {"notices": notices, "versions": versions, "build_s": seconds, "bytes": size, "raw_bytes": raw_bytes,
-            "per_notice": size / notices, "per_version": size / (notices * versions), "history_s": history,
-            "startup_s": floor}
+    return {
+        "notices": notices,
+        "versions": versions,
+        "build_s": seconds,
+        "bytes": size,
+        "raw_bytes": raw_bytes,
+        "per_notice": size / notices,
+        "per_version": size / (notices * versions),
+        "history_s": history,
+        "startup_s": floor,
+    }
 
 
 # --- report ------------------------------------------------------------------------------------------
 
+
 def machine() -> str:
     import scrapy
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    ram = next((int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
-                if line.startswith("MemTotal")), 0)
-    return (f"{os.cpu_count()} CPUs ({cpu}), {ram / 1024:.1f} GB RAM, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}, Scrapy {scrapy.__version__}")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    ram = next(
+        (
+            int(line.split()[1]) // 1024
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), {ram / 1024:.1f} GB RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, Scrapy {scrapy.__version__}"
+    )
 
 
 def verdicts(runs: list[Run], extraction: dict | None) -> list[str]:
@@ -338,24 +444,32 @@ def verdicts(runs: list[Run], extraction: dict | None) -> list[str]:
                 continue
             cpu_ratio = crawl.cpu_per_page_ms / floor.cpu_per_page_ms
             wall_ratio = crawl.pages_per_s / floor.pages_per_s
-            lines.append(f"N={n}: pipeline CPU/page = {cpu_ratio:.2f}× floor (target ≤ 2): "
-                         f"{'met' if cpu_ratio <= 2 else 'NOT met'}; pages/s = {wall_ratio:.2f}× floor (target ≥ 0.8): "
-                         f"{'met' if wall_ratio >= 0.8 else 'NOT met'}")
+            lines.append(
+                f"N={n}: pipeline CPU/page = {cpu_ratio:.2f}× floor (target ≤ 2): "
+                f"{'met' if cpu_ratio <= 2 else 'NOT met'}; pages/s = {wall_ratio:.2f}× floor (target ≥ 0.8): "
+                f"{'met' if wall_ratio >= 0.8 else 'NOT met'}"
+            )
         for key, what in (("(c)", "unchanged recrawl (cron's)"), ("(c+)", "unchanged recrawl of every page")):
             same = by.get((key, n))
             if same and crawl:
                 ratio = same.cpu / crawl.cpu
                 ok = same.versions_written == 0 and same.events_written == 0 and ratio <= 0.3
-                lines.append(f"N={n}: {what} wrote {same.versions_written} versions, {same.events_written} events; "
-                             f"CPU {ratio:.2f}× first crawl (target 0 rows, ≤ 0.3): {'met' if ok else 'NOT met'}")
+                lines.append(
+                    f"N={n}: {what} wrote {same.versions_written} versions, {same.events_written} events; "
+                    f"CPU {ratio:.2f}× first crawl (target 0 rows, ≤ 0.3): {'met' if ok else 'NOT met'}"
+                )
     peak = {r.n: r.peak_mb for r in runs if r.label.startswith("(b)")}
     if 20000 in peak and 5000 in peak:
         ok = peak[20000] <= 300 and peak[20000] < 2 * peak[5000]
-        lines.append(f"peak memory: {peak[20000]:.0f} MB at 20,000, {peak[5000]:.0f} MB at 5,000 "
-                     f"(target ≤ 300 MB and < 2×): {'met' if ok else 'NOT met'}")
+        lines.append(
+            f"peak memory: {peak[20000]:.0f} MB at 20,000, {peak[5000]:.0f} MB at 5,000 "
+            f"(target ≤ 300 MB and < 2×): {'met' if ok else 'NOT met'}"
+        )
     if extraction and extraction.get("trafilatura"):
         ratio = extraction["crawler"] / extraction["trafilatura"]
-        lines.append(f"extraction: {ratio:.2f}× trafilatura's pages/s (target ≥ 3): {'met' if ratio >= 3 else 'NOT met'}")
+        lines.append(
+            f"extraction: {ratio:.2f}× trafilatura's pages/s (target ≥ 3): {'met' if ratio >= 3 else 'NOT met'}"
+        )
     return lines
 
 
@@ -365,14 +479,17 @@ def main() -> None:
     parser.add_argument("--sizes", default=None, help="comma-separated N (default 1000,5000,20000)")
     parser.add_argument("--server", choices=["auto", "nginx", "mirror"], default="auto")
     parser.add_argument("--profile", action="store_true", help="also profile one crawl with py-spy")
-    parser.add_argument("--breakdown", action="store_true",
-                        help="also crawl the first N without the worker, and without the store")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="also crawl the first N without the worker, and without the store"
+    )
     parser.add_argument("--json", type=Path, default=None, help="write every number to this file")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else ([1000] if args.quick else [1000, 5000, 20000])
     print(f"# crawl benchmark · {time.strftime('%Y-%m-%d %H:%M %Z')}\n{machine()}")
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other processes on the machine "
-          "share its cores; the CPU times below are this benchmark's own)")
+    print(
+        f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other processes on the machine "
+        "share its cores; the CPU times below are this benchmark's own)"
+    )
     everything = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="crawl-bench-") as folder:
         work = Path(folder)
@@ -386,16 +503,22 @@ def main() -> None:
         print("\n## (e) extraction on generated pages")
         extraction = bench_extraction(work)
         if extraction.get("trafilatura"):
-            print(f"  crawler {extraction['crawler']:.1f} pages/s · trafilatura {extraction['trafilatura']:.1f} pages/s "
-                  f"· ratio {extraction['crawler'] / extraction['trafilatura']:.2f}×")
-        print(f"  `crawler extract` on {extraction['pages']} files: {extraction['cli_cpu']:.1f} s CPU, "
-              f"{extraction['cli_wall']:.1f} s wall (start-up included)")
+            print(
+                f"  crawler {extraction['crawler']:.1f} pages/s · trafilatura {extraction['trafilatura']:.1f} pages/s "
+                f"· ratio {extraction['crawler'] / extraction['trafilatura']:.2f}×"
+            )
+        print(
+            f"  `crawler extract` on {extraction['pages']} files: {extraction['cli_cpu']:.1f} s CPU, "
+            f"{extraction['cli_wall']:.1f} s wall (start-up included)"
+        )
     store_size = (500, 5) if args.quick else (5000, 5)
     print(f"\n## (f) store at {store_size[0]:,} notices × {store_size[1]} versions")
     store = bench_store(*store_size)
-    print(f"  {store['bytes'] / 1e6:.1f} MB · {store['per_notice'] / 1024:.1f} KB per notice · "
-          f"{store['per_version'] / 1024:.1f} KB per version · raw kept {store['raw_bytes'] / 1e6:.1f} MB "
-          f"(db/raw {store['bytes'] / store['raw_bytes']:.2f}) · built in {store['build_s']:.0f} s")
+    print(
+        f"  {store['bytes'] / 1e6:.1f} MB · {store['per_notice'] / 1024:.1f} KB per notice · "
+        f"{store['per_version'] / 1024:.1f} KB per version · raw kept {store['raw_bytes'] / 1e6:.1f} MB "
+        f"(db/raw {store['bytes'] / store['raw_bytes']:.2f}) · built in {store['build_s']:.0f} s"
+    )
     print(f"  crawler history: {store['history_s'] * 1000:.0f} ms (start-up floor {store['startup_s'] * 1000:.0f} ms)")
     print("\n## (g) peak memory of the crawl against N (summed PSS of its processes)")
     for run in runs:
@@ -406,9 +529,20 @@ def main() -> None:
         print("  " + line)
     print(f"\nwhole benchmark: {time.perf_counter() - everything:.0f} s")
     if args.json:
-        args.json.write_text(json.dumps({"machine": machine(), "runs": [{**r.__dict__, "cpu_per_page_ms": r.cpu_per_page_ms,
-                                          "pages_per_s": r.pages_per_s} for r in runs],
-                                         "extraction": extraction, "store": store}, indent=1, ensure_ascii=False))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "machine": machine(),
+                    "runs": [
+                        {**r.__dict__, "cpu_per_page_ms": r.cpu_per_page_ms, "pages_per_s": r.pages_per_s} for r in runs
+                    ],
+                    "extraction": extraction,
+                    "store": store,
+                },
+                indent=1,
+                ensure_ascii=False,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ def _compact(text: str | None) -> str:
 
 def _bigrams(text: str) -> Counter:
     chars = "".join(ch for ch in unicodedata.normalize("NFKC", text or "").lower() if ch.isalnum())
-    return Counter([chars]) if len(chars) == 1 else Counter(chars[i:i + 2] for i in range(len(chars) - 1))
+    return Counter([chars]) if len(chars) == 1 else Counter(chars[i : i + 2] for i in range(len(chars) - 1))
 
 
 def body_f1(got: str, gold: str) -> float:
@@ -94,17 +94,23 @@ def readability_extract(body: bytes, url: str) -> dict:
 def gne_extract(body: bytes, url: str) -> dict:
     from gne import GeneralNewsExtractor
 
+    from crawler.extract.dates import find_date
     from crawler.extract.encoding import decode_html
 
-    from crawler.extract.dates import find_date
-
     result = GeneralNewsExtractor().extract(decode_html(body)[0])
-    return {"title": result.get("title"), "body": result.get("content") or "",
-            "published_at": find_date(result.get("publish_time") or "")}  # its dates come in many forms
+    return {
+        "title": result.get("title"),
+        "body": result.get("content") or "",
+        "published_at": find_date(result.get("publish_time") or ""),
+    }  # its dates come in many forms
 
 
-EXTRACTORS = {"crawler": ours, "trafilatura": trafilatura_extract, "readability": readability_extract,
-              "gne": gne_extract}
+EXTRACTORS = {
+    "crawler": ours,
+    "trafilatura": trafilatura_extract,
+    "readability": readability_extract,
+    "gne": gne_extract,
+}
 
 
 def measure(function, pages) -> dict:
@@ -122,15 +128,20 @@ def measure(function, pages) -> dict:
             titles.append(_compact(got["title"]) == _compact(gold["title"]))
         gold_date = re.search(r"(\d{4})-(\d{1,2})-(\d{1,2})", gold.get("published_at") or "")
         if gold_date:
-            wanted = "%s-%02d-%02d" % (gold_date[1], int(gold_date[2]), int(gold_date[3]))
+            wanted = f"{gold_date[1]}-{int(gold_date[2]):02d}-{int(gold_date[3]):02d}"
             dates.append((got["published_at"] or "")[:10] == wanted)
         body_text = _compact(got["body"])
         for text in gold.get("must_not_contain") or ():
             strings += 1
             leaks += _compact(text) in body_text
     mean = lambda values: sum(values) / len(values) if values else float("nan")  # noqa: E731
-    return {"f1": mean(f1s), "title": mean(titles), "date": mean(dates), "leak": leaks / strings if strings else 0.0,
-            "pages_per_s": len(pages) / elapsed if elapsed else float("inf")}
+    return {
+        "f1": mean(f1s),
+        "title": mean(titles),
+        "date": mean(dates),
+        "leak": leaks / strings if strings else 0.0,
+        "pages_per_s": len(pages) / elapsed if elapsed else float("inf"),
+    }
 
 
 def hostile_pages() -> dict[str, bytes]:
@@ -167,7 +178,9 @@ def main() -> None:
             first, second = measure(function, pages), measure(function, pages)
             results[name] = {**first, "pages_per_s": max(first["pages_per_s"], second["pages_per_s"])}
         for name, r in results.items():
-            print(f"{name:<13}{r['f1']:>9.3f}{r['title']:>8.2f}{r['date']:>8.2f}{r['leak']:>8.3f}{r['pages_per_s']:>10.1f}")
+            print(
+                f"{name:<13}{r['f1']:>9.3f}{r['title']:>8.2f}{r['date']:>8.2f}{r['leak']:>8.3f}{r['pages_per_s']:>10.1f}"
+            )
         if "trafilatura" in results:
             ratio = results["crawler"]["pages_per_s"] / results["trafilatura"]["pages_per_s"]
             print(f"speed ratio crawler / trafilatura: {ratio:.2f}x")

@@ -39,7 +39,7 @@ FIRST_ID = 100000
 NEWEST = datetime(2025, 7, 16, 9, 30)
 
 # The bench site: zj_jxt's definition with a listing deep enough to hold every generated notice.
-SITE_TOML = f'''name = "bench_hanweb"
+SITE_TOML = f"""name = "bench_hanweb"
 title = "bench · generated Hanweb jcms column"
 kind = "bureau"
 province = "浙江"
@@ -57,14 +57,34 @@ url_pattern = '^https?://jxt\\.zj\\.gov\\.cn/art/\\d{{4}}/\\d{{1,2}}/\\d{{1,2}}/
 title = "meta[name=ArticleTitle]::attr(content)"
 published_at = "meta[name=PubDate]::attr(content)"
 source = "meta[name=ContentSource]::attr(content)"
-'''
+"""
 
-SUBJECTS = ["工业企业技术改造", "中小企业数字化转型", "制造业高质量发展", "绿色低碳工厂", "工业互联网平台",
-            "首台（套）装备", "小微企业园", "专精特新中小企业", "未来工厂", "工业设计中心", "服务型制造",
-            "企业技术中心", "软件和信息技术服务业", "新材料首批次应用", "智能制造", "产业链协同创新"]
-CALLS = ["关于组织开展{year}年度{subject}申报工作的通知", "关于做好{year}年{subject}项目入库工作的通知",
-         "浙江省经济和信息化厅关于开展{year}年{subject}评价工作的通知", "关于征集{year}年{subject}典型案例的通知",
-         "关于举办{year}年{subject}专题培训班的通知", "《关于加快推进{subject}的若干措施》政策解读"]
+SUBJECTS = [
+    "工业企业技术改造",
+    "中小企业数字化转型",
+    "制造业高质量发展",
+    "绿色低碳工厂",
+    "工业互联网平台",
+    "首台（套）装备",
+    "小微企业园",
+    "专精特新中小企业",
+    "未来工厂",
+    "工业设计中心",
+    "服务型制造",
+    "企业技术中心",
+    "软件和信息技术服务业",
+    "新材料首批次应用",
+    "智能制造",
+    "产业链协同创新",
+]
+CALLS = [
+    "关于组织开展{year}年度{subject}申报工作的通知",
+    "关于做好{year}年{subject}项目入库工作的通知",
+    "浙江省经济和信息化厅关于开展{year}年{subject}评价工作的通知",
+    "关于征集{year}年{subject}典型案例的通知",
+    "关于举办{year}年{subject}专题培训班的通知",
+    "《关于加快推进{subject}的若干措施》政策解读",
+]
 LISTS = ["关于{year}年浙江省{subject}拟认定名单的公示", "关于公布{year}年度浙江省{subject}名单的通知"]
 SENTENCES = [
     "为深入贯彻落实省委、省政府关于推动制造业高质量发展的决策部署，加快构建现代化产业体系，现就有关事项通知如下。",
@@ -119,8 +139,10 @@ def make_notice(number: int) -> Notice:
         size += len(text.encode())
     if is_roster:
         paragraphs.append("附件：名单")
-        paragraphs.extend(f"{i + 1}. {rng.choice(COMPANIES)}市{subject}示范企业{rng.randrange(10000)}有限公司"
-                          for i in range(rng.randrange(10, 30)))
+        paragraphs.extend(
+            f"{i + 1}. {rng.choice(COMPANIES)}市{subject}示范企业{rng.randrange(10000)}有限公司"
+            for i in range(rng.randrange(10, 30))
+        )
     paragraphs += ["浙江省经济和信息化厅", f"{published.year}年{published.month}月{published.day}日"]
     return Notice(number, FIRST_ID + 10 * number, published, title, paragraphs, is_roster)
 
@@ -134,9 +156,13 @@ class Templates:
         detail = (FIXTURE / "art/2025/3/27/art_1582900_27818.html").read_text(encoding="utf-8")
         old_title = re.search(r'<meta name="ArticleTitle" content="([^"]+)"', detail)[1]
         detail = re.sub(r'http://service\.weibo\.com/share/share\.php\?[^"]*', "@SHARE@", detail)
-        for old, mark in ((old_title, "@TITLE@"), ("2025-03-27 17:46:26", "@MAKETIME@"),
-                          ("2025-03-27 17:46", "@PUBDATE@"), ("/art/2025/3/27/art_1582900_27818.html", "@PATH@"),
-                          ("27818", "@ARTICLE@")):
+        for old, mark in (
+            (old_title, "@TITLE@"),
+            ("2025-03-27 17:46:26", "@MAKETIME@"),
+            ("2025-03-27 17:46", "@PUBDATE@"),
+            ("/art/2025/3/27/art_1582900_27818.html", "@PATH@"),
+            ("27818", "@ARTICLE@"),
+        ):
             detail = detail.replace(old, mark)
         head, rest = detail.split('<meta name="ContentStart">', 1)
         _, tail = rest.split('<meta name="ContentEnd">', 1)
@@ -148,11 +174,24 @@ class Templates:
     def detail(self, notice: Notice, edit: int = 0) -> bytes:
         paragraphs = list(notice.paragraphs)
         if edit:  # a real edit: a date moved and a sentence added, as a corrected notice does
-            paragraphs[1] = paragraphs[1] + f"（{edit}次修订：申报截止时间延长至{notice.published.year}年12月{edit + 10}日。）"
-        share = ("http://service.weibo.com/share/share.php?url=" + quote(notice.url, safe="")
-                 + "&title=" + quote(notice.title, safe="") + "&appkey=&pic=&searchPic=true")
-        values = (notice.title, notice.published.strftime("%Y-%m-%d %H:%M:%S"),
-                  notice.published.strftime("%Y-%m-%d %H:%M"), notice.path, str(notice.article_id), share)
+            paragraphs[1] = (
+                paragraphs[1] + f"（{edit}次修订：申报截止时间延长至{notice.published.year}年12月{edit + 10}日。）"
+            )
+        share = (
+            "http://service.weibo.com/share/share.php?url="
+            + quote(notice.url, safe="")
+            + "&title="
+            + quote(notice.title, safe="")
+            + "&appkey=&pic=&searchPic=true"
+        )
+        values = (
+            notice.title,
+            notice.published.strftime("%Y-%m-%d %H:%M:%S"),
+            notice.published.strftime("%Y-%m-%d %H:%M"),
+            notice.path,
+            str(notice.article_id),
+            share,
+        )
         head, tail = self.detail_head, self.detail_tail
         for mark, value in zip(self.MARKS, values):
             head, tail = head.replace(mark, value), tail.replace(mark, value)
@@ -163,8 +202,10 @@ class Templates:
     @staticmethod
     def record(notice: Notice) -> str:
         short = notice.title if len(notice.title) <= 36 else notice.title[:36] + "..."
-        return (f'<record><![CDATA[\n<p class="lb-list"><a href="{notice.path}" title="{notice.title}" '
-                f'target="_blank">{short}</a><span>{notice.published:%Y-%m-%d}</span></p>]]></record>\n')
+        return (
+            f'<record><![CDATA[\n<p class="lb-list"><a href="{notice.path}" title="{notice.title}" '
+            f'target="_blank">{short}</a><span>{notice.published:%Y-%m-%d}</span></p>]]></record>\n'
+        )
 
     def column(self, notices: list[Notice], total: int) -> bytes:
         head = self.column_head
@@ -175,8 +216,10 @@ class Templates:
     def dataproxy(self, notices: list[Notice], total: int) -> bytes:
         pages = -(-total // PER_PAGE)
         records = "".join(self.record(n) for n in notices)
-        return (f"<datastore>\n<totalrecord>{total}</totalrecord>\n<totalpage>{pages}</totalpage>\n"
-                f"<recordset>\n{records}</recordset>\n</datastore>\n").encode()
+        return (
+            f"<datastore>\n<totalrecord>{total}</totalrecord>\n<totalpage>{pages}</totalpage>\n"
+            f"<recordset>\n{records}</recordset>\n</datastore>\n"
+        ).encode()
 
 
 def build_site(tree: Path, count: int) -> dict:
@@ -193,7 +236,7 @@ def build_site(tree: Path, count: int) -> dict:
     proxies = []
     for start in range(PER_PAGE + 1, count + 1, GROUP * PER_PAGE):
         end = min(start + GROUP * PER_PAGE - 1, count)
-        body = templates.dataproxy(notices[start - 1:end], count)
+        body = templates.dataproxy(notices[start - 1 : end], count)
         query = urlencode({"startrecord": start, "endrecord": end, "perpage": PER_PAGE})
         (proxy_dir / f"dataproxy.jsp?{query}").write_bytes(body)
         (proxy_dir / "dataproxy" / f"{start}.xml").write_bytes(body)
@@ -286,7 +329,7 @@ class StaticServer:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}/{HOST}"
 
-    def __enter__(self) -> "StaticServer":
+    def __enter__(self) -> StaticServer:
         if self.kind == "nginx":
             if not self.nginx:
                 raise RuntimeError("nginx not found: apt-get install -y nginx, or use --server mirror")

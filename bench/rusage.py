@@ -81,8 +81,16 @@ def main() -> None:
     sampler.join()
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(out, "w", encoding="utf-8") as handle:
-        json.dump({"cpu": usage.ru_utime + usage.ru_stime, "wall": wall, "exit": code,
-                   "peak_mb": peak / 2**20, "max_process_rss_mb": usage.ru_maxrss / 1024}, handle)
+        json.dump(
+            {
+                "cpu": usage.ru_utime + usage.ru_stime,
+                "wall": wall,
+                "exit": code,
+                "peak_mb": peak / 2**20,
+                "max_process_rss_mb": usage.ru_maxrss / 1024,
+            },
+            handle,
+        )
 
 
 if __name__ == "__main__":

@@ -23,8 +23,10 @@ from crawler.extract.text import normalize_text
 from crawler.records import DetailPage, FetchOutcome
 from crawler.store import Store
 
-PARAGRAPH = ("为促进中小企业和县域经济高质量发展，提升中小企业产业集群专业化、特色化、集群化发展水平，"
-             "根据有关要求，经各县（市、区）自主申报、各设区市初审和专家综合评审，确定第{n}批名单。")
+PARAGRAPH = (
+    "为促进中小企业和县域经济高质量发展，提升中小企业产业集群专业化、特色化、集群化发展水平，"
+    "根据有关要求，经各县（市、区）自主申报、各设区市初审和专家综合评审，确定第{n}批名单。"
+)
 CHROME = "<div class='nav'>" + "<a href='/col/col{0}/index.html'>栏目{0}</a>" * 40 + "</div>"
 
 
@@ -34,8 +36,15 @@ def notice_version(number: int, version: int) -> tuple[Notice, bytes]:
     body += "\n浙江省经济和信息化厅\n2025年7月11日"
     title = f"关于公布第{number}批浙江省中小企业特色产业集群名单的通知"
     raw = f"<html><head><title>{title}</title></head><body>{CHROME * 6}<div id='zoom'>{body}</div></body></html>"
-    notice = Notice(url=url, title=title, published_at="2025-07-16T15:51:00+08:00", source="浙江省经信厅",
-                    body=body, body_normalized=normalize_text(body), title_normalized=normalize_text(title))
+    notice = Notice(
+        url=url,
+        title=title,
+        published_at="2025-07-16T15:51:00+08:00",
+        source="浙江省经信厅",
+        body=body,
+        body_normalized=normalize_text(body),
+        title_normalized=normalize_text(title),
+    )
     return notice, raw.encode()
 
 
@@ -75,17 +84,24 @@ def main() -> None:
         seconds = time.perf_counter() - started
         size = sum(p.stat().st_size for p in Path(folder).glob("bench.db*"))
         rows = args.notices * args.versions
-        print(f"# store benchmark · {args.notices} notices × {args.versions} versions · built in {seconds:.0f} s "
-              f"({rows / seconds:.0f} versions/s)")
-        print(f"database: {size / 1e6:.1f} MB · {size / args.notices / 1e3:.1f} KB per notice · "
-              f"{size / rows / 1e3:.1f} KB per version")
+        print(
+            f"# store benchmark · {args.notices} notices × {args.versions} versions · built in {seconds:.0f} s "
+            f"({rows / seconds:.0f} versions/s)"
+        )
+        print(
+            f"database: {size / 1e6:.1f} MB · {size / args.notices / 1e3:.1f} KB per notice · "
+            f"{size / rows / 1e3:.1f} KB per version"
+        )
         print(f"raw bytes kept (baseline): {raw_bytes / 1e6:.1f} MB · database / raw = {size / raw_bytes:.2f}")
         crawler = [sys.executable, "-m", "crawler"]
         floor = wall([*crawler, "--version"])
-        history = wall([*crawler, "history", "https://jxt.zj.gov.cn/art/2025/7/16/art_1582900_42.html",
-                        "--db", str(path)])
-        print(f"crawler history: {history * 1000:.0f} ms · start-up floor (crawler --version): {floor * 1000:.0f} ms"
-              f" · ratio {history / floor:.2f}")
+        history = wall(
+            [*crawler, "history", "https://jxt.zj.gov.cn/art/2025/7/16/art_1582900_42.html", "--db", str(path)]
+        )
+        print(
+            f"crawler history: {history * 1000:.0f} ms · start-up floor (crawler --version): {floor * 1000:.0f} ms"
+            f" · ratio {history / floor:.2f}"
+        )
 
 
 if __name__ == "__main__":

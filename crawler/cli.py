@@ -18,8 +18,14 @@ from crawler.spiders.revisit import REVISIT_MODES
 DEFAULT_DB = Path("data/notices.db")
 
 
-_DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
-                          show_default=True, help="SQLite database.")
+_DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_DB,
+    show_default=True,
+    help="SQLite database.",
+)
 
 
 def _open_existing(db_path: Path):
@@ -43,21 +49,53 @@ def _settings_pairs(ctx, param, pairs: tuple[str, ...]) -> dict[str, str]:
 def _crawl_options(command):
     options = [
         click.argument("names", nargs=-1),
-        click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
-                     show_default=True, help="SQLite database to write."),
-        click.option("--host-map", "host_map", multiple=True, metavar="HOST=BASE_URL",
-                     help="Fetch HOST from BASE_URL instead (a local mirror); records keep the real URL. "
-                          "Repeatable; CRAWLER_HOST_MAP adds comma-separated entries."),
-        click.option("-s", "--set", "scrapy_settings", multiple=True, metavar="NAME=VALUE", callback=_settings_pairs,
-                     help="A Scrapy setting, e.g. -s DOWNLOAD_DELAY=0. Repeatable."),
-        click.option("--log-level", default="WARNING", show_default=True,
-                     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
-                     help="Log level of the crawl's messages on stderr."),
+        click.option(
+            "--db",
+            "db_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=DEFAULT_DB,
+            show_default=True,
+            help="SQLite database to write.",
+        ),
+        click.option(
+            "--host-map",
+            "host_map",
+            multiple=True,
+            metavar="HOST=BASE_URL",
+            help="Fetch HOST from BASE_URL instead (a local mirror); records keep the real URL. "
+            "Repeatable; CRAWLER_HOST_MAP adds comma-separated entries.",
+        ),
+        click.option(
+            "-s",
+            "--set",
+            "scrapy_settings",
+            multiple=True,
+            metavar="NAME=VALUE",
+            callback=_settings_pairs,
+            help="A Scrapy setting, e.g. -s DOWNLOAD_DELAY=0. Repeatable.",
+        ),
+        click.option(
+            "--log-level",
+            default="WARNING",
+            show_default=True,
+            type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+            help="Log level of the crawl's messages on stderr.",
+        ),
         click.option("--quiet", is_flag=True, help="Print nothing unless something is new, changed or failed."),
-        click.option("--revisit", type=click.Choice(REVISIT_MODES), default="due", show_default=True,
-                     help="Known detail pages: by the age schedule (recent often, old rarely), all now, or none."),
-        click.option("--backfill", type=click.IntRange(min=0), default=0, metavar="N",
-                     help="Read N listing pages deep whatever they hold (default: stop at a page with nothing new)."),
+        click.option(
+            "--revisit",
+            type=click.Choice(REVISIT_MODES),
+            default="due",
+            show_default=True,
+            help="Known detail pages: by the age schedule (recent often, old rarely), all now, or none.",
+        ),
+        click.option(
+            "--backfill",
+            type=click.IntRange(min=0),
+            default=0,
+            metavar="N",
+            help="Read N listing pages deep whatever they hold (default: stop at a page with nothing new).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -70,9 +108,13 @@ def _overrides(revisit: str, backfill: int, scrapy_settings: dict[str, str]) -> 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="zhengce-watch")
-@click.option("--sites-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), envvar="CRAWLER_SITES_DIR",
-              default=None, help="Read the site definitions (*.toml) from this folder instead of the bundled ones "
-                                 "[env CRAWLER_SITES_DIR].")
+@click.option(
+    "--sites-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    envvar="CRAWLER_SITES_DIR",
+    default=None,
+    help="Read the site definitions (*.toml) from this folder instead of the bundled ones [env CRAWLER_SITES_DIR].",
+)
 def main(sites_dir):
     """zhengce-watch: crawl Chinese government policy notices into a versioned SQLite file.
 
@@ -120,9 +162,13 @@ def crawl(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, 
     sys.exit(report.exit_code)
 
 
-_CONFIG_OPTION = click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-                              default=None, help="Alert configuration (default: CRAWLER_CONFIG, crawler.toml, "
-                                                 "data/alerts.toml).")
+_CONFIG_OPTION = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Alert configuration (default: CRAWLER_CONFIG, crawler.toml, data/alerts.toml).",
+)
 
 
 @main.command()
@@ -154,9 +200,11 @@ def run(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, ba
         sys.exit(EXIT_CONFIG)
     report, outbox, code = job.report, job.outbox, job.exit_code
     t = report.totals
-    line = (f"run {report.run_id}: {t['new']} new, {t['changed']} changed, {t['errors']} problem(s), "
-            f"{len(outbox.sent)} alert(s) sent, {len(outbox.failed)} failed, exit {code} (log: {job.log_file})"
-            + (f": {report.why()}" if report.why() else ""))
+    line = (
+        f"run {report.run_id}: {t['new']} new, {t['changed']} changed, {t['errors']} problem(s), "
+        f"{len(outbox.sent)} alert(s) sent, {len(outbox.failed)} failed, exit {code} (log: {job.log_file})"
+        + (f": {report.why()}" if report.why() else "")
+    )
     if quiet:
         if code != EXIT_OK:
             click.echo(line)
@@ -172,8 +220,13 @@ def run(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, ba
 @_DB_OPTION
 @_CONFIG_OPTION
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send and write nothing.")
-@click.option("--test", "test_channel", metavar="CHANNEL", default=None,
-              help="Send a test message to a channel URL (or to every channel of the named subscription).")
+@click.option(
+    "--test",
+    "test_channel",
+    metavar="CHANNEL",
+    default=None,
+    help="Send a test message to a channel URL (or to every channel of the named subscription).",
+)
 def alert(db_path, config_path, dry_run, test_channel):
     """Deliver pending alerts: every event not yet routed is matched against the subscriptions,
     and every due delivery is sent (failed ones are retried with backoff, sent ones never again).
@@ -260,14 +313,18 @@ def history(url_or_id, db_path):
         raise click.ClickException(f"no notice {url_or_id!r} in {db_path}")
     notice = found.notice
     click.echo(f"{notice['title']}\n{notice['url']}")
-    click.echo(f"site {notice['site']} · published {notice['published_at'] or '?'} · status {notice['status']}"
-               f" · first seen {notice['first_seen_at']} · last seen {notice['last_seen_at']}")
+    click.echo(
+        f"site {notice['site']} · published {notice['published_at'] or '?'} · status {notice['status']}"
+        f" · first seen {notice['first_seen_at']} · last seen {notice['last_seen_at']}"
+    )
     for copy in found.copies:
         click.echo(f"same notice on {copy['site']}: {copy['url']}")
     for version in found.versions:
         until = f" until {version['valid_to']}" if version["valid_to"] else " (current)"
-        click.echo(f"\nv{version['version']}  {version['change_kind']}  from {version['valid_from'] or version['observed_at']}"
-                   f"{until}  last observed {version['last_observed_at']}")
+        click.echo(
+            f"\nv{version['version']}  {version['change_kind']}  from {version['valid_from'] or version['observed_at']}"
+            f"{until}  last observed {version['last_observed_at']}"
+        )
         if version["diff"]:
             click.echo(version["diff"])
 
@@ -286,16 +343,22 @@ def reextract(db_path):
 
     _open_existing(db_path).close()
     counts = run_reextract(db_path)
-    click.echo(f"{counts['stored']} notice(s) changed, {counts['unchanged']} unchanged, "
-               f"{counts['skipped']} without a saved page"
-               + (f", {counts['refused']} no longer read as a notice (kept as stored)" if counts["refused"] else ""))
+    click.echo(
+        f"{counts['stored']} notice(s) changed, {counts['unchanged']} unchanged, "
+        f"{counts['skipped']} without a saved page"
+        + (f", {counts['refused']} no longer read as a notice (kept as stored)" if counts["refused"] else "")
+    )
 
 
 @main.command()
 @_DB_OPTION
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (the default answers this machine only).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (the default answers this machine only).",
+)
 def serve(db_path, port, host):
     """Browse and search the database in Datasette, with the project's table descriptions, canned
     queries (latest notices, new cluster lists, recent changes, …) and an Atom feed.
@@ -313,8 +376,13 @@ def serve(db_path, port, host):
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--min-share", default=0.6, show_default=True, type=click.FloatRange(0.1, 1.0),
-              help="Share of the pages a line must appear on to count as template text.")
+@click.option(
+    "--min-share",
+    default=0.6,
+    show_default=True,
+    type=click.FloatRange(0.1, 1.0),
+    help="Share of the pages a line must appear on to count as template text.",
+)
 def template(files, min_share):
     """Learn a site's template from several of its saved detail pages: print the text lines that
     repeat across them as the `chrome` list for the site definition's [extract] table.
@@ -336,15 +404,32 @@ def template(files, min_share):
 
 @main.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
-@click.option("--health", is_flag=True, help="Each site's state after its last run (ok, degraded, broken, failing, "
-                                             "blocked, never crawled) and why, its last successful read.")
-@click.option("--check", "check_name", metavar="NAME", default=None,
-              help="Crawl one definition (against its recorded tree, or --live) and show how each page was "
-                   "read; ends with a verdict: ok (exit 0), degraded (3) or broken (4).")
-@click.option("--live", is_flag=True, help="With --check: against the real site, through CRAWLER_HOST_MAP when "
-                                           "set (the recorded tree when it cannot be reached).")
-@click.option("--tree", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="With --check: the recorded site tree to check against (default: the bundled one).")
+@click.option(
+    "--health",
+    is_flag=True,
+    help="Each site's state after its last run (ok, degraded, broken, failing, "
+    "blocked, never crawled) and why, its last successful read.",
+)
+@click.option(
+    "--check",
+    "check_name",
+    metavar="NAME",
+    default=None,
+    help="Crawl one definition (against its recorded tree, or --live) and show how each page was "
+    "read; ends with a verdict: ok (exit 0), degraded (3) or broken (4).",
+)
+@click.option(
+    "--live",
+    is_flag=True,
+    help="With --check: against the real site, through CRAWLER_HOST_MAP when "
+    "set (the recorded tree when it cannot be reached).",
+)
+@click.option(
+    "--tree",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="With --check: the recorded site tree to check against (default: the bundled one).",
+)
 @_DB_OPTION
 @click.pass_context
 def sites(ctx, as_json, health, check_name, live, tree, db_path):
@@ -377,8 +462,10 @@ def sites(ctx, as_json, health, check_name, live, tree, db_path):
             if site.state is None:
                 click.echo(f"{site.name:<16}never crawled")
                 continue
-            click.echo(f"{site.name:<16}{site.state:<24}last read {site.last_success or 'never'}"
-                       + (f"  {site.why}" if site.why else ""))
+            click.echo(
+                f"{site.name:<16}{site.state:<24}last read {site.last_success or 'never'}"
+                + (f"  {site.why}" if site.why else "")
+            )
         return
     if as_json:
         click.echo(json.dumps([s.to_json() for s in defined.values()], ensure_ascii=False, indent=2))
@@ -393,10 +480,15 @@ def sites(ctx, as_json, health, check_name, live, tree, db_path):
 
 @sites.command()
 @click.argument("url_or_file")
-@click.option("--url", "page_url", default=None, metavar="URL",
-              help="The page's real URL: resolves its links and names the site. For a saved file (default: the "
-                   "file's file:// URI, which leaves start_urls and the host to fill in), or for a page fetched "
-                   "through a mirror.")
+@click.option(
+    "--url",
+    "page_url",
+    default=None,
+    metavar="URL",
+    help="The page's real URL: resolves its links and names the site. For a saved file (default: the "
+    "file's file:// URI, which leaves start_urls and the host to fill in), or for a page fetched "
+    "through a mirror.",
+)
 @click.option("--name", default=None, help="The definition's name (default: from the host, jxt.zj.gov.cn → zj_jxt).")
 def detect(url_or_file, page_url, name):
     """Name a listing page's CMS family and print a starter site definition.
@@ -453,10 +545,20 @@ def _check_site(defined: dict, name: str, live: bool, tree: Path | None) -> None
 
 
 @main.command()
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True,
-              help="SQLite database to write.")
-@click.option("--tree", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Recorded site tree to serve (default: the bundled tests/fixtures/sites).")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_DB,
+    show_default=True,
+    help="SQLite database to write.",
+)
+@click.option(
+    "--tree",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Recorded site tree to serve (default: the bundled tests/fixtures/sites).",
+)
 def demo(db_path, tree):
     """Run the main job offline against the bundled local mirror of the sites, then list what is
     in the database.
@@ -473,16 +575,21 @@ def demo(db_path, tree):
     tree = tree or DEFAULT_TREE
     if not tree.is_dir():
         raise click.ClickException(f"no recorded site tree at {tree}; run the demo from a checkout of the project")
-    result = run_demo(db_path, tree,
-                      on_mirror=lambda hosts, base: click.echo(f"mirror of {hosts} recorded host(s) at {base}"))
+    result = run_demo(
+        db_path, tree, on_mirror=lambda hosts, base: click.echo(f"mirror of {hosts} recorded host(s) at {base}")
+    )
     click.echo(format_report(result.report, hint_demo=False, list_events=False))
     if result.unrecorded:
-        click.echo(f"\n{len(result.unrecorded)} listed page(s) are not in the recording: the mirror answers 404 for"
-                   " them, as a site does for a page it took down, and the crawl records them as missing:")
+        click.echo(
+            f"\n{len(result.unrecorded)} listed page(s) are not in the recording: the mirror answers 404 for"
+            " them, as a site does for a page it took down, and the crawl records them as missing:"
+        )
         click.echo("\n".join(f"  {url}" for url in result.unrecorded))
     notices = result.notices
-    click.echo(f"\n{db_path}: {len(notices)} notices now stored, {result.stories} stories (a notice republished on"
-               " other sites is one story, with one `new` event)")
+    click.echo(
+        f"\n{db_path}: {len(notices)} notices now stored, {result.stories} stories (a notice republished on"
+        " other sites is one story, with one `new` event)"
+    )
     width = max((len(notice["site"]) for notice in notices), default=0) + 2
     for notice in notices:
         click.echo(f"  {notice['site']:<{width}}{(notice['published_at'] or '')[:10]:<12}{notice['title']}")

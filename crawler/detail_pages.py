@@ -17,9 +17,18 @@ from crawler.spiders.files import wanted_attachments
 MIN_TEXT = 20  # characters of normalised body text below which a page holds no notice
 
 
-async def build_page(site: Site | None, fetch: FetchOutcome, raw: bytes, content_type: str | None, *,
-                     listing_title: str | None, listing_date: str | None, extraction: ExtractionPool,
-                     pack: bool = False, validators: dict | None = None) -> DetailPage | None:
+async def build_page(
+    site: Site | None,
+    fetch: FetchOutcome,
+    raw: bytes,
+    content_type: str | None,
+    *,
+    listing_title: str | None,
+    listing_date: str | None,
+    extraction: ExtractionPool,
+    pack: bool = False,
+    validators: dict | None = None,
+) -> DetailPage | None:
     """The record of the detail page ``fetch.url`` answered with ``raw``: its notice extracted (by
     ``extraction``, in a worker when it has one) with the site's hints and the title and date its
     listing showed, classified, and for a roster notice the roster printed in its body. ``site`` is
@@ -30,21 +39,41 @@ async def build_page(site: Site | None, fetch: FetchOutcome, raw: bytes, content
     ``fetch.outcome`` (``error`` or ``empty``) and ``fetch.error`` then say why. ``pack``: also
     compress the page for the store beside its extraction (a page not stored before)."""
     hints = site.hints if site else SiteHints()
-    notice, packed = await extraction.call(extract_detail, fetch.url, raw, hints, pack=pack,
-                                           content_type=content_type, listing_title=listing_title, listing_date=listing_date)
+    notice, packed = await extraction.call(
+        extract_detail,
+        fetch.url,
+        raw,
+        hints,
+        pack=pack,
+        content_type=content_type,
+        listing_title=listing_title,
+        listing_date=listing_date,
+    )
     missed = describe_misses(hints, notice.selectors)
-    fetch.via, fetch.drift = ("fallback", f"extract selectors matched nothing (generic extraction used): {missed}") \
-        if missed else ("definition", None)
+    fetch.via, fetch.drift = (
+        ("fallback", f"extract selectors matched nothing (generic extraction used): {missed}")
+        if missed
+        else ("definition", None)
+    )
     if notice.error or len(notice.body_normalized) < MIN_TEXT or not notice.title:
         fetch.outcome = Outcome.ERROR if notice.error else Outcome.EMPTY
         fetch.error = notice.error or "no notice text found on the page"
         return None
-    page = DetailPage(site=fetch.site, notice=notice, fetch=fetch, raw=raw, content_type=content_type,
-                      validators=validators or {}, kind=classify(notice.title, notice.issuer), packed=packed,
-                      listing_title=listing_title)
+    page = DetailPage(
+        site=fetch.site,
+        notice=notice,
+        fetch=fetch,
+        raw=raw,
+        content_type=content_type,
+        validators=validators or {},
+        kind=classify(notice.title, notice.issuer),
+        packed=packed,
+        listing_title=listing_title,
+    )
     if page.kind.is_roster:
-        page.body_entries = entries_from_body(notice.body, decode_html(raw, content_type)[0],
-                                              province=site.province_name if site else None)
+        page.body_entries = entries_from_body(
+            notice.body, decode_html(raw, content_type)[0], province=site.province_name if site else None
+        )
     return page
 
 

@@ -54,10 +54,14 @@ def _rules(table: list[dict], path: Path) -> tuple[_Rule, ...]:
     rules = []
     for i, row in enumerate(table):
         try:
-            rules.append(_Rule(
-                row["name"], re.compile(row.get("title", "")),
-                re.compile(row["not_title"]) if row.get("not_title") else None,
-                re.compile(row["issuer"]) if row.get("issuer") else None))
+            rules.append(
+                _Rule(
+                    row["name"],
+                    re.compile(row.get("title", "")),
+                    re.compile(row["not_title"]) if row.get("not_title") else None,
+                    re.compile(row["issuer"]) if row.get("issuer") else None,
+                )
+            )
         except (KeyError, re.error) as error:
             raise ValueError(f"{path}: rule {i + 1} ({row.get('name')!r}): {error}") from error
     return tuple(rules)
@@ -84,5 +88,10 @@ def classify(title: str | None, issuer: str | None = None, rules_path: Path = RU
         return NoticeKind(kind)
     issuer_text = normalize_text(issuer or "")
     year = _YEAR.search(text)
-    return NoticeKind(kind, stage=_first(rules["stage"], text), subject=_first(rules["subject"], text),
-                      level=_first(rules["level"], text, issuer_text), year=int(year.group(1)) if year else None)
+    return NoticeKind(
+        kind,
+        stage=_first(rules["stage"], text),
+        subject=_first(rules["subject"], text),
+        level=_first(rules["level"], text, issuer_text),
+        year=int(year.group(1)) if year else None,
+    )

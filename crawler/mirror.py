@@ -63,28 +63,47 @@ def content_type(path: Path, body: bytes) -> str:
     return "text/html" if head.startswith(b"<") else "application/octet-stream"
 
 
-FAULTS = ("http_500", "http_502", "http_503", "reset", "slow", "truncated", "empty", "soft404", "redirect_loop",
-          "redirect_offsite", "redirect_loopback", "redirect_private", "huge", "gbk_as_utf8", "utf8_as_gbk",
-          "challenge", "http_429")
+FAULTS = (
+    "http_500",
+    "http_502",
+    "http_503",
+    "reset",
+    "slow",
+    "truncated",
+    "empty",
+    "soft404",
+    "redirect_loop",
+    "redirect_offsite",
+    "redirect_loopback",
+    "redirect_private",
+    "huge",
+    "gbk_as_utf8",
+    "utf8_as_gbk",
+    "challenge",
+    "http_429",
+)
 HUGE_BYTES = 10 * 1024 * 1024
 _SOFT_404 = (
-    "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{title}</title>"
-    "<link rel=\"stylesheet\" href=\"/css/common.css\"></head><body><div class=\"header\"><div class=\"logo\">"
-    "<img src=\"/images/logo.png\" alt=\"\"></div><ul class=\"nav\"><li><a href=\"/\">首页</a></li><li><a href=\"/col/xxgk/\">"
-    "信息公开</a></li><li><a href=\"/col/zwfw/\">政务服务</a></li><li><a href=\"/col/hdjl/\">互动交流</a></li></ul></div>"
-    "<div class=\"error-page\"><div class=\"error-img\"></div><p class=\"error-tip\">{message}</p>"
-    "<p>您可以：<a href=\"/\">返回首页</a> 或 <a href=\"javascript:history.back()\">返回上一页</a></p></div>"
-    "<div class=\"footer\"><p>主办单位：省工业和信息化厅　网站标识码：3300000001</p><p>ICP备案号：浙ICP备05000000号</p>"
-    "</div></body></html>")
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>'
+    '<link rel="stylesheet" href="/css/common.css"></head><body><div class="header"><div class="logo">'
+    '<img src="/images/logo.png" alt=""></div><ul class="nav"><li><a href="/">首页</a></li><li><a href="/col/xxgk/">'
+    '信息公开</a></li><li><a href="/col/zwfw/">政务服务</a></li><li><a href="/col/hdjl/">互动交流</a></li></ul></div>'
+    '<div class="error-page"><div class="error-img"></div><p class="error-tip">{message}</p>'
+    '<p>您可以：<a href="/">返回首页</a> 或 <a href="javascript:history.back()">返回上一页</a></p></div>'
+    '<div class="footer"><p>主办单位：省工业和信息化厅　网站标识码：3300000001</p><p>ICP备案号：浙ICP备05000000号</p>'
+    "</div></body></html>"
+)
 SOFT_404_PAGES = (
     _SOFT_404.format(title="页面不存在", message="对不起，您访问的页面不存在或已被删除！").encode(),
     _SOFT_404.format(title="提示信息", message="该信息已删除或已过期，请浏览其他信息。").encode(),
 )
-CHALLENGE_PAGE = (b'<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
-                  b'<meta id="9DhefwqGPrzGxEp9hPaoag" content="ZKKs6Q"><script type="text/javascript">'
-                  b'$_ts=window[\'$_ts\'];if(!$_ts)$_ts={};$_ts.nsd=51286;$_ts.cd="qEyrrrAlq";</script>'
-                  b'<script type="text/javascript" charset="utf-8" src="/4QbVtADbnLVIc/c.FxJzG50F.7bd8ae1.js" r="m">'
-                  b"</script></head><body></body></html>")
+CHALLENGE_PAGE = (
+    b'<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+    b'<meta id="9DhefwqGPrzGxEp9hPaoag" content="ZKKs6Q"><script type="text/javascript">'
+    b"$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=51286;$_ts.cd=\"qEyrrrAlq\";</script>"
+    b'<script type="text/javascript" charset="utf-8" src="/4QbVtADbnLVIc/c.FxJzG50F.7bd8ae1.js" r="m">'
+    b"</script></head><body></body></html>"
+)
 _CHARSET = re.compile(rb"charset\s*=\s*[\"']?([\w-]+)", re.I)
 
 
@@ -119,8 +138,9 @@ class FaultPlan:
         """The fault to inject into this request, or None for the real answer."""
         with self._lock:
             for number, (pattern, fault, times) in enumerate(self.rules):
-                matches = (re.search(pattern[3:], path) if pattern.startswith("re:")
-                           else fnmatch.fnmatchcase(path, pattern))
+                matches = (
+                    re.search(pattern[3:], path) if pattern.startswith("re:") else fnmatch.fnmatchcase(path, pattern)
+                )
                 if matches:
                     count = self._seen[(number, path)] = self._seen.get((number, path), 0) + 1
                     if not times or count <= times:
@@ -171,8 +191,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._inject(fault, found, with_body)
             return
         if found is None:
-            self._answer(404, b"<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>",
-                         {"Content-Type": "text/html"}, with_body)
+            self._answer(
+                404,
+                b"<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>",
+                {"Content-Type": "text/html"},
+                with_body,
+            )
             return
         body = found.read_bytes()
         sidecar = found.with_name(found.name + ".status")
@@ -180,7 +204,9 @@ class _Handler(BaseHTTPRequestHandler):
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
         modified = formatdate(found.stat().st_mtime, usegmt=True)
         headers = {"Content-Type": content_type(found, body), "ETag": etag, "Last-Modified": modified}
-        if status == 200 and (self.headers.get("If-None-Match") == etag or self.headers.get("If-Modified-Since") == modified):
+        if status == 200 and (
+            self.headers.get("If-None-Match") == etag or self.headers.get("If-Modified-Since") == modified
+        ):
             self._answer(304, b"", headers, False)
             return
         self._answer(status, body, headers, with_body)
@@ -203,8 +229,12 @@ class _Handler(BaseHTTPRequestHandler):
         if fault.startswith("http_5"):
             self._answer(int(fault[5:]), b"<html><body><h1>Service Unavailable</h1></body></html>", html, with_body)
         elif fault == "http_429":
-            self._answer(429, b"<html><body>Too Many Requests</body></html>",
-                         {**html, "Retry-After": str(self.faults.retry_after)}, with_body)
+            self._answer(
+                429,
+                b"<html><body>Too Many Requests</body></html>",
+                {**html, "Retry-After": str(self.faults.retry_after)},
+                with_body,
+            )
         elif fault == "challenge":
             self._answer(412, CHALLENGE_PAGE, html, with_body)
         elif fault == "empty":
@@ -213,15 +243,19 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(200, SOFT_404_PAGES[len(self.fault_log) % 2], html, with_body)
         elif fault == "huge":
             filler = "<p>" + "本页内容过大，" * 60 + "</p>\n"
-            page = ("<html><head><title>超大页面</title></head><body>" + filler * (HUGE_BYTES // len(filler.encode()) + 1)).encode()
+            page = (
+                "<html><head><title>超大页面</title></head><body>" + filler * (HUGE_BYTES // len(filler.encode()) + 1)
+            ).encode()
             self._answer(200, page[:HUGE_BYTES], html, with_body)
         elif fault.startswith("redirect_"):
             back = re.sub(r"[?&]loop=1$", "", self.path)
             there = self.path + ("&" if "?" in self.path else "?") + "loop=1"
-            target = {"redirect_loop": f"{here}{back if back != self.path else there}",
-                      "redirect_offsite": "http://www.example.com/index.html",
-                      "redirect_loopback": f"{here}/admin/",
-                      "redirect_private": "http://10.0.0.1/admin/"}[fault]
+            target = {
+                "redirect_loop": f"{here}{back if back != self.path else there}",
+                "redirect_offsite": "http://www.example.com/index.html",
+                "redirect_loopback": f"{here}/admin/",
+                "redirect_private": "http://10.0.0.1/admin/",
+            }[fault]
             self._answer(302, b"", {"Location": target, "Content-Type": "text/html"}, with_body)
         elif fault in ("gbk_as_utf8", "utf8_as_gbk"):
             self._answer(200, *_relabel(body, mime, to_gbk=fault == "gbk_as_utf8"), with_body)
@@ -303,8 +337,9 @@ def serve_mirror(tree: Path = DEFAULT_TREE, port: int = 0, faults: FaultPlan | s
     log: list = []
     fault_log: list = []
     plan = parse_faults(faults) if isinstance(faults, str) else faults
-    handler = type("MirrorHandler", (_Handler,), {"tree": Path(tree), "log": log, "faults": plan,
-                                                  "fault_log": fault_log})
+    handler = type(
+        "MirrorHandler", (_Handler,), {"tree": Path(tree), "log": log, "faults": plan, "fault_log": fault_log}
+    )
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

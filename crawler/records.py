@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from crawler.extract import Notice, SiteHints, extract_notice
 from crawler.kinds import NoticeKind
@@ -16,7 +16,7 @@ SNAPSHOT_LEVEL = 6  # zlib level of the raw pages the store keeps
 
 def utc_now() -> str:
     """The current time, ISO 8601 in UTC with its offset."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -81,8 +81,9 @@ def pack_raw(raw: bytes) -> tuple[str, bytes]:
     return hashlib.sha256(raw).hexdigest(), zlib.compress(raw, SNAPSHOT_LEVEL)
 
 
-def extract_detail(url: str, body: bytes, hints: SiteHints | None, *, pack: bool,
-                   **kwargs) -> tuple[Notice, tuple[str, bytes] | None]:
+def extract_detail(
+    url: str, body: bytes, hints: SiteHints | None, *, pack: bool, **kwargs
+) -> tuple[Notice, tuple[str, bytes] | None]:
     """``extract_notice(url, body, hints, **kwargs)`` and, when ``pack``, ``pack_raw(body)``: the pure
     work on a detail page, which the crawl hands to a worker process in one call."""
     notice = extract_notice(url, body, hints, **kwargs)

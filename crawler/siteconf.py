@@ -24,8 +24,15 @@ SITES_DIR = Path(__file__).parent / "sites"
 KINDS = ("bureau", "republisher")
 
 _MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
-_REGIONS = {"内蒙古": "内蒙古自治区", "广西": "广西壮族自治区", "西藏": "西藏自治区", "宁夏": "宁夏回族自治区",
-            "新疆": "新疆维吾尔自治区", "香港": "香港特别行政区", "澳门": "澳门特别行政区"}
+_REGIONS = {
+    "内蒙古": "内蒙古自治区",
+    "广西": "广西壮族自治区",
+    "西藏": "西藏自治区",
+    "宁夏": "宁夏回族自治区",
+    "新疆": "新疆维吾尔自治区",
+    "香港": "香港特别行政区",
+    "澳门": "澳门特别行政区",
+}
 
 
 def province_name(short: str | None) -> str | None:
@@ -60,8 +67,9 @@ class Listing:
         if self.options is None:
             object.__setattr__(self, "options", declared())
         elif not isinstance(self.options, declared):
-            raise TypeError(f"adapter {self.adapter} takes {declared.__name__} options, "
-                            f"not {type(self.options).__name__}")
+            raise TypeError(
+                f"adapter {self.adapter} takes {declared.__name__} options, not {type(self.options).__name__}"
+            )
 
 
 @dataclass(frozen=True)
@@ -97,12 +105,30 @@ class Site:
 
     def to_json(self) -> dict:
         """The public description printed by ``crawler sites --json``."""
-        return {"name": self.name, "title": self.title, "kind": self.kind, "province": self.province,
-                "start_urls": list(self.start_urls), "enabled": self.enabled, "live_checked": self.live_checked}
+        return {
+            "name": self.name,
+            "title": self.title,
+            "kind": self.kind,
+            "province": self.province,
+            "start_urls": list(self.start_urls),
+            "enabled": self.enabled,
+            "live_checked": self.live_checked,
+        }
 
 
-_TOP_FIELDS = {"name", "title", "kind", "province", "start_urls", "enabled", "live_checked",
-               "listing", "detail", "extract", "scrapy"}
+_TOP_FIELDS = {
+    "name",
+    "title",
+    "kind",
+    "province",
+    "start_urls",
+    "enabled",
+    "live_checked",
+    "listing",
+    "detail",
+    "extract",
+    "scrapy",
+}
 _LISTING_FIELDS = {"adapter", "max_pages", "per_page"}  # every adapter's; the others are an adapter's own options
 _DETAIL_FIELDS = {"url_pattern"}
 _EXTRACT_FIELDS = {"title", "published_at", "source", "content", "drop", "chrome"}
@@ -145,7 +171,7 @@ class _Reader:
         except re.error as exc:
             self.fail(key, f"invalid regular expression: {exc}")
 
-    def table_of(self, key: str, allowed: set[str] | None, required: bool = False) -> "_Reader":
+    def table_of(self, key: str, allowed: set[str] | None, required: bool = False) -> _Reader:
         value = self.get(key, dict, {}, required=required)
         return _Reader(self.path, value, f"{self.prefix}{key}.", allowed)
 
@@ -198,8 +224,9 @@ def _adapter(path: Path, listing: _Reader) -> ListingAdapter:
 @cache
 def _warn_former_name(path: Path, old: str, new: str) -> None:
     """Say once per process that a definition names its adapter by a former name."""
-    log.warning("%s: field 'listing.adapter': %r is the former name of adapter %r; write adapter = %r",
-                path, old, new, new)
+    log.warning(
+        "%s: field 'listing.adapter': %r is the former name of adapter %r; write adapter = %r", path, old, new, new
+    )
 
 
 def _options(listing: _Reader, adapter: ListingAdapter):
@@ -209,14 +236,19 @@ def _options(listing: _Reader, adapter: ListingAdapter):
     for key in listing.table:
         if key in _LISTING_FIELDS or key in declared:
             continue
-        owners = sorted(other.name for other in ADAPTERS.values()
-                        if key in {option.name for option in fields(other.options)})
+        owners = sorted(
+            other.name for other in ADAPTERS.values() if key in {option.name for option in fields(other.options)}
+        )
         whose = f" (an option of {', '.join(owners)})" if owners else ""
-        listing.fail(key, f"not an option of adapter {adapter.name}{whose}; its options: "
-                          f"{', '.join(declared) or 'none'}; every adapter's: {', '.join(sorted(_LISTING_FIELDS))}")
+        listing.fail(
+            key,
+            f"not an option of adapter {adapter.name}{whose}; its options: "
+            f"{', '.join(declared) or 'none'}; every adapter's: {', '.join(sorted(_LISTING_FIELDS))}",
+        )
     hints = get_type_hints(adapter.options)
-    return adapter.options(**{key: _OPTION_READERS[_option_type(hints[key])](listing, key)
-                              for key in declared if key in listing.table})
+    return adapter.options(
+        **{key: _OPTION_READERS[_option_type(hints[key])](listing, key) for key in declared if key in listing.table}
+    )
 
 
 def parse_site(path: Path) -> Site:

@@ -20,8 +20,9 @@ FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
 
 def run_cli(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """Run ``python -m crawler ARGS`` in a fresh process, as a user or cron would."""
-    return subprocess.run([sys.executable, "-m", "crawler", *args], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "crawler", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300
+    )
 
 
 def closed_port() -> int:

@@ -19,8 +19,17 @@ def test_the_generated_site_is_crawled_whole_with_the_generated_titles(tmp_path)
     sites = hanweb_site.write_sites_dir(tmp_path / "sites")
     db = tmp_path / "notices.db"
     with serve_mirror(tmp_path / "tree") as base:
-        result = run_cli("--sites-dir", str(sites), "crawl", "bench_hanweb", "--db", str(db),
-                         "--host-map", f"{hanweb_site.HOST}={base}/{hanweb_site.HOST}", *FAST)
+        result = run_cli(
+            "--sites-dir",
+            str(sites),
+            "crawl",
+            "bench_hanweb",
+            "--db",
+            str(db),
+            "--host-map",
+            f"{hanweb_site.HOST}={base}/{hanweb_site.HOST}",
+            *FAST,
+        )
         assert result.returncode == 0, result.stdout + result.stderr
         assert len([p for _, p in base.requests if "dataproxy" in p]) == len(urls["proxy"])
     expected = {n.url: n.title for n in map(hanweb_site.make_notice, range(count))}

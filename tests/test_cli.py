@@ -27,7 +27,16 @@ def test_extract_seed_page_gives_clean_body_and_normalised_text():
     notice = json.loads(result.stdout)
     assert notice["url"] == SEED_URL
     assert notice["body"].startswith("各市") and notice["body"].endswith("2025年7月11日")
-    for chrome in ("法律提示", "轉(zhuǎn)載", "相關(guān)鏈接", "全國主要城市行情地圖", "新聞排行", "日排行", "總排行", "建筑鋼市"):
+    for chrome in (
+        "法律提示",
+        "轉(zhuǎn)載",
+        "相關(guān)鏈接",
+        "全國主要城市行情地圖",
+        "新聞排行",
+        "日排行",
+        "總排行",
+        "建筑鋼市",
+    ):
         assert chrome not in notice["body"], chrome
     assert "浙江省经济和信息化厅" in notice["body_normalized"]
     assert "(jīng)" not in notice["body_normalized"] and "ī" not in notice["body_normalized"]
@@ -75,7 +84,9 @@ def test_sites_check_shows_what_a_definition_finds_on_its_mirror():
     assert result.returncode == 0, result.stderr
     assert "listing 200 listed    12 entries  via adapter  https://www.cixidb.cn/news/list/14/64/" in result.stdout
     assert result.stdout.rstrip().splitlines()[-1] == "verdict: ok"
-    assert "2025年浙江省中小企業特色產業集群名單公布" in result.stdout and "issuer=浙江省經濟和信息化廳" in result.stdout
+    assert (
+        "2025年浙江省中小企業特色產業集群名單公布" in result.stdout and "issuer=浙江省經濟和信息化廳" in result.stdout
+    )
 
 
 def test_sites_health_names_a_failing_site_and_why(tmp_path, mirror):
@@ -98,8 +109,15 @@ def test_a_sites_dir_replaces_the_bundled_definitions(tmp_path):
     assert [site["name"] for site in listed] == ["my_cixidb"]
     tree, db = copy_site(tmp_path, "www.cixidb.cn"), tmp_path / "notices.db"
     with serve_mirror(tree) as base:  # the environment variable does the same, for cron
-        result = run_cli("crawl", "my_cixidb", "--db", str(db), *host_map_args(host_map_for(tree, base)), *FAST,
-                         env={**os.environ, "CRAWLER_SITES_DIR": str(folder)})
+        result = run_cli(
+            "crawl",
+            "my_cixidb",
+            "--db",
+            str(db),
+            *host_map_args(host_map_for(tree, base)),
+            *FAST,
+            env={**os.environ, "CRAWLER_SITES_DIR": str(folder)},
+        )
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("select distinct site from notices").fetchall() == [("my_cixidb",)]

@@ -24,8 +24,12 @@ FIRST = "杭州市滨江区具身智能机器人产业集群"
 
 def list_pdf(rows: list[tuple[str, str]]) -> bytes:
     """The seed's attachment in the bureau's layout with ``rows`` of (设区市, 集群名称)."""
-    return table_pdf(("附件", "2025年浙江省中小企业特色产业集群名单"), ["序号", "设区市", "集群名称"],
-                     [[str(i), city, name] for i, (city, name) in enumerate(rows, 1)], "")
+    return table_pdf(
+        ("附件", "2025年浙江省中小企业特色产业集群名单"),
+        ["序号", "设区市", "集群名称"],
+        [[str(i), city, name] for i, (city, name) in enumerate(rows, 1)],
+        "",
+    )
 
 
 class Site:
@@ -49,8 +53,11 @@ class Site:
             return [dict(r) for r in conn.execute(sql, args)]
 
     def clusters(self):
-        return self.rows("select c.* from clusters c join notices n on n.id = c.notice_id and"
-                         " c.version = n.current_version where n.url = ? order by c.seq", SEED_URL)
+        return self.rows(
+            "select c.* from clusters c join notices n on n.id = c.notice_id and"
+            " c.version = n.current_version where n.url = ? order by c.seq",
+            SEED_URL,
+        )
 
 
 @pytest.fixture
@@ -61,12 +68,21 @@ def site(tmp_path):
 def test_the_seed_notice_attachment_gives_its_17_clusters(site):
     site.crawl()
     notice = site.rows("select * from notices where url = ?", SEED_URL)[0]
-    assert (notice["kind"], notice["list_stage"], notice["list_year"], notice["list_level"]) == \
-        ("cluster_list", "final", 2025, "省级")
+    assert (notice["kind"], notice["list_stage"], notice["list_year"], notice["list_level"]) == (
+        "cluster_list",
+        "final",
+        2025,
+        "省级",
+    )
     clusters = site.clusters()
     assert len(clusters) == 17 and [c["seq"] for c in clusters] == list(range(1, 18))
     first = clusters[0]
-    assert (first["name"], first["city"], first["county"], first["industry"]) == (FIRST, "杭州市", "滨江区", "具身智能机器人")
+    assert (first["name"], first["city"], first["county"], first["industry"]) == (
+        FIRST,
+        "杭州市",
+        "滨江区",
+        "具身智能机器人",
+    )
     assert {c["province"] for c in clusters} == {"浙江省"} and all(c["city"] and c["industry"] for c in clusters)
     assert {c["source"] for c in clusters} == {"2025年浙江省中小企业特色产业集群名单.pdf"}
     attachment = site.rows("select * from attachments where notice_id = ?", notice["id"])[0]
@@ -104,8 +120,10 @@ def test_a_renamed_cluster_is_one_change_naming_both_and_a_reordered_list_is_non
     renamed = [*rows[:5], (rows[5][0], new_name), *rows[6:]]
     site.path(PDF).write_bytes(list_pdf(renamed))
     site.crawl()
-    changed = site.rows("select e.kind, v.diff, v.change_kind from events e join versions v on v.notice_id = e.notice_id"
-                        " and v.version = e.version order by e.id desc limit 1")
+    changed = site.rows(
+        "select e.kind, v.diff, v.change_kind from events e join versions v on v.notice_id = e.notice_id"
+        " and v.version = e.version order by e.id desc limit 1"
+    )
     assert len(site.rows("select * from events")) == events + 1
     assert changed[0]["kind"] == "changed" and changed[0]["change_kind"] == "edit"
     assert f"~ 名单：{old_name} → {new_name}" in changed[0]["diff"]
@@ -129,24 +147,36 @@ def test_hostile_attachments_are_refused_with_a_reason_and_nothing_lands_outside
         "module/download/downfile.jsp?classid=0&filename=bomb.xlsx": ("名单.xlsx", zip_bomb()),
         "module/download/downfile.jsp?classid=0&filename=big.pdf": ("名单（全文）.pdf", b"%PDF-1.4\n" + b"0" * 400_000),
         "module/download/downfile.jsp?classid=0&filename=page.pdf": (
-            "名单（扫描件）.pdf", "<html><head><title>下载</title></head><body><p>文件不存在或已删除</p></body></html>".encode()),
-        "module/download/downfile.jsp?classid=0&filename=evil.xlsx": ("../../../evil.xlsx", site.path(PDF).read_bytes()),
+            "名单（扫描件）.pdf",
+            "<html><head><title>下载</title></head><body><p>文件不存在或已删除</p></body></html>".encode(),
+        ),
+        "module/download/downfile.jsp?classid=0&filename=evil.xlsx": (
+            "../../../evil.xlsx",
+            site.path(PDF).read_bytes(),
+        ),
     }
     page = site.path(SEED)
     html = page.read_text(encoding="utf-8")
-    extra = "".join(f'<p>附件{i}：<a href="/{path}">{name}</a></p>' for i, (path, (name, _)) in enumerate(links.items(), 2))
-    page.write_text(html.replace("<meta name=\"ContentEnd\">", extra + "<meta name=\"ContentEnd\">"), encoding="utf-8")
+    extra = "".join(
+        f'<p>附件{i}：<a href="/{path}">{name}</a></p>' for i, (path, (name, _)) in enumerate(links.items(), 2)
+    )
+    page.write_text(html.replace('<meta name="ContentEnd">', extra + '<meta name="ContentEnd">'), encoding="utf-8")
     for path, (_, data) in links.items():
         site.path(path).write_bytes(data)
     before = {p for p in site.root.rglob("*")}
     site.crawl("-s", "CRAWLER_ATTACHMENT_MAXSIZE=300000")
     written = {p for p in site.root.rglob("*")} - before
     attachments = site.db.parent / "attachments"
-    assert all(p == site.db.parent or p.is_relative_to(attachments) or p.name.startswith("notices.db")
-               for p in written), sorted(map(str, written))
+    assert all(
+        p == site.db.parent or p.is_relative_to(attachments) or p.name.startswith("notices.db") for p in written
+    ), sorted(map(str, written))
     assert not (site.root / "evil.xlsx").exists() and not list(site.root.parent.glob("evil*"))
-    rows = {r["name"]: r for r in site.rows("select a.* from attachments a join notices n on n.id = a.notice_id"
-                                            " where n.url = ?", SEED_URL)}
+    rows = {
+        r["name"]: r
+        for r in site.rows(
+            "select a.* from attachments a join notices n on n.id = a.notice_id where n.url = ?", SEED_URL
+        )
+    }
     assert rows["名单.xlsx"]["status"] == "refused" and rows["名单.xlsx"]["reason"]
     assert rows["名单（全文）.pdf"]["status"] == "refused" and "cap" in rows["名单（全文）.pdf"]["reason"]
     assert rows["名单（扫描件）.pdf"]["type"] == "html" and rows["名单（扫描件）.pdf"]["entries"] == 0

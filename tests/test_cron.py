@@ -13,9 +13,13 @@ SLOW = ["-s", "DOWNLOAD_DELAY=0.3", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "R
 
 
 def start_run(db, mapping):
-    return subprocess.Popen([sys.executable, "-m", "crawler", "run", "cixidb", "--db", str(db), "--quiet",
-                             *host_map_args(mapping), *SLOW],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "crawler", "run", "cixidb", "--db", str(db), "--quiet", *host_map_args(mapping), *SLOW],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_two_runs_started_together_one_crawls_one_exits_with_the_lock_code(tmp_path):

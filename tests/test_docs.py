@@ -47,8 +47,11 @@ def invoked(words: list[str]) -> dict[str, set[str]]:
 def command_lines(text: str) -> list[dict[str, set[str]]]:
     """Every `crawler …` command line in ``text`` (a shell line, continued with ``\\``, or a code
     span), as :func:`invoked` reads it."""
-    return [invoked(match[1].split()) for line in re.sub(r"\\\n\s*", " ", text).splitlines()
-            for match in re.finditer(r"\bcrawler((?: +[^\s`|]+)*)", line)]
+    return [
+        invoked(match[1].split())
+        for line in re.sub(r"\\\n\s*", " ", text).splitlines()
+        for match in re.finditer(r"\bcrawler((?: +[^\s`|]+)*)", line)
+    ]
 
 
 def table_rows() -> list[tuple[str, list[str]]]:
@@ -66,7 +69,7 @@ def examples(name: str) -> list[dict[str, set[str]]]:
     """Command lines that can show how ``name`` is used: the Example block of its help, and every
     README line outside the command table."""
     help_text = COMMANDS[name].help or ""
-    block = help_text[help_text.find("Example"):] if "Example" in help_text else ""
+    block = help_text[help_text.find("Example") :] if "Example" in help_text else ""
     prose = "\n".join(line for line in README.splitlines() if not line.startswith("|"))
     return command_lines(block) + command_lines(prose)
 
@@ -99,5 +102,6 @@ def test_every_command_and_option_has_help_text_and_an_example(name):
     assert any(name in line for line in lines), f"no example of `{name}` in its help or the README"
     for option in options(command):
         assert (option.help or "").strip(), f"`{name} {option.opts[0]}` has no --help text"
-        assert any(set(option.opts) & line.get(name, set()) for line in lines), \
+        assert any(set(option.opts) & line.get(name, set()) for line in lines), (
             f"no example of `{name} {option.opts[0]}` in its help or the README"
+        )

@@ -14,8 +14,21 @@ from tests.conftest import FAST, ROOT, host_map_args, recorded_detail_urls, run_
 
 SITES = ("zj_jxt", "cixidb")
 SEED_URL = "https://www.cixidb.cn/news/627/627509.html"
-CHROME = ("法律提示", "相关链接", "相關(guān)鏈接", "新闻排行", "新聞排行", "日排行", "总排行", "ICP备", "公网安备",
-          "网站标识码", "【打印】", "关闭窗口", "分享到")
+CHROME = (
+    "法律提示",
+    "相关链接",
+    "相關(guān)鏈接",
+    "新闻排行",
+    "新聞排行",
+    "日排行",
+    "总排行",
+    "ICP备",
+    "公网安备",
+    "网站标识码",
+    "【打印】",
+    "关闭窗口",
+    "分享到",
+)
 
 
 def query(db, sql, *args):
@@ -48,8 +61,12 @@ def test_every_recorded_notice_is_stored_once(crawled, site):
     stored = [r["url"] for r in query(db, "select url from notices where site = ?", site)]
     assert len(stored) == len(set(stored))
     assert set(stored) == recorded_detail_urls(DEFAULT_TREE, site)
-    per_notice = query(db, "select n.url, (select count(*) from versions v where v.notice_id = n.id) as versions"
-                           " from notices n where n.site = ?", site)
+    per_notice = query(
+        db,
+        "select n.url, (select count(*) from versions v where v.notice_id = n.id) as versions"
+        " from notices n where n.site = ?",
+        site,
+    )
     assert all(r["versions"] == 1 for r in per_notice)
 
 
@@ -62,14 +79,24 @@ def test_one_new_event_per_story_and_the_seed_shares_a_story_with_the_bureau_ori
     copies = query(db, "select site, url from notices where story_id = ? order by id", seed)
     assert {c["site"] for c in copies} == {"zj_jxt", "cixidb"}
     assert "https://jxt.zj.gov.cn/art/2025/7/16/art_1582900_28196.html" in {c["url"] for c in copies}
-    assert query(db, "select count(*) as n from events e join notices n on n.id = e.notice_id"
-                     " where e.kind = 'new' and n.story_id = ?", seed)[0]["n"] == 1
+    assert (
+        query(
+            db,
+            "select count(*) as n from events e join notices n on n.id = e.notice_id"
+            " where e.kind = 'new' and n.story_id = ?",
+            seed,
+        )[0]["n"]
+        == 1
+    )
 
 
 def test_stored_fields_are_complete_and_clean(crawled):
     db = crawled[0]
-    rows = query(db, "select n.url, n.title, n.published_at, n.source, v.body, v.body_normalized "
-                     "from notices n join versions v on v.notice_id = n.id")
+    rows = query(
+        db,
+        "select n.url, n.title, n.published_at, n.source, v.body, v.body_normalized "
+        "from notices n join versions v on v.notice_id = n.id",
+    )
     for row in rows:
         assert row["title"] and len(row["body"]) > 50, row["url"]
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", row["published_at"]), row["url"]
@@ -80,13 +107,16 @@ def test_stored_fields_are_complete_and_clean(crawled):
         assert not re.search(r"\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\)", row["body_normalized"]), row["url"]
         art = re.search(r"/art/(\d{4})/(\d{1,2})/(\d{1,2})/", row["url"])
         if art:
-            assert row["published_at"][:10] == "%s-%02d-%02d" % (art[1], int(art[2]), int(art[3])), row["url"]
+            assert row["published_at"][:10] == f"{art[1]}-{int(art[2]):02d}-{int(art[3]):02d}", row["url"]
 
 
 def test_seed_notice_fields(crawled):
     db = crawled[0]
-    row = query(db, "select n.*, v.body, v.body_normalized from notices n join versions v on v.notice_id = n.id "
-                    "where n.url = ?", SEED_URL)[0]
+    row = query(
+        db,
+        "select n.*, v.body, v.body_normalized from notices n join versions v on v.notice_id = n.id where n.url = ?",
+        SEED_URL,
+    )[0]
     assert row["site"] == "cixidb" and row["status"] == "live" and row["current_version"] == 1
     assert row["title"] == "2025年浙江省中小企業特色產業集群名單公布"
     assert row["published_at"] == "2025-07-16T15:51:00+08:00"
@@ -104,8 +134,9 @@ def test_a_listed_page_that_is_gone_is_recorded_as_missing_not_stored(crawled):
     db = crawled[0]
     missing = query(db, "select url, status, outcome from fetches where role = 'detail' and status = 404")
     assert {r["outcome"] for r in missing} == {"missing"} and missing
-    assert not query(db, "select 1 from notices where url in (%s)" % ",".join("?" * len(missing)),
-                     *[r["url"] for r in missing])
+    assert not query(
+        db, f"select 1 from notices where url in ({', '.join('?' * len(missing))})", *[r["url"] for r in missing]
+    )
 
 
 def test_second_crawl_adds_no_version_and_no_event(crawled):
@@ -114,7 +145,10 @@ def test_second_crawl_adds_no_version_and_no_event(crawled):
     after_second = {t: query(db, f"select count(*) as n from {t}")[0]["n"] for t in ("notices", "versions", "events")}
     assert after_second == after_first
     run = query(db, "select max(id) as id from runs")[0]["id"]
-    outcomes = {r["outcome"] for r in query(db, "select outcome from fetches where run_id = ? and role in ('detail', 'revisit')", run)}
+    outcomes = {
+        r["outcome"]
+        for r in query(db, "select outcome from fetches where run_id = ? and role in ('detail', 'revisit')", run)
+    }
     assert query(db, "select count(*) as n from fetches where run_id = ? and status = 304", run)[0]["n"] > 0
     assert outcomes == {"unchanged"}  # monitor mode: page 1 lists nothing new, so later pages are not read
     assert "0 new, 0 changed" in second.stdout
@@ -137,8 +171,12 @@ def test_a_rotating_sidebar_makes_no_version_but_an_edit_does(tmp_path):
         page.write_text(rotated.replace("等17個產(chǎn)業(yè)集群", "等18個產(chǎn)業(yè)集群"), encoding="utf-8")
         third = run_cli(*args)
     assert "1 changed" in third.stdout
-    versions = query(db, "select v.version, v.change_kind, v.diff from versions v join notices n on n.id = v.notice_id "
-                         "where n.url = ? order by v.version", SEED_URL)
+    versions = query(
+        db,
+        "select v.version, v.change_kind, v.diff from versions v join notices n on n.id = v.notice_id "
+        "where n.url = ? order by v.version",
+        SEED_URL,
+    )
     assert [(v["version"], v["change_kind"]) for v in versions] == [(1, "new"), (2, "edit")]
     assert "等1[-7-]{+8+}个产业集群" in versions[1]["diff"]
     assert query(db, "select kind, version from events where kind = 'changed'") == [{"kind": "changed", "version": 2}]
@@ -146,11 +184,27 @@ def test_a_rotating_sidebar_makes_no_version_but_an_edit_does(tmp_path):
 
 def test_scrapy_crawl_command_uses_the_same_site_definitions(mirror, tmp_path):
     db = tmp_path / "notices.db"
-    env = {**os.environ, "CRAWLER_DB": str(db),
-           "CRAWLER_HOST_MAP": ",".join(f"{h}={b}" for h, b in mirror.items())}
-    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "notices", "-a", "site=cixidb",
-                             "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    env = {**os.environ, "CRAWLER_DB": str(db), "CRAWLER_HOST_MAP": ",".join(f"{h}={b}" for h, b in mirror.items())}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "notices",
+            "-a",
+            "site=cixidb",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=False",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     urls = {r["url"] for r in query(db, "select url from notices")}
     assert urls == recorded_detail_urls(DEFAULT_TREE, "cixidb")

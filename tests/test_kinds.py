@@ -36,17 +36,25 @@ def test_list_stages_and_subjects_agree_with_the_labels():
     assert subject_hits[True] >= 0.95 * len(subjects), subject_hits
 
 
-@pytest.mark.parametrize(("title", "kind", "stage", "level", "year"), [
-    ("2025年浙江省中小企業特色產業集群名單公布", "cluster_list", "final", "省级", 2025),
-    ("关于2022年度浙江省中小企业特色产业集群复核结果的公示", "cluster_list", "review", "省级", 2022),
-    ("关于2025年安徽省中小企业特色产业集群拟认定名单的公示", "cluster_list", "draft", "省级", 2025),
-    ("工业和信息化部关于公布2025年度中小企业特色产业集群名单的通知", "cluster_list", "final", "国家级", 2025),
-    ("关于公布2026年烟台市创新型中小企业名单的通知", "list", "final", "市级", 2026),
-    ("浙江省经济和信息化厅关于组织开展2025年度中小企业特色产业集群申报和2022年度中小企业特色产业集群复核工作的通知",
-     "call", None, None, None),
-    ("《河北省中小企业特色产业集群培育提升行动方案》政策解读", "policy", None, None, None),
-    ("全省专精特新企业培育工作推进会在石家庄召开", "other", None, None, None),
-])
+@pytest.mark.parametrize(
+    ("title", "kind", "stage", "level", "year"),
+    [
+        ("2025年浙江省中小企業特色產業集群名單公布", "cluster_list", "final", "省级", 2025),
+        ("关于2022年度浙江省中小企业特色产业集群复核结果的公示", "cluster_list", "review", "省级", 2022),
+        ("关于2025年安徽省中小企业特色产业集群拟认定名单的公示", "cluster_list", "draft", "省级", 2025),
+        ("工业和信息化部关于公布2025年度中小企业特色产业集群名单的通知", "cluster_list", "final", "国家级", 2025),
+        ("关于公布2026年烟台市创新型中小企业名单的通知", "list", "final", "市级", 2026),
+        (
+            "浙江省经济和信息化厅关于组织开展2025年度中小企业特色产业集群申报和2022年度中小企业特色产业集群复核工作的通知",
+            "call",
+            None,
+            None,
+            None,
+        ),
+        ("《河北省中小企业特色产业集群培育提升行动方案》政策解读", "policy", None, None, None),
+        ("全省专精特新企业培育工作推进会在石家庄召开", "other", None, None, None),
+    ],
+)
 def test_examples(title, kind, stage, level, year):
     got = classify(title)
     assert (got.kind, got.stage, got.level, got.year) == (kind, stage, level, year)

@@ -38,8 +38,16 @@ class Site:
 
     def crawl(self, exit_code: int = 0):
         with serve_mirror(self.tree) as base:
-            result = run_cli("crawl", "cixidb", "--db", str(self.db), *host_map_args(host_map_for(self.tree, base)),
-                             *FAST, "--revisit", "all")
+            result = run_cli(
+                "crawl",
+                "cixidb",
+                "--db",
+                str(self.db),
+                *host_map_args(host_map_for(self.tree, base)),
+                *FAST,
+                "--revisit",
+                "all",
+            )
         assert result.returncode == exit_code, result.stdout + result.stderr
         return result
 
@@ -58,11 +66,23 @@ def site(tmp_path):
 
 def rotate_chrome(html, run):
     """What changes on every page between two visits although the notice does not."""
-    html = re.sub(r'(<div class="tab-con" id="rank_day">)(.*?)(</div>)',
-                  lambda m: m[1] + "\n".join(reversed(m[2].split("\n"))) + m[3], html, count=1, flags=re.S)
-    html = re.sub(r'(<div class="related-list">)(.*?)(</div>)',
-                  lambda m: m[1] + f'<p>· <span class="date">2025-07-2{run}</span><a href="/news/628/62800{run}.html">'
-                  f"新的相关链接{run}</a></p>" + m[2] + m[3], html, count=1, flags=re.S)
+    html = re.sub(
+        r'(<div class="tab-con" id="rank_day">)(.*?)(</div>)',
+        lambda m: m[1] + "\n".join(reversed(m[2].split("\n"))) + m[3],
+        html,
+        count=1,
+        flags=re.S,
+    )
+    html = re.sub(
+        r'(<div class="related-list">)(.*?)(</div>)',
+        lambda m: (
+            m[1] + f'<p>· <span class="date">2025-07-2{run}</span><a href="/news/628/62800{run}.html">'
+            f"新的相关链接{run}</a></p>" + m[2] + m[3]
+        ),
+        html,
+        count=1,
+        flags=re.S,
+    )
     return html.replace("</h6>", f'<span class="hits">阅读：{1000 + run}</span></h6>', 1)
 
 
@@ -82,11 +102,17 @@ def test_an_edit_then_its_revert_are_an_edit_and_a_restore(site):
     site.crawl()
     site.edit(SEED, lambda html: html.replace("等18個", "等17個"))
     site.crawl()
-    versions = site.rows("select v.version, v.change_kind, v.diff from versions v join notices n on n.id = v.notice_id"
-                         " where n.url = ? order by v.version", f"https://{HOST}/{SEED}")
+    versions = site.rows(
+        "select v.version, v.change_kind, v.diff from versions v join notices n on n.id = v.notice_id"
+        " where n.url = ? order by v.version",
+        f"https://{HOST}/{SEED}",
+    )
     assert [(v, k) for v, k, _ in versions] == [(1, "new"), (2, "edit"), (3, "restored")]
     assert "等1[-7-]{+8+}个产业集群" in versions[1][2] and "等1[-8-]{+7+}个产业集群" in versions[2][2]
-    assert site.rows("select kind, version from events where kind = 'changed' order by id") == [("changed", 2), ("changed", 3)]
+    assert site.rows("select kind, version from events where kind = 'changed' order by id") == [
+        ("changed", 2),
+        ("changed", 3),
+    ]
 
 
 def test_a_notice_gone_from_its_list_for_three_runs_and_404_is_removed(site):
@@ -99,8 +125,9 @@ def test_a_notice_gone_from_its_list_for_three_runs_and_404_is_removed(site):
         site.crawl()
         statuses.append(site.rows("select status, missing_runs from notices where url = ?", url)[0])
     assert statuses == [("missing", 1), ("missing", 2), ("removed", 3)]
-    assert site.rows("select e.kind from events e join notices n on n.id = e.notice_id where n.url = ?"
-                     " order by e.id", url) == [("new",), ("removed",)]
+    assert site.rows(
+        "select e.kind from events e join notices n on n.id = e.notice_id where n.url = ? order by e.id", url
+    ) == [("new",), ("removed",)]
     assert site.rows("select count(*) from notices where status != 'live'")[0][0] == 1
 
 

@@ -66,7 +66,7 @@ def test_a_burst_fails_n_times_then_serves_the_page_and_is_logged(tree):
 
 
 def test_faults_answer_as_government_sites_fail(tree):
-    spec = ("re:/index\\.html$=soft404,*/list.jsp*=http_429;retry_after=7")
+    spec = "re:/index\\.html$=soft404,*/list.jsp*=http_429;retry_after=7"
     with serve_mirror(tree, faults=spec) as base:
         status, _, body = fetch(f"{base}/example.gov.cn/col/index.html")
         assert status == 200 and ("页面不存在" in body.decode() or "该信息已删除" in body.decode())
@@ -74,9 +74,14 @@ def test_faults_answer_as_government_sites_fail(tree):
         assert status == 429 and headers["Retry-After"] == "7"
 
 
-@pytest.mark.parametrize("fault, location", [("redirect_offsite", "http://www.example.com/"),
-                                             ("redirect_private", "http://10.0.0.1/"),
-                                             ("redirect_loopback", "http://127.0.0.1:")])
+@pytest.mark.parametrize(
+    "fault, location",
+    [
+        ("redirect_offsite", "http://www.example.com/"),
+        ("redirect_private", "http://10.0.0.1/"),
+        ("redirect_loopback", "http://127.0.0.1:"),
+    ],
+)
 def test_redirect_faults_point_where_they_say(tree, fault, location):
     with serve_mirror(tree, faults=FaultPlan(rules=[("*", fault, 0)])) as base:
         with pytest.raises(urllib.error.HTTPError) as answer:
@@ -99,6 +104,7 @@ def test_random_faults_are_reproducible_with_a_seed(tree):
             for _ in range(20):
                 fetch(f"{base}/example.gov.cn/col/index.html")
             return list(base.faults)
+
     first = run()
     assert first == run() and 3 < len(first) < 17
 

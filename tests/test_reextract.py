@@ -19,9 +19,9 @@ LISTED_TITLE = "关于印发《上海市促进工业软件高质量发展若干�
 # What a user sees of the crawl, which re-extraction must leave as it is.
 VIEWS = {
     "notices": "select url, site, title, published_at, source, status, current_version, kind, doc_number, issuer,"
-               " content_hash, etag, last_modified from notices order by url",
+    " content_hash, etag, last_modified from notices order by url",
     "versions": "select n.url, v.version, v.content_hash, v.title, v.listing_title, v.published_at, v.change_kind"
-                " from versions v join notices n on n.id = v.notice_id order by n.url, v.version",
+    " from versions v join notices n on n.id = v.notice_id order by n.url, v.version",
     "events": "select kind, notice_id, version, site, reason from events order by id",
     "clusters": "select notice_id, version, name from clusters order by 1, 2, 3",
     "list_entries": "select notice_id, version, name from list_entries order by 1, 2, 3",
@@ -60,14 +60,20 @@ def test_reextracting_every_page_of_the_demo_changes_no_version_and_makes_no_eve
     for name in VIEWS:  # titles, versions, events, rosters; the validators a revisit asks with are kept
         assert after[name] == before[name], name
     assert any(row["etag"] for row in after["notices"])
-    runs = query(db, "select r.id, (select count(*) from fetches f where f.run_id = r.id and f.role = 'reextract') as n"
-                     " from runs r order by r.id desc limit 1")
+    runs = query(
+        db,
+        "select r.id, (select count(*) from fetches f where f.run_id = r.id and f.role = 'reextract') as n"
+        " from runs r order by r.id desc limit 1",
+    )
     assert runs[0]["n"] == len(before["notices"])  # one fetch per page, in a run of its own
 
 
 def test_a_page_without_a_clear_heading_keeps_the_title_its_listing_showed(demo):
-    row = query(demo[0], "select n.title, v.listing_title from notices n join versions v on v.notice_id = n.id"
-                         " where n.url = ?", NO_HEADING)
+    row = query(
+        demo[0],
+        "select n.title, v.listing_title from notices n join versions v on v.notice_id = n.id where n.url = ?",
+        NO_HEADING,
+    )
     assert row == [{"title": LISTED_TITLE, "listing_title": LISTED_TITLE}]
     # Without the listing's title the page reads as its generic <title>: re-extraction must pass it.
     page = (DEFAULT_TREE / "www.sheitc.sh.gov.cn/zcfg/20260630/3e6d8e25a1812e5fba0f9d6ca3e7330c.html").read_bytes()
@@ -86,6 +92,7 @@ def test_a_version_saved_before_listing_titles_were_kept_reextracts_without_one(
     result = run_cli("reextract", "--db", str(db))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"1 notice(s) changed, {len(demo[1]['notices']) - 1} unchanged")
-    changed = query(db, "select n.url, v.title from versions v join notices n on n.id = v.notice_id"
-                        " where v.version = 2")
+    changed = query(
+        db, "select n.url, v.title from versions v join notices n on n.id = v.notice_id where v.version = 2"
+    )
     assert changed == [{"url": NO_HEADING, "title": "文章详情"}]

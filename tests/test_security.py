@@ -30,9 +30,11 @@ HOSTILE = "<script>alert(1)</script> & 名单"
 def entity_attack(target):
     """A DOCTYPE with an external entity reading ``target`` and a billion-laughs bomb."""
     laughs = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)]
-    return (f'<!DOCTYPE datastore [<!ENTITY xxe SYSTEM "file://{target}">{"".join(laughs)}]>',
-            '<record><![CDATA[<p class="lb-list"><a href="/art/2025/7/1/art_1582900_1.html">&xxe;&lol9;</a>'
-            '<span>2025-07-01</span></p>]]></record>\n<record>&xxe;&lol9;</record>')
+    return (
+        f'<!DOCTYPE datastore [<!ENTITY xxe SYSTEM "file://{target}">{"".join(laughs)}]>',
+        '<record><![CDATA[<p class="lb-list"><a href="/art/2025/7/1/art_1582900_1.html">&xxe;&lol9;</a>'
+        "<span>2025-07-01</span></p>]]></record>\n<record>&xxe;&lol9;</record>",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +75,13 @@ def test_the_column_still_gives_its_notices(hostile_crawl):
         assert conn.execute("select count(*) from notices where site = 'zj_jxt'").fetchone()[0] > 0
 
 
-SECRETS = {"DT_TOKEN": "dt-token-5ecret-7781", "DT_SECRET": "SECdt5ecret99120",
-           "SMTP_PASSWORD": "smtp-pa55word-3321", "HOOK_TOKEN": "hook-5ecret-4410", "FS_TOKEN": "fs-5ecret-6612"}
+SECRETS = {
+    "DT_TOKEN": "dt-token-5ecret-7781",
+    "DT_SECRET": "SECdt5ecret99120",
+    "SMTP_PASSWORD": "smtp-pa55word-3321",
+    "HOOK_TOKEN": "hook-5ecret-4410",
+    "FS_TOKEN": "fs-5ecret-6612",
+}
 
 
 def test_secrets_never_reach_logs_database_or_output(tmp_path):
@@ -86,7 +93,8 @@ def test_secrets_never_reach_logs_database_or_output(tmp_path):
         data = tmp_path / "data"
         data.mkdir()
         config = tmp_path / "alerts.toml"
-        config.write_text(f"""
+        config.write_text(
+            f"""
 [alerts]
 retry_base_seconds = 0
 
@@ -99,11 +107,23 @@ channels = [
   "feishu://${{FS_TOKEN}}?endpoint={http.base}/open-apis/bot/v2/hook/",
   "mailto://watch:${{SMTP_PASSWORD}}@127.0.0.1:{smtp.port}?to=a@example.cn&from=w@example.cn&mode=plain",
 ]
-""", encoding="utf-8")
+""",
+            encoding="utf-8",
+        )
         env = {**os.environ, **SECRETS}
         with serve_mirror(tree) as base:
-            result = run_cli("run", "cixidb", "--db", str(data / "notices.db"), "--config", str(config),
-                             *host_map_args(host_map_for(tree, base)), *FAST, env=env, cwd=tmp_path)
+            result = run_cli(
+                "run",
+                "cixidb",
+                "--db",
+                str(data / "notices.db"),
+                "--config",
+                str(config),
+                *host_map_args(host_map_for(tree, base)),
+                *FAST,
+                env=env,
+                cwd=tmp_path,
+            )
         assert result.returncode == 3, result.stderr[-2000:]
         assert http.on("/") == [] and smtp.messages == []
         scanned = [p for p in tmp_path.rglob("*") if p.is_file() and "sites" not in p.parts]
@@ -117,11 +137,22 @@ channels = [
         smtp.close()
 
 
-EVENT = {"kind": "new", "title": HOSTILE, "url": "https://example.gov.cn/a?x=1&y=<2>", "issuer": HOSTILE,
-         "published_at": "2025-07-16T00:00:00+08:00", "sites": [(HOSTILE, "https://example.gov.cn/a")],
-         "diff": HOSTILE, "body_normalized": HOSTILE, "is_cluster_list": True, "event_id": 7,
-         "clusters": [HOSTILE, "杭州市产业集群"], "notice_id": 1, "version": 1,
-         "datasette_url": "http://127.0.0.1:8001"}
+EVENT = {
+    "kind": "new",
+    "title": HOSTILE,
+    "url": "https://example.gov.cn/a?x=1&y=<2>",
+    "issuer": HOSTILE,
+    "published_at": "2025-07-16T00:00:00+08:00",
+    "sites": [(HOSTILE, "https://example.gov.cn/a")],
+    "diff": HOSTILE,
+    "body_normalized": HOSTILE,
+    "is_cluster_list": True,
+    "event_id": 7,
+    "clusters": [HOSTILE, "杭州市产业集群"],
+    "notice_id": 1,
+    "version": 1,
+    "datasette_url": "http://127.0.0.1:8001",
+}
 
 
 def test_notice_text_is_escaped_in_the_html_email(tmp_path):
@@ -175,8 +206,12 @@ def test_serve_offers_no_writes_and_escapes_its_feed(hostile_crawl):
         conn.execute("update notices set title = ? where id = (select min(id) from notices)", (HOSTILE,))
         before = conn.execute("select count(*), group_concat(title) from notices").fetchone()
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "crawler", "serve", "--db", str(db), "--port", str(port)],
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "serve", "--db", str(db), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -194,16 +229,26 @@ def test_serve_offers_no_writes_and_escapes_its_feed(hostile_crawl):
         assert status >= 400
         form = b"sql=delete+from+notices"
         assert request(f"{base}/{name}", data=form)[0] >= 400
-        assert request(f"{base}/{name}/notices/-/insert", data=b'{"row": {"title": "x"}}',
-                       headers={"Content-Type": "application/json"})[0] >= 400
+        assert (
+            request(
+                f"{base}/{name}/notices/-/insert",
+                data=b'{"row": {"title": "x"}}',
+                headers={"Content-Type": "application/json"},
+            )[0]
+            >= 400
+        )
         status, metadata = request(f"{base}/-/metadata.json")
         queries = json.loads(metadata)["databases"][name].get("queries", {})
         assert status == 200 and queries and not any(q.get("write") for q in queries.values())
         for query in queries:
             assert request(f"{base}/{name}/{query}", data=b"x=1")[0] >= 400
-        status, feed = request(f"{base}/{name}.atom?sql=" + urllib.parse.quote(
-            "select id as atom_id, title as atom_title, last_seen_at as atom_updated, title as atom_content "
-            "from notices order by id limit 5"))
+        status, feed = request(
+            f"{base}/{name}.atom?sql="
+            + urllib.parse.quote(
+                "select id as atom_id, title as atom_title, last_seen_at as atom_updated, title as atom_content "
+                "from notices order by id limit 5"
+            )
+        )
         assert status == 200 and "<script>alert(1)" not in feed and "&lt;script&gt;" in feed
     finally:
         process.terminate()

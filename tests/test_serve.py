@@ -38,7 +38,16 @@ def database(tmp_path_factory):
         shutil.copytree(DEFAULT_TREE / host, tree / host)
     page = tree / "www.cixidb.cn/news/627/627509.html"
     with serve_mirror(tree) as mirror:
-        args = ["crawl", "cixidb", "--db", str(db), *host_map_args(host_map_for(tree, mirror)), *FAST, "--revisit", "all"]
+        args = [
+            "crawl",
+            "cixidb",
+            "--db",
+            str(db),
+            *host_map_args(host_map_for(tree, mirror)),
+            *FAST,
+            "--revisit",
+            "all",
+        ]
         assert run_cli(*args, "zj_jxt").returncode == 0
         page.write_text(page.read_text(encoding="utf-8").replace("等17個", "等18個"), encoding="utf-8")
         assert run_cli(*args).returncode == 0
@@ -48,8 +57,12 @@ def database(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(database):
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "crawler", "serve", "--db", str(database), "--port", str(port)],
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "serve", "--db", str(database), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -77,8 +90,12 @@ def test_stopping_serve_stops_datasette(database, signum):
     """`kill`, systemd and supervisors signal `crawler serve` alone: its Datasette must go with it,
     not keep the port and the database."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "crawler", "serve", "--db", str(database), "--port", str(port)],
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "serve", "--db", str(database), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/-/versions.json"
     deadline = time.monotonic() + 60
     while not _answers(url):
@@ -97,10 +114,23 @@ def browse(url: str, tmp_path) -> str:
     if CHROMIUM is None:
         pytest.skip("chromium is not installed (.ci/run installs Debian's chromium)")
     result = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-         f"--user-data-dir={tmp_path}", "--dump-dom", url],
-        capture_output=True, text=True, timeout=120,
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path}",
+            "--dump-dom",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
@@ -142,11 +172,13 @@ def test_cluster_queries_give_the_seed_list_as_rows(server):
     copy = next(r for r in lists if r["url"] == CIXIDB_SEED)
     assert (copy["clusters"], copy["list_site"], copy["site"]) == (17, "zj_jxt", "cixidb")
     by_year = query(server, "clusters_by_province_year")
-    assert {"province": "浙江省", "year": 2025, "stage": "final", "clusters": 17} == \
-        {k: v for k, v in by_year[0].items() if k in ("province", "year", "stage", "clusters")}
+    assert {"province": "浙江省", "year": 2025, "stage": "final", "clusters": 17} == {
+        k: v for k, v in by_year[0].items() if k in ("province", "year", "stage", "clusters")
+    }
     first = query(server, "new_clusters_this_year", year="2025")
-    assert {"cluster": FIRST, "city": "杭州市", "county": "滨江区", "industry": "具身智能机器人"} in \
-        [{k: r[k] for k in ("cluster", "city", "county", "industry")} for r in first]
+    assert {"cluster": FIRST, "city": "杭州市", "county": "滨江区", "industry": "具身智能机器人"} in [
+        {k: r[k] for k in ("cluster", "city", "county", "industry")} for r in first
+    ]
     assert query(server, "new_clusters_this_year", year="2019") == []
 
 

@@ -33,8 +33,12 @@ def runs(tmp_path_factory):
     again), the redesign once more, the recorded template back; each result with the health after it."""
     db = tmp_path_factory.mktemp("drift") / "notices.db"
     results = []
-    for tree, extra in ((DEFAULT_TREE, ()), (REDESIGN, ("--revisit", "all")), (REDESIGN, ("--revisit", "all")),
-                        (DEFAULT_TREE, ("--revisit", "all"))):
+    for tree, extra in (
+        (DEFAULT_TREE, ()),
+        (REDESIGN, ("--revisit", "all")),
+        (REDESIGN, ("--revisit", "all")),
+        (DEFAULT_TREE, ("--revisit", "all")),
+    ):
         result, _ = crawl(tree, db, SITE, extra=extra)
         results.append((result, health_line(db)))
     return db, results
@@ -63,10 +67,14 @@ def test_a_fresh_crawl_of_the_redesign_stores_every_notice_with_right_titles_and
     fresh = tmp_path / "fresh.db"
     result, _ = crawl(REDESIGN, fresh, SITE)
     assert result.returncode == 3
-    expected = {url: (title, published) for url, title, published in rows(db, "select url, title, published_at"
-                                                                            " from notices where site = ?", SITE)}
-    stored = {url: (title, published) for url, title, published in rows(fresh, "select url, title, published_at"
-                                                                         " from notices where site = ?", SITE)}
+    expected = {
+        url: (title, published)
+        for url, title, published in rows(db, "select url, title, published_at from notices where site = ?", SITE)
+    }
+    stored = {
+        url: (title, published)
+        for url, title, published in rows(fresh, "select url, title, published_at from notices where site = ?", SITE)
+    }
     assert set(stored) == recorded_detail_urls(DEFAULT_TREE, SITE)
     assert stored == expected  # the same titles and dates as through the site's own selectors
     drifted = rows(fresh, "select role, count(*) from fetches where via = 'fallback' group by role order by role")
@@ -106,8 +114,9 @@ def test_check_of_a_site_that_lists_nothing_is_broken(tmp_path):
     shutil.copytree(REDESIGN / "www.cinn.cn", tree / "www.cinn.cn")
     for page in ("homeAjax_318.html", "homeAjax_318_1.html"):  # links to other hosts only
         path = tree / "www.cinn.cn" / page
-        path.write_text(path.read_text(encoding="utf-8").replace('href="/20', 'href="https://www.example.com/20'),
-                        encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace('href="/20', 'href="https://www.example.com/20'), encoding="utf-8"
+        )
     broken = run_cli("sites", "--check", SITE, "--tree", str(tree))
     assert broken.returncode == 4, broken.stdout + broken.stderr
     last = broken.stdout.rstrip().splitlines()[-1]
@@ -124,8 +133,16 @@ def test_check_live_falls_back_to_the_recorded_tree_when_the_site_cannot_be_reac
 
 def test_the_cron_job_prints_one_line_saying_which_site_drifted_and_why(tmp_path):
     with serve_mirror(REDESIGN) as base:
-        result = run_cli("run", SITE, "--quiet", "--db", str(tmp_path / "data" / "notices.db"),
-                         *host_map_args(host_map_for(REDESIGN, base)), *FAST, env={**os.environ, "CRAWLER_CONFIG": ""})
+        result = run_cli(
+            "run",
+            SITE,
+            "--quiet",
+            "--db",
+            str(tmp_path / "data" / "notices.db"),
+            *host_map_args(host_map_for(REDESIGN, base)),
+            *FAST,
+            env={**os.environ, "CRAWLER_CONFIG": ""},
+        )
     assert result.returncode == 3, result.stdout + result.stderr
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1 and "exit 3" in lines[0] and f"{SITE} degraded: " in lines[0]
@@ -140,11 +157,18 @@ def recorded_copy(tmp_path) -> Path:
 
 def test_a_listing_of_ten_thousand_links_costs_a_bounded_number_of_requests(tmp_path):
     tree, db = recorded_copy(tmp_path), tmp_path / "notices.db"
-    rows = "".join(f'<div class="layCont_box_main_item"><a href="/2025/07-01/Zz{i:06d}.html"><h3>通知{i}</h3>'
-                   f"<p>2025年07月01日</p></a></div>" for i in range(10_000))
+    rows = "".join(
+        f'<div class="layCont_box_main_item"><a href="/2025/07-01/Zz{i:06d}.html"><h3>通知{i}</h3>'
+        f"<p>2025年07月01日</p></a></div>"
+        for i in range(10_000)
+    )
     first = tree / "www.cinn.cn" / "homeAjax_318.html"
-    first.write_text(first.read_text(encoding="utf-8").replace('<div class="layCont_box_main_new">',
-                                                               f'<div class="layCont_box_main_new">{rows}'), encoding="utf-8")
+    first.write_text(
+        first.read_text(encoding="utf-8").replace(
+            '<div class="layCont_box_main_new">', f'<div class="layCont_box_main_new">{rows}'
+        ),
+        encoding="utf-8",
+    )
     result, requests = crawl(tree, db, SITE)
     assert result.returncode == 3, result.stdout + result.stderr
     listed = [path for _, path in requests if "/Zz" in path]

@@ -47,7 +47,10 @@ def test_a_valid_definition_loads(tmp_path):
         (('adapter = "html_list"', 'adapter = "wordpress"'), "listing.adapter"),
         (("url_pattern = '", "url_pattern = '(["), "detail.url_pattern"),
         (('province = "浙江"', 'province = "浙江"\nstart_url = "x"'), "start_url"),
-        (('start_urls = ["https://example.gov.cn/col/col1/index.html"]', 'start_urls = ["example.gov.cn"]'), "start_urls"),
+        (
+            ('start_urls = ["https://example.gov.cn/col/col1/index.html"]', 'start_urls = ["example.gov.cn"]'),
+            "start_urls",
+        ),
         (('[listing]\nadapter = "html_list"', '[listing]\nadapter = "html_list"\nmax_pages = 0'), "listing.max_pages"),
         (('title = "示例经信厅 通知公告"\n', ""), "title"),
         (('kind = "bureau"', 'kind = "bureau"\nlive_checked = "no"'), "live_checked"),
@@ -105,21 +108,41 @@ def refusal(tmp_path, text) -> str:
 
 
 def test_an_adapters_own_options_are_read_into_listing_options(tmp_path):
-    site = parse_site(write(tmp_path, GOOD.replace('adapter = "html_list"', 'adapter = "html_list"\n'
-                                                   "item_selector = 'ul.list'\nnext_page_pattern = '/index_\\d+'\n")))
+    site = parse_site(
+        write(
+            tmp_path,
+            GOOD.replace(
+                'adapter = "html_list"',
+                "adapter = \"html_list\"\nitem_selector = 'ul.list'\nnext_page_pattern = '/index_\\d+'\n",
+            ),
+        )
+    )
     assert site.listing.options == HtmlListOptions(item_selector="ul.list", next_page_pattern=re.compile(r"/index_\d+"))
-    site = parse_site(write(tmp_path, JSON_LIST.replace('adapter = "json_list"', 'adapter = "json_list"\n'
-                                                        'records = "data.list"\nurl_fields = ["link"]\n'
-                                                        'form = {channel = "7", size = 20}\n')))
-    assert site.listing.options == JsonListOptions(records="data.list", url_fields=("link",),
-                                                   form=(("channel", "7"), ("size", "20")))
+    site = parse_site(
+        write(
+            tmp_path,
+            JSON_LIST.replace(
+                'adapter = "json_list"',
+                'adapter = "json_list"\n'
+                'records = "data.list"\nurl_fields = ["link"]\n'
+                'form = {channel = "7", size = 20}\n',
+            ),
+        )
+    )
+    assert site.listing.options == JsonListOptions(
+        records="data.list", url_fields=("link",), form=(("channel", "7"), ("size", "20"))
+    )
 
 
 def test_options_left_out_take_the_adapters_declared_defaults(tmp_path):
     assert parse_site(write(tmp_path, GOOD)).listing.options == HtmlListOptions()
     options = parse_site(write(tmp_path, JSON_LIST)).listing.options
-    assert (options.records, options.url_fields, options.page_param, options.form) == (None, json_list.URL_FIELDS,
-                                                                                       "page", ())
+    assert (options.records, options.url_fields, options.page_param, options.form) == (
+        None,
+        json_list.URL_FIELDS,
+        "page",
+        (),
+    )
     assert Listing("gkmlpt").options == NoOptions()
 
 
@@ -138,18 +161,36 @@ def test_an_option_no_adapter_has_is_refused_with_the_adapters_options(tmp_path)
     assert "every adapter's: adapter, max_pages, per_page" in message
 
 
-@pytest.mark.parametrize(("text", "field", "says"), [
-    (GOOD.replace('adapter = "html_list"', 'adapter = "html_list"\nitem_selector = 3'), "item_selector",
-     "must be a str, got int"),
-    (GOOD.replace('adapter = "html_list"', "adapter = \"html_list\"\nnext_page_pattern = '(['"), "next_page_pattern",
-     "invalid regular expression"),
-    (JSON_LIST.replace('adapter = "json_list"', 'adapter = "json_list"\nurl_fields = []'), "url_fields",
-     "must not be empty"),
-    (JSON_LIST.replace('adapter = "json_list"', 'adapter = "json_list"\ntitle_fields = "title"'), "title_fields",
-     "must be a list of non-empty strings"),
-    (JSON_LIST.replace('adapter = "json_list"', 'adapter = "json_list"\nform = {page = true}'), "form.page",
-     "must be a string or an integer"),
-])
+@pytest.mark.parametrize(
+    ("text", "field", "says"),
+    [
+        (
+            GOOD.replace('adapter = "html_list"', 'adapter = "html_list"\nitem_selector = 3'),
+            "item_selector",
+            "must be a str, got int",
+        ),
+        (
+            GOOD.replace('adapter = "html_list"', "adapter = \"html_list\"\nnext_page_pattern = '(['"),
+            "next_page_pattern",
+            "invalid regular expression",
+        ),
+        (
+            JSON_LIST.replace('adapter = "json_list"', 'adapter = "json_list"\nurl_fields = []'),
+            "url_fields",
+            "must not be empty",
+        ),
+        (
+            JSON_LIST.replace('adapter = "json_list"', 'adapter = "json_list"\ntitle_fields = "title"'),
+            "title_fields",
+            "must be a list of non-empty strings",
+        ),
+        (
+            JSON_LIST.replace('adapter = "json_list"', 'adapter = "json_list"\nform = {page = true}'),
+            "form.page",
+            "must be a string or an integer",
+        ),
+    ],
+)
 def test_an_option_of_the_wrong_type_names_the_file_and_the_field(tmp_path, text, field, says):
     message = refusal(tmp_path, text)
     assert f"'listing.{field}': {says}" in message
@@ -162,8 +203,12 @@ def test_the_former_name_trs_json_still_loads_as_json_list_with_a_warning_once(t
         parse_site(path)
     assert site.listing.adapter == "json_list" and site.listing.options.records == "data"
     warnings = [r.getMessage() for r in caplog.records if "former name" in r.getMessage()]
-    assert warnings == [(f"{path}: field 'listing.adapter': 'trs_json' is the former name of adapter 'json_list'; "
-                         "write adapter = 'json_list'")]
+    assert warnings == [
+        (
+            f"{path}: field 'listing.adapter': 'trs_json' is the former name of adapter 'json_list'; "
+            "write adapter = 'json_list'"
+        )
+    ]
 
 
 def test_an_unknown_adapter_lists_the_registered_names_not_former_ones(tmp_path):

@@ -24,20 +24,76 @@ SITES = load_sites()
 DOCS = ROOT / "docs" / "sites"
 
 # Page furniture that never belongs in a stored notice, whatever the site.
-CHROME = ("网站标识码", "ICP备", "公网安备", "【打印", "关闭窗口", "分享到", "扫一扫", "当前位置", "当前的位置", "字体",
-          "字号", "浏览次数", "浏览量", "发布时间", "发布日期", "信息来源", "来源：", "索引号", "索 引 号", "所属机构",
-          "发布机构", "有 效 性", "无障碍", "长辈版", "长者模式", "相关文章", "相关链接", "相關(guān)鏈接", "相关阅读",
-          "网站地图", "热点关注", "热点信息", "热门排行", "24小时排行", "新闻排行", "新聞排行", "日排行", "总排行",
-          "友情链接", "主办单位", "欢迎访问", "移动版", "免责声明", "法律提示", "下一页", "createPageHTML",
-          "pagination", "Ls.", "jpage", "doZoom", "readCount", "Content Start", "Content End", "_CONFIG")
+CHROME = (
+    "网站标识码",
+    "ICP备",
+    "公网安备",
+    "【打印",
+    "关闭窗口",
+    "分享到",
+    "扫一扫",
+    "当前位置",
+    "当前的位置",
+    "字体",
+    "字号",
+    "浏览次数",
+    "浏览量",
+    "发布时间",
+    "发布日期",
+    "信息来源",
+    "来源：",
+    "索引号",
+    "索 引 号",
+    "所属机构",
+    "发布机构",
+    "有 效 性",
+    "无障碍",
+    "长辈版",
+    "长者模式",
+    "相关文章",
+    "相关链接",
+    "相關(guān)鏈接",
+    "相关阅读",
+    "网站地图",
+    "热点关注",
+    "热点信息",
+    "热门排行",
+    "24小时排行",
+    "新闻排行",
+    "新聞排行",
+    "日排行",
+    "总排行",
+    "友情链接",
+    "主办单位",
+    "欢迎访问",
+    "移动版",
+    "免责声明",
+    "法律提示",
+    "下一页",
+    "createPageHTML",
+    "pagination",
+    "Ls.",
+    "jpage",
+    "doZoom",
+    "readCount",
+    "Content Start",
+    "Content End",
+    "_CONFIG",
+)
 # Dates in detail URLs: ``y`` (4 or 2 digits), ``m`` and optionally ``d``.
 TRS_STAMP = r"/t(?P<y>\d{4})(?P<m>\d\d)(?P<d>\d\d)_\d+"
 HANWEB_ART = r"/art/(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/"
-MIIT_API = ("/api-gateway/jpaas-publish-server/front/page/build/unit?parseType=buildstatic"
-            "&webId=8d828e408d90447786ddbe128d495e9e&tplSetId=209741b2109044b5b7695700b2bec37e&pageType=column"
-            "&tagId=右侧内容&editType=null&pageId=3e3ad1a3bec74939890a0d3e54815141&paramJson=")
-MINISTRY = dict(title=r"工业和信息化部", opens=r"工信\w*〔2025〕\d+号", signer=r"工业和信息化部(?:办公厅)?",
-                chrome=("转载", "版权", "相关文件", "Mysteel", "主办"))
+MIIT_API = (
+    "/api-gateway/jpaas-publish-server/front/page/build/unit?parseType=buildstatic"
+    "&webId=8d828e408d90447786ddbe128d495e9e&tplSetId=209741b2109044b5b7695700b2bec37e&pageType=column"
+    "&tagId=右侧内容&editType=null&pageId=3e3ad1a3bec74939890a0d3e54815141&paramJson="
+)
+MINISTRY = dict(
+    title=r"工业和信息化部",
+    opens=r"工信\w*〔2025〕\d+号",
+    signer=r"工业和信息化部(?:办公厅)?",
+    chrome=("转载", "版权", "相关文件", "Mysteel", "主办"),
+)
 
 
 @dataclass(frozen=True)
@@ -76,95 +132,252 @@ class Expect:
 
 EXPECT = {
     "ah_jxt": Expect(
-        asked=("GET /content/column/40511251?pageIndex=2",), title=r"^关于", signer="安徽省经济和信息化厅",
-        signed="by then", chrome=("有效性", "信息分类", "微信", "主办", "关闭"),
-        known=(Known("https://jx.ah.gov.cn/sy/wjgg/41478523.html", kind="cluster_list",
-                     opens="皖经信中小企函〔2026〕312号", published="2026-11-20",
-                     title="关于公布2026年度安徽省中小企业特色产业集群名单的通知",
-                     contains=("芜湖市鸠江区机器人及智能装备产业集群",), attachment=".xlsx", clusters=8),
-               Known("https://jx.ah.gov.cn/sy/wjgg/41452806.html",
-                     title="关于2026年度安徽省专精特新中小企业拟认定名单的公示",
-                     contains=("铜陵某某铜基材料有限公司",), roster=10),
-               Known("https://jx.ah.gov.cn/public/22061/41168915.html", published="2026-08-11T15:20",
-                     ends="安徽省经济和信息化厅\n2026年8月5日"))),
-    "cinn": Expect(asked=("GET /homeAjax_318_1.html",), missing=1, url_date=r"/(?P<y>\d{4})/(?P<m>\d\d)-(?P<d>\d\d)/",
-                   **MINISTRY),
+        asked=("GET /content/column/40511251?pageIndex=2",),
+        title=r"^关于",
+        signer="安徽省经济和信息化厅",
+        signed="by then",
+        chrome=("有效性", "信息分类", "微信", "主办", "关闭"),
+        known=(
+            Known(
+                "https://jx.ah.gov.cn/sy/wjgg/41478523.html",
+                kind="cluster_list",
+                opens="皖经信中小企函〔2026〕312号",
+                published="2026-11-20",
+                title="关于公布2026年度安徽省中小企业特色产业集群名单的通知",
+                contains=("芜湖市鸠江区机器人及智能装备产业集群",),
+                attachment=".xlsx",
+                clusters=8,
+            ),
+            Known(
+                "https://jx.ah.gov.cn/sy/wjgg/41452806.html",
+                title="关于2026年度安徽省专精特新中小企业拟认定名单的公示",
+                contains=("铜陵某某铜基材料有限公司",),
+                roster=10,
+            ),
+            Known(
+                "https://jx.ah.gov.cn/public/22061/41168915.html",
+                published="2026-08-11T15:20",
+                ends="安徽省经济和信息化厅\n2026年8月5日",
+            ),
+        ),
+    ),
+    "cinn": Expect(
+        asked=("GET /homeAjax_318_1.html",), missing=1, url_date=r"/(?P<y>\d{4})/(?P<m>\d\d)-(?P<d>\d\d)/", **MINISTRY
+    ),
     "cixidb": Expect(
-        pages={"listed": 2, "missing": 1}, asked=("GET /news/list/14/64/2",), missing=1,
-        known=(Known("https://www.cixidb.cn/news/627/627402.html", title="山西省冶金行业安全生产标准化二级企业名单",
-                     roster=10),)),  # a GBK page without any charset declaration
+        pages={"listed": 2, "missing": 1},
+        asked=("GET /news/list/14/64/2",),
+        missing=1,
+        known=(
+            Known(
+                "https://www.cixidb.cn/news/627/627402.html",
+                title="山西省冶金行业安全生产标准化二级企业名单",
+                roster=10,
+            ),
+        ),
+    ),  # a GBK page without any charset declaration
     "fj_fgw": Expect(
-        asked=("POST /fjdzapp/search?page=1", "POST /fjdzapp/search?page=2"), title=r"^福建省发展和改革委员会",
-        opens=r"闽发改\w*〔2026〕\d+号", signer=r"福建省发展和改革委员会(?:\n福建省\w+)?",  # one is signed jointly
-        after_signing="\n（此件主动公开）", url_date=TRS_STAMP,
-        known=(Known("https://fgw.fujian.gov.cn/zwgk/fgzd/sfgwgfxwj/202608/t20260806_7162418.htm", clusters=8,
-                     contains=("新型显示产业集群", "集成电路产业集群", "氟新材料产业集群")),)),
-    "fj_gxt": Expect(asked=("GET /zwgk/gsgg/index_1.htm",), title=r"^关于", opens=r"闽工信\w〔2026〕\d+号",
-                     signer="福建省工业和信息化厅", url_date=TRS_STAMP, chrome=("关闭", "主办")),
-    "gansu_gxt": Expect(
-        asked=("GET /common/search/3f6b2c1d8e9a4b7c9d0e1f2a3b4c5d6e?_isAgg=true&_isJson=true&_pageSize=7"
-               "&_template=index&_rangeTimeGte=&_channelName=&page=2",),
-        title=r"^关于", opens=r"甘工信[发函]〔2026〕\d+号", signer="甘肃省工业和信息化厅",
-        url_date=r"/c107573/(?P<y>\d{4})(?P<m>\d\d)/", chrome=("打印", "关闭", "搜索", "通知公告"),
-        known=(Known("https://gxt.gansu.gov.cn/gxt/c107573/202608/174351346.shtml", kind="cluster_list", clusters=6,
-                     title="关于公示2026年甘肃省中小企业特色产业集群名单的通知"),
-               Known("https://gxt.gansu.gov.cn/gxt/c107573/202608/174355912.shtml", kind="list", roster=8,
-                     title="关于公布2026年甘肃省专精特新中小企业名单的通知"))),
-    "gd_gdii": Expect(asked=("GET /gkmlpt/api/all/2902?page=2&sid=200009",), title=r"^广东省工业和信息化厅",
-                      signer="广东省工业和信息化厅", signed="by then"),
-    "hb_jxt": Expect(
-        asked=("GET /fbjd/zc/qtzdgkwj/gsgg/index_1.shtml",), signer=r"湖北省经济和信息化厅(?:办公室)?",
+        asked=("POST /fjdzapp/search?page=1", "POST /fjdzapp/search?page=2"),
+        title=r"^福建省发展和改革委员会",
+        opens=r"闽发改\w*〔2026〕\d+号",
+        signer=r"福建省发展和改革委员会(?:\n福建省\w+)?",  # one is signed jointly
+        after_signing="\n（此件主动公开）",
         url_date=TRS_STAMP,
-        known=(Known("https://jxt.hubei.gov.cn/fbjd/zc/qtzdgkwj/gsgg/202507/t20250704_5703215.shtml",
-                     kind="cluster_list", clusters=10),)),
-    "hebei_gxt": Expect(asked=("GET /hbgyhxxht/xwzx32/tzgg83/index_2.html",), title=r"^关于",
-                        opens=r"冀工信\w〔2026〕\d+号", signer="河北省工业和信息化厅",
-                        url_date=r"/tzgg83/(?P<y>\d{4})(?P<m>\d\d)(?P<d>\d\d)\d{11}/", chrome=("关闭", "主办")),
-    "henan_gxt": Expect(asked=("GET /xxgk/tzgg/index_2.html",), title=r"^关于", opens=r"豫工信\w〔2026〕\d+号",
-                        signer="河南省工业和信息化厅", url_date=r"/(?P<y>\d{4})/(?P<m>\d\d)-(?P<d>\d\d)/",
-                        chrome=("主办",)),
+        known=(
+            Known(
+                "https://fgw.fujian.gov.cn/zwgk/fgzd/sfgwgfxwj/202608/t20260806_7162418.htm",
+                clusters=8,
+                contains=("新型显示产业集群", "集成电路产业集群", "氟新材料产业集群"),
+            ),
+        ),
+    ),
+    "fj_gxt": Expect(
+        asked=("GET /zwgk/gsgg/index_1.htm",),
+        title=r"^关于",
+        opens=r"闽工信\w〔2026〕\d+号",
+        signer="福建省工业和信息化厅",
+        url_date=TRS_STAMP,
+        chrome=("关闭", "主办"),
+    ),
+    "gansu_gxt": Expect(
+        asked=(
+            "GET /common/search/3f6b2c1d8e9a4b7c9d0e1f2a3b4c5d6e?_isAgg=true&_isJson=true&_pageSize=7"
+            "&_template=index&_rangeTimeGte=&_channelName=&page=2",
+        ),
+        title=r"^关于",
+        opens=r"甘工信[发函]〔2026〕\d+号",
+        signer="甘肃省工业和信息化厅",
+        url_date=r"/c107573/(?P<y>\d{4})(?P<m>\d\d)/",
+        chrome=("打印", "关闭", "搜索", "通知公告"),
+        known=(
+            Known(
+                "https://gxt.gansu.gov.cn/gxt/c107573/202608/174351346.shtml",
+                kind="cluster_list",
+                clusters=6,
+                title="关于公示2026年甘肃省中小企业特色产业集群名单的通知",
+            ),
+            Known(
+                "https://gxt.gansu.gov.cn/gxt/c107573/202608/174355912.shtml",
+                kind="list",
+                roster=8,
+                title="关于公布2026年甘肃省专精特新中小企业名单的通知",
+            ),
+        ),
+    ),
+    "gd_gdii": Expect(
+        asked=("GET /gkmlpt/api/all/2902?page=2&sid=200009",),
+        title=r"^广东省工业和信息化厅",
+        signer="广东省工业和信息化厅",
+        signed="by then",
+    ),
+    "hb_jxt": Expect(
+        asked=("GET /fbjd/zc/qtzdgkwj/gsgg/index_1.shtml",),
+        signer=r"湖北省经济和信息化厅(?:办公室)?",
+        url_date=TRS_STAMP,
+        known=(
+            Known(
+                "https://jxt.hubei.gov.cn/fbjd/zc/qtzdgkwj/gsgg/202507/t20250704_5703215.shtml",
+                kind="cluster_list",
+                clusters=10,
+            ),
+        ),
+    ),
+    "hebei_gxt": Expect(
+        asked=("GET /hbgyhxxht/xwzx32/tzgg83/index_2.html",),
+        title=r"^关于",
+        opens=r"冀工信\w〔2026〕\d+号",
+        signer="河北省工业和信息化厅",
+        url_date=r"/tzgg83/(?P<y>\d{4})(?P<m>\d\d)(?P<d>\d\d)\d{11}/",
+        chrome=("关闭", "主办"),
+    ),
+    "henan_gxt": Expect(
+        asked=("GET /xxgk/tzgg/index_2.html",),
+        title=r"^关于",
+        opens=r"豫工信\w〔2026〕\d+号",
+        signer="河南省工业和信息化厅",
+        url_date=r"/(?P<y>\d{4})/(?P<m>\d\d)-(?P<d>\d\d)/",
+        chrome=("主办",),
+    ),
     "hn_gxt": Expect(
-        asked=("GET /gxt/xxgk_71033/tzgg/index_1.html",), signer="湖南省工业和信息化厅", url_date=TRS_STAMP,
-        known=(Known("https://gxt.hunan.gov.cn/gxt/xxgk_71033/tzgg/202608/t20260812_34071526.html",
-                     title="关于2026年湖南省中小企业特色产业集群拟认定名单的公示", kind="cluster_list", clusters=8),)),
-    "js_gxt": Expect(asked=("GET /col/col6278/index.html",
-                            "POST /module/web/jpage/dataproxy.jsp?startrecord=16&endrecord=18&perpage=15"),
-                     signer="江苏省工业和信息化厅", signed="by then", url_date=HANWEB_ART, chrome=("微博", "主办")),
-    "jx_gxt": Expect(asked=("POST /queryList?current=1", "POST /queryList?current=2"), title=r"^关于",
-                     opens=r"赣工信\w〔2026〕\d+号", signer="江西省工业和信息化厅", chrome=("关闭", "主办")),
-    "miit": Expect(asked=("GET " + MIIT_API + '{"pageNo":2,"pageSize":10}',), url_date=r"/art/(?P<y>\d{4})/",
-                   **MINISTRY),
-    "mysteel": Expect(asked=("GET /article/p-323-------------2.html",),
-                      url_date=r"/a/(?P<y>\d\d)(?P<m>\d\d)(?P<d>\d\d)\d\d/", **MINISTRY),
-    "ndrc_xwfb": Expect(
-        pages={"listed": 1}, asked=("GET /xwdt/xwfb/rss.xml",), title=r"^(?:国家发展改革委|\d+年\d+月)",
-        url_date=TRS_STAMP, repeats_title=True, chrome=("English",),
-        known=(Known("https://www.ndrc.gov.cn/xwdt/xwfb/202608/t20260812_1408512.html",
-                     title="国家发展改革委办公厅关于公布第五批国家级战略性新兴产业集群名单的通知",
-                     contains=("第五批国家级战略性新兴产业集群", "专精特新中小企业"), ends="2026年8月12日"),)),
-    "sc_jxt": Expect(asked=("GET /scjxt/ggtz/common_list_2.shtml",), title=r"^关于", opens=r"川经信\w+〔2026〕\d+号",
-                     signer="四川省经济和信息化厅",
-                     url_date=r"/ggtz/(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/", chrome=("主办",)),
-    "sd_gxt": Expect(asked=("GET /col/col15201/index.html",
-                            "POST /module/web/jpage/dataproxy.jsp?startrecord=13&endrecord=15&perpage=12"),
-                     signer="山东省工业和信息化厅", signed="by then", url_date=HANWEB_ART, chrome=("微博", "主办")),
-    "sh_sheitc": Expect(asked=("GET /zcfg/index_2.html",), title=r"^关于", opens=r"沪经信\w〔2026〕\d+号",
-                        signer="上海市经济和信息化委员会", url_date=r"/zcfg/(?P<y>\d{4})(?P<m>\d\d)(?P<d>\d\d)/",
-                        chrome=("关闭", "主办")),
-    "shaanxi_gxt": Expect(asked=("GET /webfile/tzgg/index_1.html",), title=r"^关于", opens=r"陕工信[发函]〔2026〕\d+号",
-                          signer="陕西省工业和信息化厅", url_date=TRS_STAMP, chrome=("主办",)),
-    "sz_gxj": Expect(asked=("GET /gkmlpt/api/all/3115?page=2&sid=755024",), title=r"^深圳市工业和信息化局",
-                     signer="深圳市工业和信息化局", signed="by then"),
-    "yt_gxj": Expect(asked=("GET /col/col2208/index.html",
-                            "POST /module/web/jpage/dataproxy.jsp?startrecord=11&endrecord=13&perpage=10"),
-                     title=r"^关于", signer="烟台市工业和信息化局", signed="by then", url_date=HANWEB_ART,
-                     chrome=("微博", "主办")),
-    "zj_jxt": Expect(
-        asked=("POST /module/jpage/dataproxy.jsp?startrecord=16&endrecord=22&perpage=15",), missing=1,
+        asked=("GET /gxt/xxgk_71033/tzgg/index_1.html",),
+        signer="湖南省工业和信息化厅",
+        url_date=TRS_STAMP,
+        known=(
+            Known(
+                "https://gxt.hunan.gov.cn/gxt/xxgk_71033/tzgg/202608/t20260812_34071526.html",
+                title="关于2026年湖南省中小企业特色产业集群拟认定名单的公示",
+                kind="cluster_list",
+                clusters=8,
+            ),
+        ),
+    ),
+    "js_gxt": Expect(
+        asked=(
+            "GET /col/col6278/index.html",
+            "POST /module/web/jpage/dataproxy.jsp?startrecord=16&endrecord=18&perpage=15",
+        ),
+        signer="江苏省工业和信息化厅",
+        signed="by then",
         url_date=HANWEB_ART,
-        known=(Known("https://jxt.zj.gov.cn/art/2025/7/16/art_1582900_28196.html", kind="cluster_list", clusters=17,
-                     title="浙江省经济和信息化厅关于公布2025年浙江省中小企业特色产业集群名单的通知",
-                     published="2025-07-16T15:51", ends="2025年7月11日"),)),
+        chrome=("微博", "主办"),
+    ),
+    "jx_gxt": Expect(
+        asked=("POST /queryList?current=1", "POST /queryList?current=2"),
+        title=r"^关于",
+        opens=r"赣工信\w〔2026〕\d+号",
+        signer="江西省工业和信息化厅",
+        chrome=("关闭", "主办"),
+    ),
+    "miit": Expect(
+        asked=("GET " + MIIT_API + '{"pageNo":2,"pageSize":10}',), url_date=r"/art/(?P<y>\d{4})/", **MINISTRY
+    ),
+    "mysteel": Expect(
+        asked=("GET /article/p-323-------------2.html",),
+        url_date=r"/a/(?P<y>\d\d)(?P<m>\d\d)(?P<d>\d\d)\d\d/",
+        **MINISTRY,
+    ),
+    "ndrc_xwfb": Expect(
+        pages={"listed": 1},
+        asked=("GET /xwdt/xwfb/rss.xml",),
+        title=r"^(?:国家发展改革委|\d+年\d+月)",
+        url_date=TRS_STAMP,
+        repeats_title=True,
+        chrome=("English",),
+        known=(
+            Known(
+                "https://www.ndrc.gov.cn/xwdt/xwfb/202608/t20260812_1408512.html",
+                title="国家发展改革委办公厅关于公布第五批国家级战略性新兴产业集群名单的通知",
+                contains=("第五批国家级战略性新兴产业集群", "专精特新中小企业"),
+                ends="2026年8月12日",
+            ),
+        ),
+    ),
+    "sc_jxt": Expect(
+        asked=("GET /scjxt/ggtz/common_list_2.shtml",),
+        title=r"^关于",
+        opens=r"川经信\w+〔2026〕\d+号",
+        signer="四川省经济和信息化厅",
+        url_date=r"/ggtz/(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/",
+        chrome=("主办",),
+    ),
+    "sd_gxt": Expect(
+        asked=(
+            "GET /col/col15201/index.html",
+            "POST /module/web/jpage/dataproxy.jsp?startrecord=13&endrecord=15&perpage=12",
+        ),
+        signer="山东省工业和信息化厅",
+        signed="by then",
+        url_date=HANWEB_ART,
+        chrome=("微博", "主办"),
+    ),
+    "sh_sheitc": Expect(
+        asked=("GET /zcfg/index_2.html",),
+        title=r"^关于",
+        opens=r"沪经信\w〔2026〕\d+号",
+        signer="上海市经济和信息化委员会",
+        url_date=r"/zcfg/(?P<y>\d{4})(?P<m>\d\d)(?P<d>\d\d)/",
+        chrome=("关闭", "主办"),
+    ),
+    "shaanxi_gxt": Expect(
+        asked=("GET /webfile/tzgg/index_1.html",),
+        title=r"^关于",
+        opens=r"陕工信[发函]〔2026〕\d+号",
+        signer="陕西省工业和信息化厅",
+        url_date=TRS_STAMP,
+        chrome=("主办",),
+    ),
+    "sz_gxj": Expect(
+        asked=("GET /gkmlpt/api/all/3115?page=2&sid=755024",),
+        title=r"^深圳市工业和信息化局",
+        signer="深圳市工业和信息化局",
+        signed="by then",
+    ),
+    "yt_gxj": Expect(
+        asked=(
+            "GET /col/col2208/index.html",
+            "POST /module/web/jpage/dataproxy.jsp?startrecord=11&endrecord=13&perpage=10",
+        ),
+        title=r"^关于",
+        signer="烟台市工业和信息化局",
+        signed="by then",
+        url_date=HANWEB_ART,
+        chrome=("微博", "主办"),
+    ),
+    "zj_jxt": Expect(
+        asked=("POST /module/jpage/dataproxy.jsp?startrecord=16&endrecord=22&perpage=15",),
+        missing=1,
+        url_date=HANWEB_ART,
+        known=(
+            Known(
+                "https://jxt.zj.gov.cn/art/2025/7/16/art_1582900_28196.html",
+                kind="cluster_list",
+                clusters=17,
+                title="浙江省经济和信息化厅关于公布2025年浙江省中小企业特色产业集群名单的通知",
+                published="2025-07-16T15:51",
+                ends="2025年7月11日",
+            ),
+        ),
+    ),
 }
 KNOWN = [(name, known) for name, expect in EXPECT.items() for known in expect.known]
 
@@ -175,8 +388,10 @@ def recorded(name: str) -> bool:
 
 def expect(name: str) -> Expect:
     if not recorded(name):
-        pytest.fail(f"{name} has no recorded tree: record its site under tests/fixtures/sites/"
-                    f"{'/, '.join(SITES[name].hosts)}/ (see README, 'adding a province')")
+        pytest.fail(
+            f"{name} has no recorded tree: record its site under tests/fixtures/sites/"
+            f"{'/, '.join(SITES[name].hosts)}/ (see README, 'adding a province')"
+        )
     return EXPECT.get(name, Expect())
 
 
@@ -214,7 +429,8 @@ def test_sites_json_says_whether_each_definition_was_checked_live():
     assert result.returncode == 0, result.stderr
     listed = {site["name"]: site for site in json.loads(result.stdout)}
     assert {name: site["live_checked"] for name, site in listed.items()} == {
-        name: site.live_checked for name, site in SITES.items()}
+        name: site.live_checked for name, site in SITES.items()
+    }
 
 
 def test_the_crawl_of_every_recorded_site_succeeds(crawled):
@@ -247,8 +463,12 @@ def test_every_recorded_notice_is_stored_once_and_clean(crawled, name):
     exp = expect(name)
     db = crawled[0]
     site = SITES[name]
-    rows = query(db, "select n.url, n.title, n.published_at, n.source, n.doc_number, v.body from notices n "
-                     "join versions v on v.notice_id = n.id where n.site = ?", name)
+    rows = query(
+        db,
+        "select n.url, n.title, n.published_at, n.source, n.doc_number, v.body from notices n "
+        "join versions v on v.notice_id = n.id where n.site = ?",
+        name,
+    )
     expected = recorded_detail_urls(DEFAULT_TREE, name)
     assert len(expected) >= 6, f"{name}: record at least two listing pages' worth of notices"
     assert sorted(r[0] for r in rows) == sorted(expected)  # each once, one version each
@@ -282,8 +502,11 @@ def assert_fields_read_from_the_metas_the_definition_names(site, url, title, pub
     """Where the definition reads a field from a ``<meta>``, the stored field is that meta's value."""
     page = resolve(DEFAULT_TREE, "/" + url.split("://", 1)[1])
     response = HtmlResponse(url=url, body=page.read_bytes())
-    hints = {"title": (site.hints.title, title), "published_at": (site.hints.published_at, published_at),
-             "source": (site.hints.source, source)}
+    hints = {
+        "title": (site.hints.title, title),
+        "published_at": (site.hints.published_at, published_at),
+        "source": (site.hints.source, source),
+    }
     for field_name, (selector, stored) in hints.items():
         if selector and selector.startswith("meta["):
             meta = response.css(selector).get().strip()
@@ -297,8 +520,12 @@ def assert_fields_read_from_the_metas_the_definition_names(site, url, title, pub
 def test_known_notice_fields_and_rosters(crawled, name, known):
     db = crawled[0]
     [(notice_id, title, kind, published_at, body, attachments)] = query(
-        db, "select n.id, n.title, n.kind, n.published_at, v.body, v.attachments from notices n join versions v "
-            "on v.notice_id = n.id where n.site = ? and n.url = ?", name, known.url)
+        db,
+        "select n.id, n.title, n.kind, n.published_at, v.body, v.attachments from notices n join versions v "
+        "on v.notice_id = n.id where n.site = ? and n.url = ?",
+        name,
+        known.url,
+    )
     assert known.title is None or title == known.title
     assert known.kind is None or kind == known.kind
     assert known.published is None or published_at.startswith(known.published), published_at

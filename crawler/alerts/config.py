@@ -8,7 +8,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler.alerts.channels import ChannelError, Channel, parse_channel
+from crawler.alerts.channels import Channel, ChannelError, parse_channel
 
 EVENT_KINDS = ("new", "changed", "removed", "cluster_list", "source_broken")
 DIGESTS = ("immediate", "daily")
@@ -46,11 +46,13 @@ class AlertConfig:
 
 def _expand(value: str, where: str) -> str:
     """``${NAME}`` references to the environment (where secrets belong) are filled in."""
+
     def fill(match: re.Match) -> str:
         name = match.group(1)
         if name not in os.environ:
             raise ConfigError(f"{where}: environment variable {name} is not set (a secret is missing)")
         return os.environ[name]
+
     return _ENV_REFERENCE.sub(fill, value)
 
 
@@ -105,7 +107,9 @@ def load_config(explicit: Path | None = None) -> AlertConfig:
         headers = [i for i, line in enumerate(text.splitlines()) if line.strip() == "[[subscriptions]]"]
         for index, table in enumerate(data.get("subscriptions", [])):
             start = headers[index] if index < len(headers) else 0
-            subscriptions.append(_subscription(path, text, start, table, extra if table.get("name") == "default" else []))
+            subscriptions.append(
+                _subscription(path, text, start, table, extra if table.get("name") == "default" else [])
+            )
             default_declared |= table.get("name") == "default"
     if not default_declared:
         subscriptions.insert(0, default_subscription(extra))
@@ -144,7 +148,12 @@ def _subscription(path: Path, text: str, start: int, table: dict, extra: list[Ch
         except re.error as exc:
             raise ConfigError(f"{where('regex')}: invalid regular expression: {exc}") from None
     return Subscription(
-        name=name, channels=tuple(channels) + tuple(extra), events=events,
-        sites=tuple(table.get("sites", [])), provinces=tuple(table.get("provinces", [])),
-        keywords=tuple(table.get("keywords", [])), regex=pattern, digest=digest,
+        name=name,
+        channels=tuple(channels) + tuple(extra),
+        events=events,
+        sites=tuple(table.get("sites", [])),
+        provinces=tuple(table.get("provinces", [])),
+        keywords=tuple(table.get("keywords", [])),
+        regex=pattern,
+        digest=digest,
     )

@@ -7,8 +7,13 @@ from dataclasses import dataclass, field
 
 from crawler.rosters import cluster_names_in_text, stated_count
 
-KIND_LABELS = {"new": "新通知", "changed": "通知有变化", "removed": "通知已撤下", "cluster_list": "新集群名单",
-               "source_broken": "信息源异常"}
+KIND_LABELS = {
+    "new": "新通知",
+    "changed": "通知有变化",
+    "removed": "通知已撤下",
+    "cluster_list": "新集群名单",
+    "source_broken": "信息源异常",
+}
 FIRST_ENTRIES = 5  # cluster names a message quotes from the text while the list is not read
 LIST_ENTRIES = 20  # entries of a list a message carries; the rest are a link away
 NOT_READ = "名单尚未读取"
@@ -48,14 +53,19 @@ def _roster_lines(event: dict) -> tuple[list[tuple[str, str]], list[str]]:
     lines = ["名单：" + "、".join(f"{i}. {n}" for i, n in enumerate(names[:LIST_ENTRIES], 1))]
     if len(names) > LIST_ENTRIES:
         version = event.get("list_version") or event.get("version")
-        where = (f"{event['datasette_url']}/notices/clusters?notice_id={list_id}&version={version}"
-                 if event.get("datasette_url") else "crawler serve 的 clusters 表")
+        where = (
+            f"{event['datasette_url']}/notices/clusters?notice_id={list_id}&version={version}"
+            if event.get("datasette_url")
+            else "crawler serve 的 clusters 表"
+        )
         lines.append(f"……共 {len(names)} 个，全部见 {where}")
     return facts, lines
 
 
-SOURCE_STATES = {"degraded": "网页结构与站点定义不符，已改用通用方式读取（数据照常入库）",
-                 "broken": "未能从网页读到任何通知"}
+SOURCE_STATES = {
+    "degraded": "网页结构与站点定义不符，已改用通用方式读取（数据照常入库）",
+    "broken": "未能从网页读到任何通知",
+}
 
 
 def _source_lines(event: dict) -> list[str]:
@@ -103,18 +113,32 @@ def compose(event: dict) -> Message:
         extra_lines.extend(_source_lines(event))
     links = [(name, url) for name, url in sites] or ([("链接", event["url"])] if event.get("url") else [])
     text = "\n".join([title, *(f"{k}：{v}" for k, v in facts), *extra_lines, *(f"{n}：{u}" for n, u in links)])
-    markdown = "\n\n".join([f"### {title}", *(f"**{k}**：{v}" for k, v in facts),
-                            *(line if not line.startswith(("~", "+", "-")) else f"> {line}" for line in extra_lines),
-                            *(f"[{n}]({u})" for n, u in links)])
+    markdown = "\n\n".join(
+        [
+            f"### {title}",
+            *(f"**{k}**：{v}" for k, v in facts),
+            *(line if not line.startswith(("~", "+", "-")) else f"> {line}" for line in extra_lines),
+            *(f"[{n}]({u})" for n, u in links),
+        ]
+    )
     body_html = "".join(f"<p><b>{html.escape(k)}</b>：{html.escape(str(v))}</p>" for k, v in facts)
     body_html += "".join(f"<p>{html.escape(line)}</p>" for line in extra_lines)
     body_html += "".join(f'<p><a href="{html.escape(u)}">{html.escape(n)}</a></p>' for n, u in links)
     page = f"<html><body><h3>{html.escape(title)}</h3>{body_html}</body></html>"
-    data = {"event_id": event.get("event_id"), "kind": kind, "url": event.get("url"),
-            "notice_title": event.get("title"), "published_at": event.get("published_at")}
+    data = {
+        "event_id": event.get("event_id"),
+        "kind": kind,
+        "url": event.get("url"),
+        "notice_title": event.get("title"),
+        "published_at": event.get("published_at"),
+    }
     if event.get("is_cluster_list") and event.get("clusters"):
-        data["clusters"] = {"count": len(event["clusters"]), "first": event["clusters"][:LIST_ENTRIES],
-                            "read": True, "from": event.get("list_url")}
+        data["clusters"] = {
+            "count": len(event["clusters"]),
+            "first": event["clusters"][:LIST_ENTRIES],
+            "read": True,
+            "from": event.get("list_url"),
+        }
     elif event.get("is_cluster_list"):
         count, mentioned = cluster_summary(event.get("body_normalized") or "")
         data["clusters"] = {"count": count, "first": mentioned, "read": False, "from": None}
@@ -129,6 +153,9 @@ def compose_digest(messages: list[Message]) -> Message:
         text="\n\n".join([title, *(m.text for m in messages)]),
         markdown="\n\n---\n\n".join([f"### {title}", *(m.markdown for m in messages)]),
         html="<hr>".join(m.html for m in messages),
-        data={"event_id": ",".join(str(m.data.get("event_id")) for m in messages), "kind": "digest",
-              "url": messages[0].data.get("url") if messages else None},
+        data={
+            "event_id": ",".join(str(m.data.get("event_id")) for m in messages),
+            "kind": "digest",
+            "url": messages[0].data.get("url") if messages else None,
+        },
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from crawler.alerts.channels import Channel, ChannelError
 from crawler.alerts.config import AlertConfig
@@ -30,7 +30,7 @@ class OutboxReport:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _stamp(moment: datetime) -> str:
@@ -41,8 +41,12 @@ def route(store: Store, config: AlertConfig, now: datetime) -> int:
     """Queue deliveries for every event not routed yet; returns how many were queued."""
     queued = 0
     for event in store.unrouted_events():
-        rows = [{"subscription": s.name, "channel_key": c.key, "channel": c.label, "digest": s.digest}
-                for s in config.subscriptions if matches(s, event) for c in s.channels]
+        rows = [
+            {"subscription": s.name, "channel_key": c.key, "channel": c.label, "digest": s.digest}
+            for s in config.subscriptions
+            if matches(s, event)
+            for c in s.channels
+        ]
         store.route_event(event["event_id"], rows, _stamp(now))
         queued += len(rows)
     return queued
@@ -96,8 +100,15 @@ def deliver(store: Store, config: AlertConfig, now: datetime | None = None) -> O
     return report
 
 
-def _send(store: Store, config: AlertConfig, channel: Channel, deliveries: list[dict], message: Message,
-          now: datetime, report: OutboxReport) -> None:
+def _send(
+    store: Store,
+    config: AlertConfig,
+    channel: Channel,
+    deliveries: list[dict],
+    message: Message,
+    now: datetime,
+    report: OutboxReport,
+) -> None:
     ids = [d["id"] for d in deliveries]
     try:
         channel.send(message)
@@ -114,8 +125,11 @@ def _send(store: Store, config: AlertConfig, channel: Channel, deliveries: list[
 def preview(store: Store, config: AlertConfig) -> list[tuple[str, str, str]]:
     """What a pass would send now, without sending or writing: (subscription, channel, title)."""
     channels = {c.key: c for s in config.subscriptions for c in s.channels}
-    planned = [(d["subscription"], d["channel"], _message(store, config, d["event_id"]).title)
-               for d in store.due_deliveries(_stamp(_now()), _stale(_now())) if d["channel_key"] in channels]
+    planned = [
+        (d["subscription"], d["channel"], _message(store, config, d["event_id"]).title)
+        for d in store.due_deliveries(_stamp(_now()), _stale(_now()))
+        if d["channel_key"] in channels
+    ]
     for event in store.unrouted_events():
         for subscription in config.subscriptions:
             if matches(subscription, event):

@@ -19,7 +19,8 @@ def matches(subscription: Subscription, event: dict) -> bool:
     kind = event["kind"]
     cluster = is_cluster_list(event.get("title"))
     if kind not in subscription.events and not (
-            "cluster_list" in subscription.events and cluster and kind in ("new", "changed")):
+        "cluster_list" in subscription.events and cluster and kind in ("new", "changed")
+    ):
         return False
     if subscription.sites and event.get("site") not in subscription.sites:
         return False

@@ -11,8 +11,13 @@ from crawler.alerts.messages import Message
 from crawler.alerts.outbox import OutboxReport, deliver, route
 from crawler.store import Store
 
-TEST_MESSAGE = Message(title="【测试】zhengce-watch 告警测试", text="这是一条测试消息。", markdown="这是一条**测试**消息。",
-                       html="<p>这是一条测试消息。</p>", data={"event_id": "test", "kind": "test"})
+TEST_MESSAGE = Message(
+    title="【测试】zhengce-watch 告警测试",
+    text="这是一条测试消息。",
+    markdown="这是一条**测试**消息。",
+    html="<p>这是一条测试消息。</p>",
+    data={"event_id": "test", "kind": "test"},
+)
 
 
 @dataclass(frozen=True)

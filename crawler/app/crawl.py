@@ -54,8 +54,15 @@ class CrawlReport:
     @property
     def noteworthy(self) -> bool:
         """Something new or changed, or a problem: what ``--quiet`` still prints."""
-        return bool(self.totals["new"] or self.totals["changed"] or self.totals["errors"] or self.unreachable
-                    or self.blocked or self.failed or self.drifted)
+        return bool(
+            self.totals["new"]
+            or self.totals["changed"]
+            or self.totals["errors"]
+            or self.unreachable
+            or self.blocked
+            or self.failed
+            or self.drifted
+        )
 
 
 class _NoTracebacks(logging.Filter):
@@ -94,8 +101,13 @@ def crawl_settings(db_path: Path, host_map: dict[str, str], overrides: dict[str,
     return settings
 
 
-def run_crawl(sites: list[Site], db_path: Path, host_map: dict[str, str], overrides: dict[str, str] | None = None,
-              log_level: str = "WARNING") -> CrawlReport:
+def run_crawl(
+    sites: list[Site],
+    db_path: Path,
+    host_map: dict[str, str],
+    overrides: dict[str, str] | None = None,
+    log_level: str = "WARNING",
+) -> CrawlReport:
     """Crawl ``sites`` concurrently into ``db_path`` and report the run."""
     store = Store(db_path)
     try:
@@ -107,7 +119,9 @@ def run_crawl(sites: list[Site], db_path: Path, host_map: dict[str, str], overri
     settings.set("LOG_LEVEL", log_level.upper(), priority="cmdline")
     _configure_logging(log_level)
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
-    pool = ExtractionPool(settings.getint("CRAWLER_EXTRACT_PROCESSES"), settings.getint("CRAWLER_EXTRACT_PROCESS_AFTER"))
+    pool = ExtractionPool(
+        settings.getint("CRAWLER_EXTRACT_PROCESSES"), settings.getint("CRAWLER_EXTRACT_PROCESS_AFTER")
+    )
     process = CrawlerProcess(settings)
     for site in sites:
         process.crawl(NoticeSpider, site=site.name, extraction=pool)
@@ -136,16 +150,21 @@ def run_crawl(sites: list[Site], db_path: Path, host_map: dict[str, str], overri
             count = detail["outcomes"].get("error", 0) + detail["outcomes"].get("refused", 0)
             first = next((e["error"] for e in detail["errors"] if e["outcome"] in ("error", "refused")), "")
             failed.append((site.name, f"{count} page(s) could not be read, first: {first}"))
-    return CrawlReport(run_id, totals, per_site, {s.name: s.title for s in sites}, unreachable, blocked, failed,
-                       drifted)
+    return CrawlReport(
+        run_id, totals, per_site, {s.name: s.title for s in sites}, unreachable, blocked, failed, drifted
+    )
 
 
 def format_report(report: CrawlReport, hint_demo: bool = True, list_events: bool = True) -> str:
     """The run summary printed after a crawl: totals, then per site its counts, its new and changed
     notices (unless ``list_events`` is false) and its first problems."""
     t = report.totals
-    lines = [(f"run {report.run_id}: {len(report.site_titles)} site(s), {t['pages_fetched']} pages fetched, "
-              f"{t['new']} new, {t['changed']} changed, {t['errors']} problem(s)")]
+    lines = [
+        (
+            f"run {report.run_id}: {len(report.site_titles)} site(s), {t['pages_fetched']} pages fetched, "
+            f"{t['new']} new, {t['changed']} changed, {t['errors']} problem(s)"
+        )
+    ]
     for name, title in report.site_titles.items():
         detail = report.sites.get(name, {"outcomes": {}, "events": [], "errors": []})
         outcomes = detail["outcomes"]
@@ -164,8 +183,10 @@ def format_report(report: CrawlReport, hint_demo: bool = True, list_events: bool
         lines.append("Could not reach or read these sites:")
         lines.extend(f"  {name} ({reason})" for name, reason in report.unreachable)
         if hint_demo:
-            lines.append("Check the network connection. To see the crawler work offline on the bundled "
-                         "mirror of these sites, run `make demo` (or `crawler demo`).")
+            lines.append(
+                "Check the network connection. To see the crawler work offline on the bundled "
+                "mirror of these sites, run `make demo` (or `crawler demo`)."
+            )
     if report.blocked:
         lines.append("")
         lines.append("Blocked by their anti-bot front after the listing was read (backed off for this run):")

@@ -80,8 +80,14 @@ def log_to_file(directory: Path) -> Path:
     return path
 
 
-def run_job(names: tuple[str, ...], db_path: Path, host_map: tuple[str, ...], overrides: dict[str, str],
-            log_level: str = "WARNING", config_path: Path | None = None) -> JobResult:
+def run_job(
+    names: tuple[str, ...],
+    db_path: Path,
+    host_map: tuple[str, ...],
+    overrides: dict[str, str],
+    log_level: str = "WARNING",
+    config_path: Path | None = None,
+) -> JobResult:
     """The cron job: under the run lock beside ``db_path`` (:class:`LockHeld` when another run has
     it), read the alert configuration, the sites and the host map (:class:`BadConfiguration`),
     log to ``logs/crawler.log`` beside the database, crawl, then route and send the alerts."""

@@ -31,8 +31,9 @@ class DemoResult:
         return len({notice["story_id"] for notice in self.notices})
 
 
-def run_demo(db_path: Path, tree: Path = DEFAULT_TREE,
-             on_mirror: Callable[[int, str], None] | None = None) -> DemoResult:
+def run_demo(
+    db_path: Path, tree: Path = DEFAULT_TREE, on_mirror: Callable[[int, str], None] | None = None
+) -> DemoResult:
     """Serve the recorded site ``tree``, call ``on_mirror(hosts, base URL)`` once it listens, and
     crawl every site it records into ``db_path``."""
     mirrored = [s for s in load_sites().values() if set(s.hosts) <= set(hosts_in(tree))]
@@ -47,8 +48,9 @@ def run_demo(db_path: Path, tree: Path = DEFAULT_TREE,
     for detail in report.sites.values():
         for error in list(detail["errors"]):
             url = urlsplit(error["url"])
-            if error["outcome"] == "missing" and not resolve(tree, f"/{url.netloc}{url.path}"
-                                                                   + (f"?{url.query}" if url.query else "")):
+            if error["outcome"] == "missing" and not resolve(
+                tree, f"/{url.netloc}{url.path}" + (f"?{url.query}" if url.query else "")
+            ):
                 detail["errors"].remove(error)
                 unrecorded.append(error["url"])
     with closing(Store(db_path)) as store:

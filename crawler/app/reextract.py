@@ -24,8 +24,9 @@ def _kept_files(store: Store, page: DetailPage, site: Site | None, notice: dict)
     for attachment in attachments_to_read(page, site):
         row, data = kept.get(attachment.url, (None, None))
         if data:
-            page.files.append(read_download(attachment, data, site.province_name if site else None,
-                                            CRAWLER_ATTACHMENT_MAXSIZE))
+            page.files.append(
+                read_download(attachment, data, site.province_name if site else None, CRAWLER_ATTACHMENT_MAXSIZE)
+            )
         elif row and row["status"] in ("failed", "refused"):  # never downloaded: as recorded then
             page.files.append(AttachmentFile(attachment.name, attachment.url, row["status"], reason=row["reason"]))
         else:
@@ -42,14 +43,26 @@ async def _reextract(store: Store, sites: dict[str, Site]) -> dict[str, int]:
             counts["skipped"] += 1
             continue
         site = sites.get(notice["site"])
-        fetch = FetchOutcome(site=notice["site"], url=notice["url"], role="reextract", outcome=Outcome.STORED,
-                             fetched_at=utc_now(), bytes=len(raw))
+        fetch = FetchOutcome(
+            site=notice["site"],
+            url=notice["url"],
+            role="reextract",
+            outcome=Outcome.STORED,
+            fetched_at=utc_now(),
+            bytes=len(raw),
+        )
         # The listing's title and date as the crawl passed them (no title for a version stored
         # before versions kept it); the validators the notice holds stay its own.
-        page = await build_page(site, fetch, raw, stored["content_type"], listing_title=version["listing_title"],
-                                listing_date=json.loads(version["dates"] or "{}").get("list"),
-                                extraction=extraction,
-                                validators={"etag": notice["etag"], "last_modified": notice["last_modified"]})
+        page = await build_page(
+            site,
+            fetch,
+            raw,
+            stored["content_type"],
+            listing_title=version["listing_title"],
+            listing_date=json.loads(version["dates"] or "{}").get("list"),
+            extraction=extraction,
+            validators={"etag": notice["etag"], "last_modified": notice["last_modified"]},
+        )
         if page is None:  # no longer read as a notice: the stored version stays
             store.record_fetch(run_id, fetch)
             counts["refused"] += 1

@@ -29,8 +29,19 @@ def metadata_for(db_path: Path) -> dict:
 
 def datasette_command(db_path: Path, metadata_path: Path, host: str, port: int) -> list[str]:
     """The command line that serves ``db_path`` with the metadata file at ``metadata_path``."""
-    command = [sys.executable, "-m", "datasette", "serve", str(db_path), "--metadata", str(metadata_path),
-               "--host", host, "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        str(db_path),
+        "--metadata",
+        str(metadata_path),
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
     for name, value in SETTINGS.items():
         command += ["--setting", name, value]
     return command

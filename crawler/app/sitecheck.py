@@ -68,14 +68,18 @@ def _detail_lines(store: Store, site: Site) -> Iterator[str]:
         raw = store.snapshot_bytes(row["raw_sha256"]) if row["raw_sha256"] else None
         if raw is not None:  # the saved page, extracted again: which fields the selectors gave
             yield f"        fields: {_field_sources(extract_notice(row['url'], raw, site.hints))}"
-        yield (f"        kind={row['kind']} source={row['source']} doc={row['doc_number']} issuer={row['issuer']}"
-               f"  {row['url']}")
+        yield (
+            f"        kind={row['kind']} source={row['source']} doc={row['doc_number']} issuer={row['issuer']}"
+            f"  {row['url']}"
+        )
 
 
 def _other_lines(store: Store) -> Iterator[str]:
     for row in summaries.attachment_files(store.db):
-        yield (f"file    {row['status']:<8} {row['type'] or '-':<5}{row['entries']:>4} entries  {row['name']}"
-               f"{'  (' + row['reason'] + ')' if row['reason'] else ''}  {row['url']}")
+        yield (
+            f"file    {row['status']:<8} {row['type'] or '-':<5}{row['entries']:>4} entries  {row['name']}"
+            f"{'  (' + row['reason'] + ')' if row['reason'] else ''}  {row['url']}"
+        )
     for row in summaries.page_problems(store.db):
         more = f" (and {row['pages'] - 1} more page(s))" if row["pages"] > 1 else ""
         yield f"problem {row['status'] or '-'} {row['outcome']}: {row['why']}  {row['url']}{more}"
@@ -99,8 +103,9 @@ def _crawl_here(site: Site, db_path: Path, host_map: dict[str, str], backfill: i
     return CheckResult(lines, *_verdict(state), state=state.state if state else None)
 
 
-def check_site(site: Site, live: bool = False, tree: Path | None = None, backfill: int = 0,
-               host_map: dict[str, str] | None = None) -> CheckResult:
+def check_site(
+    site: Site, live: bool = False, tree: Path | None = None, backfill: int = 0, host_map: dict[str, str] | None = None
+) -> CheckResult:
     """Crawl ``site`` into a scratch database: from the live site when ``live`` (through
     ``host_map``, when given; the recorded tree when the site cannot be reached), else from the
     recorded ``tree``."""
@@ -115,8 +120,9 @@ def check_site(site: Site, live: bool = False, tree: Path | None = None, backfil
             lead = [f"the live site could not be reached ({result.reason}); checking the recorded tree instead"]
         missing = [h for h in site.hosts if not (tree / h).is_dir()]
         if missing:
-            return CheckResult([*lead, f"no recorded tree for {', '.join(missing)} under {tree}"], "broken",
-                               "nothing to check against")
+            return CheckResult(
+                [*lead, f"no recorded tree for {', '.join(missing)} under {tree}"], "broken", "nothing to check against"
+            )
         with serve_mirror(tree) as base:
             result = _crawl_and_report(site, Path(folder) / "check.db", host_map_for(tree, base), backfill)
         result.lines[:0] = [*lead, f"checked against the recorded tree {tree}"]

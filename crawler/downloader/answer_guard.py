@@ -15,7 +15,9 @@ REDIRECT_STATUSES = frozenset((301, 302, 303, 307, 308))
 GUARDED_ROLES = frozenset(("listing", "detail", "revisit", "attachment"))  # requests whose 200 answers are checked
 
 # Pages served with 200 that say the page is gone (error templates of the sites' CMSs).
-_SOFT_404 = re.compile("页面不存在|该信息已删除|信息已被删除|信息不存在|页面已删除|找不到(?:该|您要访问的)?页面|文章不存在|已被删除或已过期")
+_SOFT_404 = re.compile(
+    "页面不存在|该信息已删除|信息已被删除|信息不存在|页面已删除|找不到(?:该|您要访问的)?页面|文章不存在|已被删除或已过期"
+)
 _GONE_WORDS = ("不存在", "删除", "找不到")  # each phrase above holds one of them
 _GONE_BYTES = tuple(word.encode(encoding) for word in _GONE_WORDS for encoding in ("utf-8", "gb18030"))
 _TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]+>|&\w+;|\s+", re.S | re.I)

@@ -24,8 +24,11 @@ class BlockedSiteBackoff:
 
     def _asks_to_wait(self, request, response) -> bool:
         """A 429 with Retry-After that will be retried (after the wait it asks for): not a block yet."""
-        return (response.status == 429 and b"Retry-After" in response.headers
-                and request.meta.get("retry_times", 0) < request.meta.get("max_retry_times", self.retry_times))
+        return (
+            response.status == 429
+            and b"Retry-After" in response.headers
+            and request.meta.get("retry_times", 0) < request.meta.get("max_retry_times", self.retry_times)
+        )
 
     def process_request(self, request):
         if self.why and not request.url.endswith("/robots.txt"):

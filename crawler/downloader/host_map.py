@@ -31,7 +31,9 @@ def parse_host_map(entries: list[str] | tuple[str, ...] | str | None) -> dict[st
         host, sep, base = entry.partition("=")
         parts = urlsplit(base.strip())
         if not sep or not host.strip() or parts.scheme not in ("http", "https") or not parts.netloc:
-            raise HostMapError(f"host map entry {entry!r} is not HOST=BASE_URL (e.g. jxt.zj.gov.cn=http://127.0.0.1:8000)")
+            raise HostMapError(
+                f"host map entry {entry!r} is not HOST=BASE_URL (e.g. jxt.zj.gov.cn=http://127.0.0.1:8000)"
+            )
         mapping[host.strip().lower()] = base.strip().rstrip("/")
     return mapping
 
@@ -77,5 +79,5 @@ class HostMapDownloadHandler(HTTP11DownloadHandler):
         for base, host in self._reverse.items():
             if location.startswith(base):
                 real = urlsplit(real_url)
-                return f"{real.scheme}://{host}{location[len(base):]}"
+                return f"{real.scheme}://{host}{location[len(base) :]}"
         return location

@@ -65,7 +65,14 @@ class NotAPage(enum.Enum):
 # Script-only challenge pages of the anti-bot services Chinese government sites use:
 # 瑞数 (a `$_ts` object), 加速乐 (`__jsl_clearance` cookie), and generic WAF answers.
 # All are looked for in lower-cased bytes; fixed strings as substrings, faster than one pattern.
-_CHALLENGE_MARKS = (b"__jsl_clearance", b"_waf_", b"waf.js", "访问过于频繁".encode(), "请输入验证码".encode(), b"captcha")
+_CHALLENGE_MARKS = (
+    b"__jsl_clearance",
+    b"_waf_",
+    b"waf.js",
+    "访问过于频繁".encode(),
+    "请输入验证码".encode(),
+    b"captcha",
+)
 _RUISHU = re.compile(rb"\$_ts\s*=")
 _CHALLENGE_TITLE = re.compile(r"<title>\s*(?:405|412|access denied|安全验证)".encode())
 
@@ -75,8 +82,11 @@ def not_a_page(body: bytes) -> NotAPage | None:
     if not body or body.isspace():
         return NotAPage.EMPTY
     head = body[:20000].lower()
-    if (any(mark in head for mark in _CHALLENGE_MARKS) or (b"$_ts" in head and _RUISHU.search(head))
-            or _CHALLENGE_TITLE.search(head)):
+    if (
+        any(mark in head for mark in _CHALLENGE_MARKS)
+        or (b"$_ts" in head and _RUISHU.search(head))
+        or _CHALLENGE_TITLE.search(head)
+    ):
         return NotAPage.CHALLENGE
     return None
 
@@ -104,8 +114,11 @@ def _connection_lost(failure: Failure) -> bool:
     if failure.check(ConnectionLost, ConnectionDone):
         return True
     cause = failure.value.__cause__
-    return (failure.check(DownloadFailedError) is not None and isinstance(cause, ResponseFailed)
-            and any(reason.check(ConnectionLost) for reason in cause.reasons))
+    return (
+        failure.check(DownloadFailedError) is not None
+        and isinstance(cause, ResponseFailed)
+        and any(reason.check(ConnectionLost) for reason in cause.reasons)
+    )
 
 
 def describe_failure(failure: Failure) -> tuple[int | None, Outcome, str]:

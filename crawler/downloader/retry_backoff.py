@@ -5,7 +5,7 @@ blocking the reactor."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from scrapy.exceptions import NotConfigured
@@ -30,8 +30,8 @@ def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) 
     except (TypeError, ValueError):
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return max(0.0, (moment - (now or datetime.now(timezone.utc))).total_seconds())
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 
 class RetryBackoff:
@@ -43,7 +43,9 @@ class RetryBackoff:
     def __init__(self, settings):
         self.max_retries = settings.getint("RETRY_TIMES")
         self.codes = {int(code) for code in settings.getlist("RETRY_HTTP_CODES")}
-        self.exceptions = tuple(load_object(e) if isinstance(e, str) else e for e in settings.getlist("RETRY_EXCEPTIONS"))
+        self.exceptions = tuple(
+            load_object(e) if isinstance(e, str) else e for e in settings.getlist("RETRY_EXCEPTIONS")
+        )
         self.base = settings.getfloat("CRAWLER_RETRY_BACKOFF")
         self.cap = settings.getfloat("CRAWLER_RETRY_AFTER_MAX")
 

@@ -6,7 +6,24 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
-FILE_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "et", "wps", "ofd", "zip", "rar", "7z", "txt", "csv", "ppt", "pptx", "ceb")
+FILE_TYPES = (
+    "pdf",
+    "doc",
+    "docx",
+    "xls",
+    "xlsx",
+    "et",
+    "wps",
+    "ofd",
+    "zip",
+    "rar",
+    "7z",
+    "txt",
+    "csv",
+    "ppt",
+    "pptx",
+    "ceb",
+)
 _EXTENSION = re.compile(r"\.(" + "|".join(FILE_TYPES) + r")$", re.I)
 _DOWNLOAD_SCRIPT = re.compile(r"downfile|download|attach|fujian", re.I)
 # "附件1：", "相关附件:", and list numbers "1." "2、" "（3）" before a file name.

@@ -107,8 +107,11 @@ def lines_and_start(element, inner) -> tuple[list[Line], int | None]:
         tag = node.tag
         # Hidden text is left out, except when it is what was asked for: the walked element
         # itself, or ``inner`` (the article a script reveals).
-        if (not isinstance(tag, str) or tag in INVISIBLE_TAGS
-                or (is_hidden(node) and node is not element and node is not inner)):
+        if (
+            not isinstance(tag, str)
+            or tag in INVISIBLE_TAGS
+            or (is_hidden(node) and node is not element and node is not inner)
+        ):
             return
         tag = tag.lower()
         link = in_link or (tag == "a" and not is_file_link(node.get("href") or ""))
@@ -146,9 +149,16 @@ def element_text(element) -> str:
 
 
 MAX_MARKUP = 400_000  # characters of markup read: real notice pages are far smaller; keeps one page under 2 s
-_BINARY_MAGIC = ((b"%PDF", "PDF document"), (b"PK\x03\x04", "ZIP or Office document"),
-                 (b"\xd0\xcf\x11\xe0", "Office document"), (b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "JPEG image"),
-                 (b"GIF8", "GIF image"), (b"Rar!", "RAR archive"), (b"\x1f\x8b", "gzip data"))
+_BINARY_MAGIC = (
+    (b"%PDF", "PDF document"),
+    (b"PK\x03\x04", "ZIP or Office document"),
+    (b"\xd0\xcf\x11\xe0", "Office document"),
+    (b"\x89PNG", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF8", "GIF image"),
+    (b"Rar!", "RAR archive"),
+    (b"\x1f\x8b", "gzip data"),
+)
 _DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]{200,}")
 _SCRIPT_BODY = re.compile(r"(<(script|style)\b[^>]*>).*?(</\2\s*>)", re.S | re.I)
 
@@ -174,7 +184,7 @@ def bounded_markup(text: str) -> tuple[str, str | None]:
         return text, None
     cut = text.rfind("<", 0, MAX_MARKUP)
     note = f"page markup is {len(text) / 1e6:.1f} MB; only its first {MAX_MARKUP // 1000} KB were read"
-    return text[:cut if cut > 0 else MAX_MARKUP], note
+    return text[: cut if cut > 0 else MAX_MARKUP], note
 
 
 _PARSER = etree.HTMLParser(remove_comments=False, remove_pis=True, no_network=True)

@@ -71,8 +71,9 @@ _OPENING_MARKS = re.compile(r"^[\s【\[〔（(<《]+")
 def is_furniture(text: str) -> bool:
     """True for a line that is page furniture (disclaimer, copyright, print/close, ICP …)."""
     bare = _OPENING_MARKS.sub("", text)
-    return bool(_FURNITURE.match(bare) and len(bare) <= 200 or _FURNITURE_ANYWHERE.search(bare)
-                or _CONTROLS_ONLY.match(bare))
+    return bool(
+        _FURNITURE.match(bare) and len(bare) <= 200 or _FURNITURE_ANYWHERE.search(bare) or _CONTROLS_ONLY.match(bare)
+    )
 
 
 def _names(element) -> str:
@@ -212,8 +213,11 @@ _BULLET = re.compile(r"^[·•●○■□◆◇▪▶►>\-]")
 
 def _is_link_list_line(line: Line, normalized: str) -> bool:
     """A list item under a chrome heading: a bullet or link line, or a short line without a sentence."""
-    return (line.link_ratio > 0.3 or bool(_BULLET.match(normalized))
-            or (len(normalized) <= 40 and not re.search(r"[。；]", normalized)))
+    return (
+        line.link_ratio > 0.3
+        or bool(_BULLET.match(normalized))
+        or (len(normalized) <= 40 and not re.search(r"[。；]", normalized))
+    )
 
 
 def clean_lines(lines: list[Line], chrome: frozenset[str] = frozenset()) -> list[Line]:
@@ -254,7 +258,7 @@ def _densest_run(lines: list[Line]) -> list[Line]:
         running += _line_value(line)
         if running > best_sum:
             best_sum, best = running, (start, index + 1)
-    return [line for line in lines[best[0]:best[1]] if line.link_ratio <= 0.5]
+    return [line for line in lines[best[0] : best[1]] if line.link_ratio <= 0.5]
 
 
 def body_lines(container, chrome: frozenset[str] = frozenset()) -> list[Line]:

@@ -108,6 +108,6 @@ def trim_tail_credits(lines: list[Line]) -> list[Line]:
     end = _credit_run_start(lines)
     last = lines[end - 1] if end else None
     if last is not None and last.cells < 2 and (match := _APPENDED_CREDIT.search(last.text)) and match.start():
-        kept = last.text[:match.start()]
-        return [*lines[:end - 1], Line(kept, min(last.link_chars, len(kept.replace(" ", ""))), last.cells)]
+        kept = last.text[: match.start()]
+        return [*lines[: end - 1], Line(kept, min(last.link_chars, len(kept.replace(" ", ""))), last.cells)]
     return lines[:end]

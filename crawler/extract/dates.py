@@ -11,8 +11,22 @@ _NUMERIC = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(?P<m>\d{1,2})\s*(?:月|-|/|\.)\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?)?"
 )
-_HAN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4,
-               "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_HAN_DIGITS = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "Ｏ": 0,
+    "O": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _HAN_DATE = re.compile(
     r"(?P<y>[〇○零ＯO一二三四五六七八九]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,2})\s*月"
     r"\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日"
@@ -75,8 +89,14 @@ def parse_date(text: str) -> str | None:
     import dateparser  # slow to import; only the rare unusual form needs it
 
     parsed = dateparser.parse(
-        text, languages=["zh", "en"],
-        settings={"TIMEZONE": "Asia/Shanghai", "RETURN_AS_TIMEZONE_AWARE": True, "PREFER_DAY_OF_MONTH": "first", "DATE_ORDER": "YMD"},
+        text,
+        languages=["zh", "en"],
+        settings={
+            "TIMEZONE": "Asia/Shanghai",
+            "RETURN_AS_TIMEZONE_AWARE": True,
+            "PREFER_DAY_OF_MONTH": "first",
+            "DATE_ORDER": "YMD",
+        },
     )
     if parsed is None:
         return None
@@ -96,12 +116,15 @@ _SPLIT_MONTH_DAY = r"(?P<m>1[0-2]|0?[1-9])\s*[-/.月]\s*(?P<d>3[01]|[12]\d|0?[1-
 _SPLIT_YEAR = r"(?P<y>(?:19|20)\d{2})\s*年?"
 # A date badge set in two elements: the day over the year and month, or the month and day over
 # the year, in either order (their texts run together when the elements are inline).
-_SPLIT_DATES = tuple(re.compile(pattern) for pattern in (
-    rf"{_SPLIT_DAY}\s*{_SPLIT_YEAR_MONTH}",
-    rf"{_SPLIT_YEAR_MONTH}\s+{_SPLIT_DAY}",
-    rf"{_SPLIT_MONTH_DAY}\s*{_SPLIT_YEAR}",
-    rf"{_SPLIT_YEAR}\s*{_SPLIT_MONTH_DAY}",
-))
+_SPLIT_DATES = tuple(
+    re.compile(pattern)
+    for pattern in (
+        rf"{_SPLIT_DAY}\s*{_SPLIT_YEAR_MONTH}",
+        rf"{_SPLIT_YEAR_MONTH}\s+{_SPLIT_DAY}",
+        rf"{_SPLIT_MONTH_DAY}\s*{_SPLIT_YEAR}",
+        rf"{_SPLIT_YEAR}\s*{_SPLIT_MONTH_DAY}",
+    )
+)
 
 
 def split_date(text: str) -> str | None:

@@ -7,8 +7,16 @@ import codecs
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 # GB2312 and GBK are subsets of GB18030; decoding with the superset never loses a character.
-_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "hz-gb-2312": "gb18030",
-              "big5": "big5hkscs", "ascii": "utf-8", "latin_1": "gb18030", "cp1252": "gb18030"}
+_SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "hz-gb-2312": "gb18030",
+    "big5": "big5hkscs",
+    "ascii": "utf-8",
+    "latin_1": "gb18030",
+    "cp1252": "gb18030",
+}
 
 
 def _codec(name: str | None) -> str | None:

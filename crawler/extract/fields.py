@@ -14,19 +14,67 @@ DOC_NUMBER = re.compile(
 )
 # Labels of the 政府信息公开 metadata table; spaces inside a label are common (索  引 号).
 _INDEX_LABELS = (
-    "索引号", "主题分类", "信息分类", "体裁分类", "组配分类", "服务对象分类", "分类", "发布机构", "发文机关",
-    "发文单位", "成文日期", "生成日期", "发文日期", "发文字号", "文号", "文件编号", "发布日期", "公开日期",
-    "有效性", "有效期", "效力状态", "生效日期", "废止日期", "标题", "名称", "主题词", "关键词", "公开方式",
-    "公开范围", "公开时限", "信息来源", "所属机构", "责任部门",
+    "索引号",
+    "主题分类",
+    "信息分类",
+    "体裁分类",
+    "组配分类",
+    "服务对象分类",
+    "分类",
+    "发布机构",
+    "发文机关",
+    "发文单位",
+    "成文日期",
+    "生成日期",
+    "发文日期",
+    "发文字号",
+    "文号",
+    "文件编号",
+    "发布日期",
+    "公开日期",
+    "有效性",
+    "有效期",
+    "效力状态",
+    "生效日期",
+    "废止日期",
+    "标题",
+    "名称",
+    "主题词",
+    "关键词",
+    "公开方式",
+    "公开范围",
+    "公开时限",
+    "信息来源",
+    "所属机构",
+    "责任部门",
 )
 # Labels found only in index tables (a page's date/source line has 发布日期 and 信息来源 too).
-_STRONG_LABELS = frozenset(("索引号", "主题分类", "信息分类", "体裁分类", "组配分类", "发布机构", "发文机关",
-                            "成文日期", "生成日期", "发文字号", "文号", "文件编号", "有效性", "有效期", "效力状态"))
+_STRONG_LABELS = frozenset(
+    (
+        "索引号",
+        "主题分类",
+        "信息分类",
+        "体裁分类",
+        "组配分类",
+        "发布机构",
+        "发文机关",
+        "成文日期",
+        "生成日期",
+        "发文字号",
+        "文号",
+        "文件编号",
+        "有效性",
+        "有效期",
+        "效力状态",
+    )
+)
 _INDEX_LABEL = re.compile(
     "(" + "|".join(r"\s*".join(label) for label in sorted(_INDEX_LABELS, key=len, reverse=True)) + r")\s*[:：]?\s*"
 )
 _ADDRESSEE_WORDS = re.compile(r"各|有关|局|厅|委|办|单位|部门|公司|政府|企业|机构|协会|学校|银行|中心|院|所|会")
-_ISSUER_END = re.compile(r"(厅|部|局|委|委员会|办|办公室|办公厅|院|府|政府|中心|公司|协会|联合会|商会|会|署|室|处|科|站|组|小组|集团)$")
+_ISSUER_END = re.compile(
+    r"(厅|部|局|委|委员会|办|办公室|办公厅|院|府|政府|中心|公司|协会|联合会|商会|会|署|室|处|科|站|组|小组|集团)$"
+)
 _SENTENCE_MARKS = re.compile(r"[。；;，,：:？?！!]")
 
 
@@ -61,7 +109,7 @@ def index_table(container_root) -> tuple[dict[str, str] | None, object | None]:
     matches = list(_INDEX_LABEL.finditer(text))
     table: dict[str, str] = {}
     for match, following in zip(matches, [*matches[1:], None]):
-        value = text[match.end():following.start() if following else len(text)]
+        value = text[match.end() : following.start() if following else len(text)]
         key = re.sub(r"\s+", "", match.group(1))
         table.setdefault(key, re.sub(r"\s+", " ", value).strip() or None)
     return table, best
@@ -109,9 +157,9 @@ def _signature_at(texts: list[str], position: int) -> tuple[str | None, str | No
     and a date), with the organisation lines above it; else None."""
     text = texts[position]
     span = find_date_span(text)
-    if not span or text[span[2]:].strip(" 　)）") or len(text) > 60:
+    if not span or text[span[2] :].strip(" 　)）") or len(text) > 60:
         return None
-    prefix = text[:span[1]].strip()
+    prefix = text[: span[1]].strip()
     if prefix and not _is_issuer_line(prefix):
         return None
     organisations = [prefix] if prefix else []

@@ -11,7 +11,15 @@ from lxml import etree
 from parsel import Selector
 
 from crawler.extract.attachments import Attachment, attachment_blocks, find_attachments
-from crawler.extract.blocks import INVISIBLE_TAGS, Line, binary_format, bounded_markup, drop, lines_and_start, parse_html
+from crawler.extract.blocks import (
+    INVISIBLE_TAGS,
+    Line,
+    binary_format,
+    bounded_markup,
+    drop,
+    lines_and_start,
+    parse_html,
+)
 from crawler.extract.boilerplate import body_lines, main_container
 from crawler.extract.credits import is_byline, trim_tail_credits
 from crawler.extract.dates import as_datetime, find_date, parse_date, split_date
@@ -62,15 +70,26 @@ class Notice:
         return asdict(self)
 
 
-_META_DATE = ("PubDate", "pubdate", "publishdate", "publish_date", "article:published_time",
-              "og:release_date", "firstpublishedtime", "dc.date", "date")
+_META_DATE = (
+    "PubDate",
+    "pubdate",
+    "publishdate",
+    "publish_date",
+    "article:published_time",
+    "og:release_date",
+    "firstpublishedtime",
+    "dc.date",
+    "date",
+)
 _META_SOURCE = ("ContentSource", "source", "dc.publisher")
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|--|\s[-–—－]\s)\s*")
 _SOURCE_LABEL = re.compile(
     r"(?:信息来源|来源单位|发布机构|发文机关|稿件来源|文章来源|稿源|来源|來源)\s*[:：]\s*"
     r"(?P<value>[^\s|｜丨/]{2,40}?)(?=\s|$|[|｜丨/]|发布|時間|时间|日期|作者|浏览|字号|【|\[)"
 )
-_DATE_LABEL = re.compile(r"(?:发布时间|发布日期|發布時間|发表于|发表时间|发布于|更新时间|发文日期|日期|时间|時間)\s*[:：]")
+_DATE_LABEL = re.compile(
+    r"(?:发布时间|发布日期|發布時間|发表于|发表时间|发布于|更新时间|发文日期|日期|时间|時間)\s*[:：]"
+)
 # Article properties that Founder (方正) newspaper CMSs keep in a comment: <!--enpproperty <date>…</date>
 _PROPERTY_DATE = re.compile(r"enpproperty.*?<date>([^<]+)</date>", re.S)
 _META_LINE_WORDS = re.compile(r"来源|來源|发布|發布|时间|時間|日期|浏览|瀏覽|字号|字體|字体|作者|点击|阅读|打印|分享")
@@ -132,8 +151,9 @@ def _bold_block(bold):
     """The block (``p``, ``div``, ``td`` …) whose whole text is the bold element ``bold``
     (through font/span wrappers): a headline written as ``<p><strong>…</strong></p>``."""
     element, parent = bold, bold.getparent()
-    while (parent is not None and len(parent) == 1 and not (parent.text or "").strip()
-           and not (element.tail or "").strip()):
+    while (
+        parent is not None and len(parent) == 1 and not (parent.text or "").strip() and not (element.tail or "").strip()
+    ):
         if parent.tag in _BLOCKS_OF_BOLD:
             return parent
         if parent.tag not in ("font", "span", "strong", "b"):
@@ -155,7 +175,9 @@ def _heading_candidates(tree) -> list:
             element = _bold_block(element)
             if element is None:
                 continue
-        elif tag not in _HEADING_TAGS and not _TITLE_NAMES.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
+        elif tag not in _HEADING_TAGS and not _TITLE_NAMES.search(
+            f"{element.get('class') or ''} {element.get('id') or ''}"
+        ):
             continue
         text = re.sub(r"\s+", " ", "".join(element.itertext())).strip()
         if 4 <= len(text) <= 120 and not (bold and (_SECTION_NUMBER.match(text) or text[-1] in "：:。；;，,")):
@@ -199,13 +221,20 @@ def _lines_like(reference: str, head_lines: list[Line], site_names: frozenset[st
     sharing the first or last four characters of one of the reference's parts (a cheap test
     before comparing them)."""
     probes = {probe for part in re.split(r"[-_|｜\s]+", reference) if len(part) >= 4 for probe in (part[:4], part[-4:])}
-    return [line.text for line in head_lines
-            if 4 <= len(line.text) <= 120 and line.link_ratio <= 0.5 and line.cells < 2
-            and any(probe in line.text for probe in probes) and not _is_page_chrome(line.text, site_names)]
+    return [
+        line.text
+        for line in head_lines
+        if 4 <= len(line.text) <= 120
+        and line.link_ratio <= 0.5
+        and line.cells < 2
+        and any(probe in line.text for probe in probes)
+        and not _is_page_chrome(line.text, site_names)
+    ]
 
 
-def _title(tree, page_title: str, listing_title: str | None, container, page_lines: list[Line],
-           text_start: int | None) -> str | None:
+def _title(
+    tree, page_title: str, listing_title: str | None, container, page_lines: list[Line], text_start: int | None
+) -> str | None:
     """The notice's own title: the ``ArticleTitle`` meta; else the heading, or the page line up to
     the top of the article text (which starts at ``page_lines[text_start]``), that best agrees
     with the list title or ``<title>`` (scored by how much of it the text covers); else the
@@ -216,11 +245,14 @@ def _title(tree, page_title: str, listing_title: str | None, container, page_lin
     meta = _meta(tree, ("ArticleTitle",))
     if meta:
         return re.sub(r"<[^>]+>", "", meta)
-    head_lines = page_lines if text_start is None else page_lines[:text_start + 4]
+    head_lines = page_lines if text_start is None else page_lines[: text_start + 4]
     site_names = _site_names(tree) | _column_names(head_lines)
     suffix = _title_suffix(page_title, site_names)
-    candidates = [(element, _without_suffix(text, suffix)) for element, text in _heading_candidates(tree)
-                  if not _is_page_chrome(text, site_names)]
+    candidates = [
+        (element, _without_suffix(text, suffix))
+        for element, text in _heading_candidates(tree)
+        if not _is_page_chrome(text, site_names)
+    ]
     reference = listing_title or page_title
     ranked = []
     if reference:
@@ -248,9 +280,13 @@ def _column_names(head_lines: list[Line]) -> frozenset[str]:
     name (``学会动态``) is then no headline, nor is a sidebar heading repeating it."""
     names = set()
     for index, line in enumerate(head_lines):
-        if (len(line.text) <= _LONGEST_COLUMN_NAME and line.link_ratio > 0.5
-                and any(0 <= other < len(head_lines) and head_lines[other].link_ratio > 0.5
-                        for other in (index - 1, index + 1))):
+        if (
+            len(line.text) <= _LONGEST_COLUMN_NAME
+            and line.link_ratio > 0.5
+            and any(
+                0 <= other < len(head_lines) and head_lines[other].link_ratio > 0.5 for other in (index - 1, index + 1)
+            )
+        ):
             names.add(line.text)
         elif len(line.text) <= 100 and _BREADCRUMB.search(line.text):
             names.update(step.strip() for step in re.split(r"[>＞»›]", re.split(r"[:：]", line.text)[-1]))
@@ -263,13 +299,13 @@ def _title_suffix(page_title: str, site_names: frozenset[str]) -> str | None:
     head = _page_title_head(page_title, site_names)
     if not head or head == page_title or not page_title.startswith(head):
         return None
-    suffix = page_title[len(head):]
+    suffix = page_title[len(head) :]
     return suffix if len(suffix.strip()) >= 2 and len(suffix) <= 20 else None
 
 
 def _without_suffix(text: str, suffix: str | None) -> str:
     """``text`` without ``<title>``'s site suffix when it ends with it after a headline."""
-    return text[:-len(suffix)] if suffix and text.endswith(suffix) and len(text) >= len(suffix) + 4 else text
+    return text[: -len(suffix)] if suffix and text.endswith(suffix) and len(text) >= len(suffix) + 4 else text
 
 
 def _page_title_head(page_title: str, site_names: frozenset[str] = frozenset()) -> str | None:
@@ -288,10 +324,15 @@ def _line_above_text(page_lines: list[Line], text_start: int | None, site_names:
     nor the site's name."""
     if text_start is None:
         return None
-    for line in reversed(page_lines[max(text_start - 4, 0):text_start]):
+    for line in reversed(page_lines[max(text_start - 4, 0) : text_start]):
         text = line.text
-        if (len(text) < 4 or line.link_ratio > 0.5 or _is_meta_line(text) or split_date(text)
-                or _is_page_chrome(text, site_names)):
+        if (
+            len(text) < 4
+            or line.link_ratio > 0.5
+            or _is_meta_line(text)
+            or split_date(text)
+            or _is_page_chrome(text, site_names)
+        ):
             continue
         return text if len(text) <= 120 and "。" not in text else None
     return None
@@ -331,16 +372,20 @@ def _title_line_index(lines: list[Line], title: str | None) -> int | None:
         if not 0.8 * len(key) <= len(line.text) <= 2 * len(title) + 60:
             continue
         text = normalize_line(line.text).replace(" ", "")
-        if text and (text == key or text.startswith(key) or (len(text) >= 6 and text in key and len(text) >= 0.8 * len(key))):
+        if text and (
+            text == key or text.startswith(key) or (len(text) >= 6 and text in key and len(text) >= 0.8 * len(key))
+        ):
             found.append(index)
     for index in found:
-        if any(find_date(line.text) for line in lines[index:index + 4]):
+        if any(find_date(line.text) for line in lines[index : index + 4]):
             return index
     return found[0] if found else None
 
 
 # The heading of a list of other notices placed between a headline and its text.
-_RELATED_HEADING = re.compile(r"^\s*(?:关联稿件|关联文件|相关链接|相关阅读|相关文章|相关新闻|相关文件|相关稿件|延伸阅读|推荐阅读)\s*[:：]?\s*$")
+_RELATED_HEADING = re.compile(
+    r"^\s*(?:关联稿件|关联文件|相关链接|相关阅读|相关文章|相关新闻|相关文件|相关稿件|延伸阅读|推荐阅读)\s*[:：]?\s*$"
+)
 
 
 def _near_title(page_lines: list[Line], title_index: int | None, title: str | None) -> tuple[list[str], list[str]]:
@@ -349,10 +394,10 @@ def _near_title(page_lines: list[Line], title_index: int | None, title: str | No
     if title_index is None:
         return [], [line.text for line in page_lines[:8]]
     first = page_lines[title_index].text
-    rest = first[len(title):] if title and first.startswith(title) else ""
-    before = [line.text for line in page_lines[max(title_index - 2, 0):title_index]]
+    rest = first[len(title) :] if title and first.startswith(title) else ""
+    before = [line.text for line in page_lines[max(title_index - 2, 0) : title_index]]
     after = []
-    for line in page_lines[title_index + 1:title_index + 8]:
+    for line in page_lines[title_index + 1 : title_index + 8]:
         if _RELATED_HEADING.match(line.text):
             break  # a list of related notices begins: the dates from here on are its items'
         after.append(line.text)
@@ -366,8 +411,9 @@ def _badge_date(texts: list[str], position: int) -> str | None:
     return split_date(texts[position]) or (split_date(f"{texts[position]} {following}") if following else None)
 
 
-def _page_dates(tree, url: str, before: list[str], near: list[str], page_text: str,
-                index: dict | None) -> dict[str, str]:
+def _page_dates(
+    tree, url: str, before: list[str], near: list[str], page_text: str, index: dict | None
+) -> dict[str, str]:
     """Every publish date the page states, by where it says it: ``meta`` (PubDate and similar),
     ``index`` (the index table's 发布日期), ``visible`` (beside the title, the first there: a
     full date after the headline, or a date badge split over two elements just before or after
@@ -389,7 +435,7 @@ def _page_dates(tree, url: str, before: list[str], near: list[str], page_text: s
             found["visible"] = value
             break
     labelled = _DATE_LABEL.search(page_text)
-    if labelled and (value := find_date(page_text[labelled.end():labelled.end() + 40])):
+    if labelled and (value := find_date(page_text[labelled.end() : labelled.end() + 40])):
         found["labelled"] = value
     path = urlsplit(url or "").path
     for pattern in _URL_DATE:
@@ -430,8 +476,10 @@ def _source(tree, near: list[str], page_text: str) -> str | None:
 
 
 def _is_meta_line(text: str) -> bool:
-    return len(text) <= 120 and "。" not in text and (
-        bool(find_date(text) and len(text) <= 60) or bool(_META_LINE_WORDS.search(text) and len(text) <= 80)
+    return (
+        len(text) <= 120
+        and "。" not in text
+        and (bool(find_date(text) and len(text) <= 60) or bool(_META_LINE_WORDS.search(text) and len(text) <= 80))
     )
 
 
@@ -441,7 +489,7 @@ def _trim_head(lines: list[Line], title: str | None) -> list[Line]:
     data even when it names a date (处罚决定日期)."""
     index = _title_line_index(lines[:8], title)
     if index is not None and not any("。" in line.text or len(line.text) > 100 for line in lines[:index]):
-        lines = lines[index + 1:]
+        lines = lines[index + 1 :]
     while lines:
         first = lines[0].text
         if lines[0].cells < 2 and (_is_meta_line(first) or split_date(first) or is_byline(first)):
@@ -465,8 +513,15 @@ def extract_notice(
     hints = hints or SiteHints()
     binary = binary_format(body)
     if binary:
-        return Notice(url=url, title=None, published_at=None, source=None, body="", body_normalized="",
-                      error=f"not an HTML page ({binary})")
+        return Notice(
+            url=url,
+            title=None,
+            published_at=None,
+            source=None,
+            body="",
+            body_normalized="",
+            error=f"not an HTML page ({binary})",
+        )
     text, encoding = decode_html(body, content_type)
     text, error = bounded_markup(text)
     tree = parse_html(text)
@@ -479,13 +534,15 @@ def extract_notice(
                 drop(found.root)
 
     page_title = re.sub(r"\s+", " ", tree.findtext(".//title") or "").strip()
-    containers = [found.root for css in hints.content for found in selector.css(css)
-                  if isinstance(found.root, etree._Element)]
+    containers = [
+        found.root for css in hints.content for found in selector.css(css) if isinstance(found.root, etree._Element)
+    ]
     container = main_container(tree, containers)
     body_element = tree.find("body")
     page_lines, text_start = lines_and_start(body_element if body_element is not None else tree, container)
-    title = _clean_title(_hint(selector, hints.title)
-                         or _title(tree, page_title, listing_title, container, page_lines, text_start))
+    title = _clean_title(
+        _hint(selector, hints.title) or _title(tree, page_title, listing_title, container, page_lines, text_start)
+    )
     page_text = "\n".join(line.text for line in page_lines)
     before, near = _near_title(page_lines, _title_line_index(page_lines, title), title)
 

@@ -20,7 +20,6 @@ import threading
 import time
 from collections import deque
 
-
 IN_FLIGHT = 8  # pages sent to a worker and not answered yet: it never waits for the next
 
 
@@ -87,8 +86,7 @@ class _Worker:
 
     def __init__(self, context) -> None:
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, os.getpid()), daemon=True,
-                                       name="crawler-extract")
+        self.process = context.Process(target=_serve, args=(child, os.getpid()), daemon=True, name="crawler-extract")
         self.process.start()
         child.close()
         self.sent: deque[asyncio.Future] = deque()  # answers awaited, in the order they come back

@@ -14,10 +14,64 @@ _COUNT = re.compile(r"等\s*(\d+)\s*个[^，。,；;]*?集群")
 _RUN = re.compile(r"[\u4e00-\u9fff（）()]{1,30}$")  # the words right before a 产业集群
 _INDUSTRY = re.compile(r"[\u4e00-\u9fff（）()、·]{2,20}")
 # An industry names a product or a trade; these make it a phrase about clusters in general.
-_GENERIC = ("的", "中小企业", "特色", "先进制造", "战略性新兴", "集群", "本地区", "本地", "全省", "全市", "名单", "认定",
-            "申报", "培育", "复核", "公示", "公布", "各地", "我省", "我市", "有关", "重点", "相关", "以上", "下列")
-_VERBS = ("要", "将", "把", "对", "为", "在", "是", "等", "及", "和", "与", "加快", "加强", "提升", "推动", "推进",
-          "建立", "健全", "打造", "支持", "促进", "发展", "引导", "做强", "做大", "壮大", "聚焦", "围绕", "确定")
+_GENERIC = (
+    "的",
+    "中小企业",
+    "特色",
+    "先进制造",
+    "战略性新兴",
+    "集群",
+    "本地区",
+    "本地",
+    "全省",
+    "全市",
+    "名单",
+    "认定",
+    "申报",
+    "培育",
+    "复核",
+    "公示",
+    "公布",
+    "各地",
+    "我省",
+    "我市",
+    "有关",
+    "重点",
+    "相关",
+    "以上",
+    "下列",
+)
+_VERBS = (
+    "要",
+    "将",
+    "把",
+    "对",
+    "为",
+    "在",
+    "是",
+    "等",
+    "及",
+    "和",
+    "与",
+    "加快",
+    "加强",
+    "提升",
+    "推动",
+    "推进",
+    "建立",
+    "健全",
+    "打造",
+    "支持",
+    "促进",
+    "发展",
+    "引导",
+    "做强",
+    "做大",
+    "壮大",
+    "聚焦",
+    "围绕",
+    "确定",
+)
 
 
 def is_cluster_name(name: str, province: str | None = None) -> bool:
@@ -31,8 +85,12 @@ def _is_cluster_name(text: str, province: str | None) -> bool:
     if not text.endswith(SUFFIX):
         return False
     places, rest = split_places(text[: -len(SUFFIX)], province)
-    return (any(places.values()) and bool(_INDUSTRY.fullmatch(rest)) and not rest.startswith(_VERBS)
-            and not any(word in rest for word in _GENERIC))
+    return (
+        any(places.values())
+        and bool(_INDUSTRY.fullmatch(rest))
+        and not rest.startswith(_VERBS)
+        and not any(word in rest for word in _GENERIC)
+    )
 
 
 def cluster_names_in_text(text: str, province: str | None = None) -> list[str]:

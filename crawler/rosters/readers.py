@@ -29,8 +29,10 @@ def read_xlsx(data: bytes) -> tuple[list[list[list]], list[str]]:
 
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        return [list(sheet.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS, values_only=True))
-                for sheet in book.worksheets[:MAX_SHEETS]], []
+        return [
+            list(sheet.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS, values_only=True))
+            for sheet in book.worksheets[:MAX_SHEETS]
+        ], []
     finally:
         book.close()
 
@@ -53,8 +55,9 @@ def read_docx(data: bytes) -> tuple[list[list[list]], list[str]]:
     import docx
 
     document = docx.Document(io.BytesIO(data))
-    grids = [[[cell.text for cell in row.cells][:MAX_COLUMNS] for row in table.rows[:MAX_ROWS]]
-             for table in document.tables]
+    grids = [
+        [[cell.text for cell in row.cells][:MAX_COLUMNS] for row in table.rows[:MAX_ROWS]] for table in document.tables
+    ]
     lines, number = [], 0
     for paragraph in document.paragraphs:
         numbered = paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None
@@ -154,9 +157,21 @@ def convert(data: bytes, source: str, target: str) -> bytes:
     with tempfile.TemporaryDirectory() as work:
         path = Path(work, f"list.{source}")
         path.write_bytes(data)
-        subprocess.run([soffice, f"-env:UserInstallation=file://{work}/profile", "--headless",
-                        "--convert-to", target, "--outdir", work, str(path)],
-                       capture_output=True, timeout=CONVERT_SECONDS, check=False)
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation=file://{work}/profile",
+                "--headless",
+                "--convert-to",
+                target,
+                "--outdir",
+                work,
+                str(path),
+            ],
+            capture_output=True,
+            timeout=CONVERT_SECONDS,
+            check=False,
+        )
         out = Path(work, f"list.{target}")
         if not out.exists():
             raise Unreadable(f"LibreOffice could not convert this {source} file")

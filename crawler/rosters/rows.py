@@ -11,9 +11,26 @@ from crawler.rosters.places import split_cluster_name, split_places
 
 _NAME_HEADERS = ("集群名称", "产业集群名称", "名称", "集群", "产业集群", "项目名称")
 _SEQ_HEADERS = ("序号", "编号", "排名", "No", "NO", "no")
-_REGION_HEADERS = ("所在地", "地区", "所属地区", "所在地区", "设区市", "所属设区市", "地市", "城市", "市",
-                   "县（市、区）", "县(市、区)", "所属县（市、区）", "区县", "县市区", "县（市、区、开发区）",
-                   "所属地市", "申报地区", "属地")
+_REGION_HEADERS = (
+    "所在地",
+    "地区",
+    "所属地区",
+    "所在地区",
+    "设区市",
+    "所属设区市",
+    "地市",
+    "城市",
+    "市",
+    "县（市、区）",
+    "县(市、区)",
+    "所属县（市、区）",
+    "区县",
+    "县市区",
+    "县（市、区、开发区）",
+    "所属地市",
+    "申报地区",
+    "属地",
+)
 _FOOTNOTE = re.compile(r"^(注|备注|说明|附注)[:：]|^注\d|^\*")
 _TOTALS = ("合计", "总计", "小计")
 _SPACE = re.compile(r"\s+")
@@ -78,15 +95,18 @@ def _guess_columns(rows: list[list[str]]) -> dict | None:
         return None
     seq = next((i for i in range(best) if sum(1 for r in rows if i < len(r) and _INT.match(r[i])) >= hits), None)
     named = [r for r in rows if best < len(r) and r[best].endswith("集群")][:50]
-    regions = [i for i in range(width) if i not in (best, seq)
-               and any(i < len(r) and r[i] and split_places(normalize_text(r[i]))[0]["city"] for r in named)]
+    regions = [
+        i
+        for i in range(width)
+        if i not in (best, seq)
+        and any(i < len(r) and r[i] and split_places(normalize_text(r[i]))[0]["city"] for r in named)
+    ]
     return {"name": best, "seq": seq, "regions": regions, "extra": {}}
 
 
 def _skip(row: list[str], name: str, header: list[str] | None) -> bool:
     """Blank names, a repeated header, footnotes (注：…) and totals are no entries."""
-    return (not name or row == header or name in _TOTALS or bool(_FOOTNOTE.match(name))
-            or bool(_FOOTNOTE.match(row[0])))
+    return not name or row == header or name in _TOTALS or bool(_FOOTNOTE.match(name)) or bool(_FOOTNOTE.match(row[0]))
 
 
 def make_entry(seq: int, name: str, province: str | None, region: str = "", extra: dict | None = None) -> Entry:
@@ -100,8 +120,16 @@ def make_entry(seq: int, name: str, province: str | None, region: str = "", extr
         elif found["county"] and places["county"] is None and places["city"] in (None, found["city"]):
             places["county"] = found["county"]
         places["province"] = places["province"] or found["province"]
-    return Entry(seq, name, normalize_text(name).replace(" ", ""), places["province"], places["city"],
-                 places["county"], places["industry"], dict(extra or {}))
+    return Entry(
+        seq,
+        name,
+        normalize_text(name).replace(" ", ""),
+        places["province"],
+        places["city"],
+        places["county"],
+        places["industry"],
+        dict(extra or {}),
+    )
 
 
 def entries_from_grid(grid: list[list], province: str | None = None, start: int = 1) -> list[Entry]:
@@ -114,7 +142,7 @@ def entries_from_grid(grid: list[list], province: str | None = None, start: int 
     for i, row in enumerate(rows[:30]):
         roles = header_columns(row)
         if roles:
-            header, body = row, rows[i + 1:]
+            header, body = row, rows[i + 1 :]
             break
     roles = roles or _guess_columns(rows)
     if roles is None:
@@ -143,8 +171,14 @@ def _join_wrapped(lines: list[str]) -> list[str]:
     joined: list[str] = []
     for line in (line.strip() for line in lines):
         before = joined[-1] if joined else ""
-        if (_NUMBERED.match(before) and "集群" not in before and not _NUMBERED.match(line)
-                and line.endswith("集群") and len(line) <= 20 and " " not in line):
+        if (
+            _NUMBERED.match(before)
+            and "集群" not in before
+            and not _NUMBERED.match(line)
+            and line.endswith("集群")
+            and len(line) <= 20
+            and " " not in line
+        ):
             joined[-1] = before + line
         else:
             joined.append(line)
@@ -179,7 +213,7 @@ def entries_from_lines(lines: list[str], province: str | None = None) -> list[En
     for row in grid:
         names = [i for i, cell in enumerate(row) if i and cell.endswith("集群")]
         if names and _INT.match(row[0]):
-            numbered.append([row[0], "".join(row[1:names[-1]]), row[names[-1]]])
+            numbered.append([row[0], "".join(row[1 : names[-1]]), row[names[-1]]])
     return entries_from_grid(numbered, province)
 
 

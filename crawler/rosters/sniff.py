@@ -9,8 +9,8 @@ import zipfile
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HTML = re.compile(rb"<(!doctype\s+html|html|head|body|table|meta|title|div|p)[\s>/]", re.IGNORECASE)
 MAX_UNPACKED = 256_000_000  # bytes a zip may declare in all
-MAX_XML = 8_000_000         # bytes of XML parts (sheets, document) an office file may declare
-MAX_RATIO = 100              # a member over 1 MB packed tighter than this is a bomb
+MAX_XML = 8_000_000  # bytes of XML parts (sheets, document) an office file may declare
+MAX_RATIO = 100  # a member over 1 MB packed tighter than this is a bomb
 MAX_MEMBERS = 5000
 
 
@@ -24,7 +24,9 @@ def _zip_names(data: bytes) -> list[str]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return archive.namelist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return [m.decode("latin-1") for m in re.findall(rb"PK\x03\x04.{26}([\x20-\x7e]{1,200})", data[:200_000], re.DOTALL)]
+        return [
+            m.decode("latin-1") for m in re.findall(rb"PK\x03\x04.{26}([\x20-\x7e]{1,200})", data[:200_000], re.DOTALL)
+        ]
 
 
 def _zip_type(data: bytes) -> str:
@@ -61,8 +63,13 @@ def sniff_type(data: bytes) -> str:
     if data.startswith(b"PK\x03\x04"):
         return _zip_type(data)
     if data.startswith(_OLE2):
-        for stream, kind in (("WpsCustomData", "wps"), ("ETExtData", "et"), ("Workbook", "xls"),
-                             ("Book", "xls"), ("WordDocument", "doc")):
+        for stream, kind in (
+            ("WpsCustomData", "wps"),
+            ("ETExtData", "et"),
+            ("Workbook", "xls"),
+            ("Book", "xls"),
+            ("WordDocument", "doc"),
+        ):
             if _ole_stream(data, stream):
                 return kind
         return "unknown"
@@ -88,8 +95,7 @@ def zip_hazard(data: bytes) -> str | None:
         return f"a zip declaring {total} bytes unpacked, over the cap of {MAX_UNPACKED}"
     for member in members:
         if member.file_size > 1_000_000 and member.file_size > MAX_RATIO * max(member.compress_size, 1):
-            return (f"a zip bomb: {member.filename} unpacks {member.file_size} bytes from "
-                    f"{member.compress_size}")
+            return f"a zip bomb: {member.filename} unpacks {member.file_size} bytes from {member.compress_size}"
     xml = sum(m.file_size for m in members if m.filename.lower().endswith(".xml"))
     if xml > MAX_XML:
         return f"{xml} bytes of XML parts, over the cap of {MAX_XML}"

@@ -27,8 +27,7 @@ def wanted_attachments(attachments: list[Attachment], hosts: tuple[str, ...]) ->
     return wanted[:MAX_FILES]
 
 
-def read_download(attachment: Attachment, body: bytes, province: str | None,
-                  max_bytes: int) -> AttachmentFile:
+def read_download(attachment: Attachment, body: bytes, province: str | None, max_bytes: int) -> AttachmentFile:
     """The downloaded bytes of an attachment, checked and parsed into list entries. A challenge or
     an empty answer is a failed download, never an empty list."""
     problem = not_a_page(body)
@@ -36,5 +35,12 @@ def read_download(attachment: Attachment, body: bytes, province: str | None,
         return AttachmentFile(attachment.name, attachment.url, "failed", reason=problem.reason)
     parsed = parse_attachment(body, attachment.name, province=province, max_bytes=max_bytes)
     keep = parsed.status != "refused"
-    return AttachmentFile(attachment.name, attachment.url, parsed.status, data=body if keep else b"",
-                          reason=parsed.reason, file_type=parsed.file_type, entries=tuple(parsed.entries))
+    return AttachmentFile(
+        attachment.name,
+        attachment.url,
+        parsed.status,
+        data=body if keep else b"",
+        reason=parsed.reason,
+        file_type=parsed.file_type,
+        entries=tuple(parsed.entries),
+    )

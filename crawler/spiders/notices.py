@@ -10,12 +10,12 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.detail_pages import attachments_to_read, build_page
+from crawler.downloader.outcomes import NotAPage, Outcome, describe_failure, not_a_page
 from crawler.extract.pool import ExtractionPool
 from crawler.records import AttachmentFile, DetailPage, FetchOutcome, KnownFile, KnownNotice, ListingPage, utc_now
 from crawler.siteconf import select_sites
 from crawler.spiders.cms import ADAPTERS, ListingEntry, fallback
 from crawler.spiders.files import read_download
-from crawler.downloader.outcomes import NotAPage, Outcome, describe_failure, not_a_page
 from crawler.spiders.revisit import is_due
 from crawler.store.known import gone_before, interrupted_before, load_known
 
@@ -28,8 +28,9 @@ class NoticeSpider(scrapy.Spider):
 
     name = "notices"
 
-    def __init__(self, site: str | None = None, sites_dir: str | None = None,
-                 extraction: ExtractionPool | None = None, **kwargs):
+    def __init__(
+        self, site: str | None = None, sites_dir: str | None = None, extraction: ExtractionPool | None = None, **kwargs
+    ):
         super().__init__(**kwargs)
         self.extraction = extraction or ExtractionPool(0)  # `crawler crawl` shares one among its sites
         if not site:
@@ -51,8 +52,9 @@ class NoticeSpider(scrapy.Spider):
     async def start(self):
         self.known = load_known(self.settings.get("CRAWLER_DB"), self.site.name)
         self.gone_before = gone_before(self.settings.get("CRAWLER_DB"), self.site.name)
-        self.resume = interrupted_before(self.settings.get("CRAWLER_DB"), self.site.name,
-                                         self.settings.get("CRAWLER_RUN_ID"))
+        self.resume = interrupted_before(
+            self.settings.get("CRAWLER_DB"), self.site.name, self.settings.get("CRAWLER_RUN_ID")
+        )
         self.revisit = self.settings.get("CRAWLER_REVISIT", "due")
         self.backfill = self.settings.getint("CRAWLER_BACKFILL", 0)
         self.attachment_maxsize = self.settings.getint("CRAWLER_ATTACHMENT_MAXSIZE")
@@ -85,16 +87,23 @@ class NoticeSpider(scrapy.Spider):
         # as much of its listing as it can.
         priority = LISTING_PRIORITY if role == "listing" else 0
         if request is not None:
-            return request.replace(callback=callback, errback=self.fetch_failed, meta={**request.meta, **meta},
-                                   priority=priority)
+            return request.replace(
+                callback=callback, errback=self.fetch_failed, meta={**request.meta, **meta}, priority=priority
+            )
         return scrapy.Request(url, callback=callback, errback=self.fetch_failed, meta=meta, priority=priority)
 
     def _fetch(self, response: Response, outcome: Outcome, error: str | None = None) -> FetchOutcome:
         started = response.meta.get("started")
         return FetchOutcome(
-            site=self.site.name, url=response.url, role=response.meta.get("role", "detail"), outcome=outcome,
-            status=response.status, error=error, fetched_at=utc_now(),
-            elapsed_ms=int((time.monotonic() - started) * 1000) if started else None, bytes=len(response.body),
+            site=self.site.name,
+            url=response.url,
+            role=response.meta.get("role", "detail"),
+            outcome=outcome,
+            status=response.status,
+            error=error,
+            fetched_at=utc_now(),
+            elapsed_ms=int((time.monotonic() - started) * 1000) if started else None,
+            bytes=len(response.body),
         )
 
     def parse_listing(self, response: Response):
@@ -118,9 +127,13 @@ class NoticeSpider(scrapy.Spider):
         # Monitor mode reads on while a page still lists something new (or, after a run that never
         # finished, as deep as a first run); --backfill N reads N pages. Yielded first (and with a
         # higher priority) so listing pages are read before the detail pages they list.
-        has_new = self.resume or any(entry.url not in self.known and entry.url not in self.gone_before for entry in entries)
+        has_new = self.resume or any(
+            entry.url not in self.known and entry.url not in self.gone_before for entry in entries
+        )
         if (page < self.backfill) or (not self.backfill and page < self.site.listing.max_pages and has_new):
-            for request in self.adapter.next_pages(response, self.site, page, self.backfill or self.site.listing.max_pages):
+            for request in self.adapter.next_pages(
+                response, self.site, page, self.backfill or self.site.listing.max_pages
+            ):
                 yield self._request(request.url, self.parse_listing, role="listing", page=page + 1, request=request)
         for entry in entries:
             request = self._detail_request(entry)
@@ -167,15 +180,23 @@ class NoticeSpider(scrapy.Spider):
             yield self._fetch(response, outcome, problem.reason)
             return
         entry = response.meta.get("entry")
-        validators = {"etag": response.headers.get(b"ETag", b"").decode("latin-1") or None,
-                      "last_modified": response.headers.get(b"Last-Modified", b"").decode("latin-1") or None}
+        validators = {
+            "etag": response.headers.get(b"ETag", b"").decode("latin-1") or None,
+            "last_modified": response.headers.get(b"Last-Modified", b"").decode("latin-1") or None,
+        }
         fetch = self._fetch(response, Outcome.STORED)
         # A page never stored before is compressed for the store beside its extraction (in the
         # worker process, when the crawl has one); a known page's text may well be unchanged.
         page = await build_page(
-            self.site, fetch, response.body, response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
-            listing_title=entry.title if entry else None, listing_date=entry.date if entry else None,
-            extraction=self.extraction, pack=known is None, validators=validators,
+            self.site,
+            fetch,
+            response.body,
+            response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+            listing_title=entry.title if entry else None,
+            listing_date=entry.date if entry else None,
+            extraction=self.extraction,
+            pack=known is None,
+            validators=validators,
         )
         if fetch.drift:
             self.logger.warning("%s: %s: %s", self.site.name, response.url, fetch.drift)
@@ -191,11 +212,23 @@ class NoticeSpider(scrapy.Spider):
         if not pending:
             return page
         attachment, rest = pending[0], pending[1:]
-        meta = {"role": "attachment", "started": time.monotonic(), "detail": page, "attachment": attachment,
-                "pending": rest, "download_maxsize": self.attachment_maxsize}
+        meta = {
+            "role": "attachment",
+            "started": time.monotonic(),
+            "detail": page,
+            "attachment": attachment,
+            "pending": rest,
+            "download_maxsize": self.attachment_maxsize,
+        }
         # dont_filter: two notices may link one file, and each needs its answer.
-        return scrapy.Request(attachment.url, callback=self.parse_attachment, errback=self.attachment_failed,
-                              meta=meta, dont_filter=True, headers={"Referer": page.notice.url})
+        return scrapy.Request(
+            attachment.url,
+            callback=self.parse_attachment,
+            errback=self.attachment_failed,
+            meta=meta,
+            dont_filter=True,
+            headers={"Referer": page.notice.url},
+        )
 
     def _check_file(self, known: KnownNotice, pending: list[KnownFile], entry) -> scrapy.Request | None:
         """The conditional request for the next attachment of an unchanged list notice, or None
@@ -203,10 +236,24 @@ class NoticeSpider(scrapy.Spider):
         if not pending:
             return None
         file, rest = pending[0], pending[1:]
-        meta = {"role": "attachment", "started": time.monotonic(), "known": known, "file": file, "pending": rest,
-                "entry": entry, "download_maxsize": self.attachment_maxsize, "handle_httpstatus_list": [304]}
-        return scrapy.Request(file.url, callback=self.parse_file_check, errback=self.file_check_failed, meta=meta,
-                              dont_filter=True, headers={"Referer": known.url, **file.conditional_headers()})
+        meta = {
+            "role": "attachment",
+            "started": time.monotonic(),
+            "known": known,
+            "file": file,
+            "pending": rest,
+            "entry": entry,
+            "download_maxsize": self.attachment_maxsize,
+            "handle_httpstatus_list": [304],
+        }
+        return scrapy.Request(
+            file.url,
+            callback=self.parse_file_check,
+            errback=self.file_check_failed,
+            meta=meta,
+            dont_filter=True,
+            headers={"Referer": known.url, **file.conditional_headers()},
+        )
 
     def parse_file_check(self, response: Response):
         """An unchanged list notice's attachment: the same file (304, or the same bytes) checks the
@@ -248,8 +295,9 @@ class NoticeSpider(scrapy.Spider):
         meta = failure.request.meta
         outcome = next(iter(self.fetch_failed(failure)))
         status = "refused" if outcome.outcome == Outcome.REFUSED else "failed"
-        meta["detail"].files.append(AttachmentFile(meta["attachment"].name, meta["attachment"].url,
-                                                   status, reason=outcome.error))
+        meta["detail"].files.append(
+            AttachmentFile(meta["attachment"].name, meta["attachment"].url, status, reason=outcome.error)
+        )
         yield outcome
         yield self._next_attachment(meta["detail"], meta["pending"])
 
@@ -259,7 +307,12 @@ class NoticeSpider(scrapy.Spider):
         status, outcome, error = describe_failure(failure)
         started = request.meta.get("started")
         yield FetchOutcome(
-            site=self.site.name, url=request.url, role=request.meta.get("role", "detail"), outcome=outcome,
-            status=status, error=error, fetched_at=utc_now(),
+            site=self.site.name,
+            url=request.url,
+            role=request.meta.get("role", "detail"),
+            outcome=outcome,
+            status=status,
+            error=error,
+            fetched_at=utc_now(),
             elapsed_ms=int((time.monotonic() - started) * 1000) if started else None,
         )

@@ -3,7 +3,7 @@ spider knows of a site is read by :mod:`crawler.store.known`.)"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from crawler.records import KnownNotice
 
@@ -23,7 +23,7 @@ def _parse(moment: str | None) -> datetime | None:
     except ValueError:
         return None
     if parsed and parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     return parsed
 
 
@@ -34,7 +34,7 @@ def is_due(notice: KnownNotice, mode: str, now: datetime | None = None) -> bool:
         return True
     if mode == "none":
         return False
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     last_seen = _parse(notice.last_seen_at)
     if last_seen is None:
         return True

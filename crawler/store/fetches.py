@@ -18,8 +18,9 @@ class Fetches:
         successful fetch; anything else answering 304 is an error."""
         with self._transaction():
             if fetch.outcome == "not_modified":
-                known = self.db.execute("select id from notices where url = ? and current_version is not null",
-                                        [fetch.url]).fetchone()
+                known = self.db.execute(
+                    "select id from notices where url = ? and current_version is not null", [fetch.url]
+                ).fetchone()
                 if known:
                     fetch.outcome = "unchanged"
                     self._update("notices", known[0], {"last_seen_at": fetch.fetched_at or utc_now()})
@@ -38,8 +39,17 @@ class Fetches:
             return None
         if not self.db.conn.execute("select 1 from snapshots where sha256 = ?", (digest,)).fetchone():
             compressed = page.packed[1] if page.packed else zlib.compress(page.raw, SNAPSHOT_LEVEL)
-            self._insert("snapshots", {"sha256": digest, "url": page.notice.url, "content_type": page.content_type,
-                                       "size": len(page.raw), "compressed": compressed, "first_fetched_at": now})
+            self._insert(
+                "snapshots",
+                {
+                    "sha256": digest,
+                    "url": page.notice.url,
+                    "content_type": page.content_type,
+                    "size": len(page.raw),
+                    "compressed": compressed,
+                    "first_fetched_at": now,
+                },
+            )
         return digest
 
     def snapshot_bytes(self, sha256: str) -> bytes | None:

@@ -18,9 +18,11 @@ def _known_files(conn: sqlite3.Connection, site: str) -> dict[str, tuple[KnownFi
         return {}
     files: dict[str, list[KnownFile]] = {}
     for url, *file in conn.execute(
-            "select n.url, a.url, a.name, a.sha256, a.etag, a.last_modified from attachments a"
-            " join notices n on n.id = a.notice_id and a.version = n.current_version"
-            " where n.site = ? and a.status != 'refused' order by a.id", [site]):
+        "select n.url, a.url, a.name, a.sha256, a.etag, a.last_modified from attachments a"
+        " join notices n on n.id = a.notice_id and a.version = n.current_version"
+        " where n.site = ? and a.status != 'refused' order by a.id",
+        [site],
+    ):
         files.setdefault(url, []).append(KnownFile(*file))
     return {url: tuple(found) for url, found in files.items()}
 
@@ -36,8 +38,9 @@ def load_known(db_path: str | Path | None, site: str) -> dict[str, KnownNotice]:
             return {}
         validators = "etag, last_modified" if {"etag", "last_modified"} <= columns else "null, null"
         raw = "raw_sha256" if "raw_sha256" in columns else "null"
-        rows = conn.execute(f"select url, status, published_at, last_seen_at, {validators}, {raw}"
-                            " from notices n where site = ?", [site])
+        rows = conn.execute(
+            f"select url, status, published_at, last_seen_at, {validators}, {raw} from notices n where site = ?", [site]
+        )
         files = _known_files(conn, site)
         return {row[0]: KnownNotice(*row[:6], files=files.get(row[0], ()), raw_sha256=row[6]) for row in rows}
 
@@ -55,7 +58,9 @@ def gone_before(db_path: str | Path | None, site: str) -> set[str]:
             """select l.notice_url from listings l
                where l.site = ? and not exists (select 1 from notices n where n.url = l.notice_url)
                  and (select f.status from fetches f where f.url = l.notice_url order by f.id desc limit 1)
-                     in (404, 410)""", [site])
+                     in (404, 410)""",
+            [site],
+        )
         return {url for (url,) in rows}
 
 
@@ -72,9 +77,13 @@ def interrupted_before(db_path: str | Path | None, site: str, run_id: int | None
         row = conn.execute(
             """select id, status from runs r where (? is null or r.id < ?)
                  and exists (select 1 from json_each(r.sites) where value = ?)
-               order by r.id desc limit 1""", [run_id, run_id, site]).fetchone()
+               order by r.id desc limit 1""",
+            [run_id, run_id, site],
+        ).fetchone()
         if not row:
             return False
-        failed = conn.execute("select 1 from fetches where run_id = ? and site = ? and outcome in ('error', 'blocked')"
-                              " limit 1", [row[0], site]).fetchone()
+        failed = conn.execute(
+            "select 1 from fetches where run_id = ? and site = ? and outcome in ('error', 'blocked') limit 1",
+            [row[0], site],
+        ).fetchone()
         return row[1] != "finished" or bool(failed)

@@ -39,7 +39,8 @@ def upgrade(db: sqlite_utils.Database) -> None:
     if unknown:
         raise NewerDatabaseError(
             f"{db.conn.execute('pragma database_list').fetchone()[2] or 'the database'} was upgraded by a newer"
-            f" crawler (migrations {', '.join(unknown)}); this one will not write it: install the newer version")
+            f" crawler (migrations {', '.join(unknown)}); this one will not write it: install the newer version"
+        )
     db.enable_wal()
     if not migrations.pending(db) and not views_outdated(db):
         return

@@ -29,47 +29,93 @@ class Notices:
         reason = None  # why an event is made, when a new version alone does not say
         with self._transaction():
             existing = self._first("select * from notices where url = ?", (notice.url,))
-            before = existing and self._first("select * from versions where notice_id = ? and version = ?",
-                                              (existing["id"], existing["current_version"]))
+            before = existing and self._first(
+                "select * from versions where notice_id = ? and version = ?",
+                (existing["id"], existing["current_version"]),
+            )
             record = self._roster_record(page, before) if page.kind.is_roster else None
-            roster_changed = bool(record and record.list_hash and before and before["list_hash"]
-                                and before["list_hash"] != record.list_hash)
+            roster_changed = bool(
+                record
+                and record.list_hash
+                and before
+                and before["list_hash"]
+                and before["list_hash"] != record.list_hash
+            )
             validators = {k: page.validators.get(k) for k in ("etag", "last_modified")}
             kind = page.kind
-            kind_fields = {"kind": kind.kind, "list_stage": kind.stage, "list_subject": kind.subject,
-                           "list_level": kind.level, "list_year": kind.year}
+            kind_fields = {
+                "kind": kind.kind,
+                "list_stage": kind.stage,
+                "list_subject": kind.subject,
+                "list_level": kind.level,
+                "list_year": kind.year,
+            }
             raw_sha256 = (page.packed[0] if page.packed else hashlib.sha256(page.raw).hexdigest()) if page.raw else None
             if existing and existing["content_hash"] == digest and not roster_changed:
-                self._update("notices", existing["id"], {"last_seen_at": now, "raw_sha256": raw_sha256,
-                                                          **validators, **kind_fields})
+                self._update(
+                    "notices",
+                    existing["id"],
+                    {"last_seen_at": now, "raw_sha256": raw_sha256, **validators, **kind_fields},
+                )
                 self._update("versions", before["id"], {"last_observed_at": now})
                 if record and not before["list_hash"]:  # first (complete) download of this version's list
                     story = existing["story_id"] or existing["id"]
                     arrives = self._roster_arrives(story, record)
                     self._save_roster(existing["id"], before["version"], page, record, now)
                     if arrives:  # the story's alert said the list was not read: this one brings it
-                        self._insert("events", {"kind": "changed", "notice_id": existing["id"],
-                                                "version": before["version"], "created_at": now, "run_id": run_id,
-                                                "site": page.site, "reason": f"名单首次读取：{len(record.entries)} 项"})
+                        self._insert(
+                            "events",
+                            {
+                                "kind": "changed",
+                                "notice_id": existing["id"],
+                                "version": before["version"],
+                                "created_at": now,
+                                "run_id": run_id,
+                                "site": page.site,
+                                "reason": f"名单首次读取：{len(record.entries)} 项",
+                            },
+                        )
                 page.fetch.outcome = "unchanged"
                 self._insert_fetch(run_id, page.fetch)
                 return "unchanged"
             snapshot = self._snapshot(page, raw_sha256, now)
-            fields = {"title": notice.title, "published_at": notice.published_at, "source": notice.source,
-                      "doc_number": notice.doc_number, "issuer": notice.issuer}
-            current = {**fields, "last_seen_at": now, "last_changed_at": now, "content_hash": digest,
-                       "body_normalized": notice.body_normalized, "raw_sha256": raw_sha256, **validators,
-                       **kind_fields}
+            fields = {
+                "title": notice.title,
+                "published_at": notice.published_at,
+                "source": notice.source,
+                "doc_number": notice.doc_number,
+                "issuer": notice.issuer,
+            }
+            current = {
+                **fields,
+                "last_seen_at": now,
+                "last_changed_at": now,
+                "content_hash": digest,
+                "body_normalized": notice.body_normalized,
+                "raw_sha256": raw_sha256,
+                **validators,
+                **kind_fields,
+            }
             if existing is None:
                 story_id = self._story_for(page, now)
                 province = self.db.execute("select province from sites where name = ?", [page.site]).fetchone()
                 # The id is taken here (the transaction holds the write lock) so that a notice that
                 # starts its own story is written once: every write of its text re-indexes it.
                 notice_id = self.db.execute("select coalesce(max(id), 0) + 1 from notices").fetchone()[0]
-                self._insert("notices",
-                    {"id": notice_id, "url": notice.url, "site": page.site,
-                     "province": province[0] if province else None, "first_seen_at": now, "current_version": 1,
-                     "story_id": story_id or notice_id, "status": "live", "missing_runs": 0, **current}
+                self._insert(
+                    "notices",
+                    {
+                        "id": notice_id,
+                        "url": notice.url,
+                        "site": page.site,
+                        "province": province[0] if province else None,
+                        "first_seen_at": now,
+                        "current_version": 1,
+                        "story_id": story_id or notice_id,
+                        "status": "live",
+                        "missing_runs": 0,
+                        **current,
+                    },
                 )
                 version, change_kind, diff = 1, "new", None
                 event = "new" if story_id is None else None
@@ -82,11 +128,13 @@ class Notices:
                 seen_before = self.db.execute(
                     "select 1 from versions where notice_id = ? and content_hash = ? and"
                     " coalesce(list_hash, '') = coalesce(?, list_hash, '')",
-                    [notice_id, digest, record.list_hash if record else None]).fetchone()
+                    [notice_id, digest, record.list_hash if record else None],
+                ).fetchone()
                 diff = text_diff(before["body_normalized"] or "", notice.body_normalized)
                 if roster_changed:
-                    changes = roster_diff(self._roster_names(notice_id, before["version"]),
-                                        [e["name_normalized"] for e in record.entries])
+                    changes = roster_diff(
+                        self._roster_names(notice_id, before["version"]), [e["name_normalized"] for e in record.entries]
+                    )
                     diff = f"{diff}\n{changes}" if diff else changes
                 if seen_before:
                     change_kind, event = "restored", "changed"
@@ -96,21 +144,46 @@ class Notices:
                     change_kind, event = "edit", "changed"
                 self._update("versions", before["id"], {"valid_to": now})
                 self._update("notices", notice_id, {**current, "current_version": version})
-            self._insert("versions", {
-                "notice_id": notice_id, "version": version, "content_hash": digest, "observed_at": now,
-                "valid_from": now, "last_observed_at": now, **fields, "signed_at": notice.signed_at,
-                "addressees": notice.addressees, "body": notice.body, "body_normalized": notice.body_normalized,
-                "attachments": json.dumps([asdict(a) for a in notice.attachments], ensure_ascii=False),
-                "index_table": json.dumps(notice.index, ensure_ascii=False) if notice.index else None,
-                "dates": json.dumps(notice.dates, ensure_ascii=False), "encoding": notice.encoding,
-                "change_kind": change_kind, "diff": diff, "run_id": run_id, "snapshot": snapshot,
-                "listing_title": page.listing_title,
-            })
+            self._insert(
+                "versions",
+                {
+                    "notice_id": notice_id,
+                    "version": version,
+                    "content_hash": digest,
+                    "observed_at": now,
+                    "valid_from": now,
+                    "last_observed_at": now,
+                    **fields,
+                    "signed_at": notice.signed_at,
+                    "addressees": notice.addressees,
+                    "body": notice.body,
+                    "body_normalized": notice.body_normalized,
+                    "attachments": json.dumps([asdict(a) for a in notice.attachments], ensure_ascii=False),
+                    "index_table": json.dumps(notice.index, ensure_ascii=False) if notice.index else None,
+                    "dates": json.dumps(notice.dates, ensure_ascii=False),
+                    "encoding": notice.encoding,
+                    "change_kind": change_kind,
+                    "diff": diff,
+                    "run_id": run_id,
+                    "snapshot": snapshot,
+                    "listing_title": page.listing_title,
+                },
+            )
             if record:
                 self._save_roster(notice_id, version, page, record, now)
             if event:
-                self._insert("events", {"kind": event, "notice_id": notice_id, "version": version,
-                                        "created_at": now, "run_id": run_id, "site": page.site, "reason": reason})
+                self._insert(
+                    "events",
+                    {
+                        "kind": event,
+                        "notice_id": notice_id,
+                        "version": version,
+                        "created_at": now,
+                        "run_id": run_id,
+                        "site": page.site,
+                        "reason": reason,
+                    },
+                )
             page.fetch.outcome = "stored"
             self._insert_fetch(run_id, page.fetch)
         return "stored"
@@ -120,9 +193,12 @@ class Notices:
         """True when title, publish time and attachments are the same and the bodies differ only in
         punctuation, whitespace or list numbering."""
         attachments = json.dumps([asdict(a) for a in notice.attachments], ensure_ascii=False)
-        return (before["published_at"] == notice.published_at and before["attachments"] == attachments
-                and loose_key(before["title"] or "") == loose_key(notice.title or "")
-                and loose_key(before["body_normalized"] or "") == loose_key(notice.body_normalized))
+        return (
+            before["published_at"] == notice.published_at
+            and before["attachments"] == attachments
+            and loose_key(before["title"] or "") == loose_key(notice.title or "")
+            and loose_key(before["body_normalized"] or "") == loose_key(notice.body_normalized)
+        )
 
     def find_notice(self, url_or_id: str) -> dict | None:
         """A notice by its id or URL."""
@@ -141,10 +217,19 @@ class Notices:
         caller may store pages between them."""
         for (notice_id,) in self.db.execute("select id from notices order by id").fetchall():
             notice = self._first("select * from notices where id = ?", [notice_id])
-            version = self._first("select * from versions where notice_id = ? and version = ?",
-                                  [notice_id, notice["current_version"]])
-            snapshot = version and version["snapshot"] and self._first(
-                "select content_type, compressed from snapshots where sha256 = ?", [version["snapshot"]])
-            yield {"notice": notice, "version": version,
-                   "raw": zlib.decompress(snapshot["compressed"]) if snapshot else None,
-                   "content_type": snapshot["content_type"] if snapshot else None}
+            version = self._first(
+                "select * from versions where notice_id = ? and version = ?", [notice_id, notice["current_version"]]
+            )
+            snapshot = (
+                version
+                and version["snapshot"]
+                and self._first(
+                    "select content_type, compressed from snapshots where sha256 = ?", [version["snapshot"]]
+                )
+            )
+            yield {
+                "notice": notice,
+                "version": version,
+                "raw": zlib.decompress(snapshot["compressed"]) if snapshot else None,
+                "content_type": snapshot["content_type"] if snapshot else None,
+            }

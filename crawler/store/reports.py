@@ -14,14 +14,16 @@ class Reports:
         sites: dict[str, dict] = {}
         for row in self.db.query(
             "select site, outcome, count(*) as n, sum(status is not null) as answered from fetches"
-            " where run_id = ? group by site, outcome", [run_id]
+            " where run_id = ? group by site, outcome",
+            [run_id],
         ):
             site = sites.setdefault(row["site"], {"outcomes": {}, "answered": 0, "events": [], "errors": []})
             site["outcomes"][row["outcome"]] = row["n"]
             site["answered"] += row["answered"] or 0
         for row in self.db.query(
             "select site, url, role, status, outcome, error from fetches where run_id = ?"
-            " and outcome in ('error', 'blocked', 'empty', 'missing', 'refused') order by id", [run_id]
+            " and outcome in ('error', 'blocked', 'empty', 'missing', 'refused') order by id",
+            [run_id],
         ):
             sites[row["site"]]["errors"].append(row)
         for row in self.db.query(
@@ -45,13 +47,27 @@ class Reports:
         for (site,) in self.db.execute("select distinct site from fetches where role = 'listing' order by site"):
             read_per_run = self.db.execute(
                 "select max(outcome = 'listed') from fetches where site = ? and role = 'listing'"
-                " group by run_id order by run_id desc", [site]).fetchall()
+                " group by run_id order by run_id desc",
+                [site],
+            ).fetchall()
             failing = next((i for i, (ok,) in enumerate(read_per_run) if ok), len(read_per_run))
-            last_ok = self.db.execute("select max(fetched_at) from fetches where site = ? and role = 'listing'"
-                                      " and outcome = 'listed'", [site]).fetchone()[0]
-            error = self.db.execute("select error from fetches where site = ? and outcome in"
-                                    " ('error', 'blocked', 'empty') order by id desc limit 1", [site]).fetchone()
-            found.append({"site": site, "last_success": last_ok, "failing_runs": failing,
-                          "last_error": error[0] if error else None, "state": None, "reason": None,
-                          **{k: v for k, v in states.get(site, {}).items() if k in ("state", "reason")}})
+            last_ok = self.db.execute(
+                "select max(fetched_at) from fetches where site = ? and role = 'listing' and outcome = 'listed'", [site]
+            ).fetchone()[0]
+            error = self.db.execute(
+                "select error from fetches where site = ? and outcome in"
+                " ('error', 'blocked', 'empty') order by id desc limit 1",
+                [site],
+            ).fetchone()
+            found.append(
+                {
+                    "site": site,
+                    "last_success": last_ok,
+                    "failing_runs": failing,
+                    "last_error": error[0] if error else None,
+                    "state": None,
+                    "reason": None,
+                    **{k: v for k, v in states.get(site, {}).items() if k in ("state", "reason")},
+                }
+            )
         return found

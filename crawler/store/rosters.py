@@ -42,8 +42,15 @@ def roster_record(page: DetailPage, earlier: dict[str, dict], earlier_entries: d
     for file in page.files:
         if file.status == "failed" and earlier.get(file.url, {}).get("status", "failed") != "failed":
             row = earlier[file.url]
-            files.append(AttachmentFile(file.name, file.url, row["status"], reason=f"kept from an earlier "
-                                        f"download; this one failed: {file.reason}", file_type=row["type"]))
+            files.append(
+                AttachmentFile(
+                    file.name,
+                    file.url,
+                    row["status"],
+                    reason=f"kept from an earlier download; this one failed: {file.reason}",
+                    file_type=row["type"],
+                )
+            )
             entries.extend(earlier_entries.get(file.url, []))
             if not earlier_entries.get(file.url) and row.get("sha256"):
                 opaque.append(row["sha256"])
@@ -67,8 +74,15 @@ def roster_record(page: DetailPage, earlier: dict[str, dict], earlier_entries: d
 
 
 def _entry(entry) -> dict:
-    return {"seq": entry.seq, "name": entry.name, "name_normalized": entry.name_normalized,
-            "province": entry.province, "city": entry.city, "county": entry.county, "industry": entry.industry}
+    return {
+        "seq": entry.seq,
+        "name": entry.name,
+        "name_normalized": entry.name_normalized,
+        "province": entry.province,
+        "city": entry.city,
+        "county": entry.county,
+        "industry": entry.industry,
+    }
 
 
 def roster_diff(before: list[str], after: list[str]) -> str:
@@ -99,15 +113,24 @@ def story_roster(db: Database, copies: list[dict], notice_id: int, version: int)
     best, best_rank = None, None
     for copy in copies:
         held = version if copy["id"] == notice_id else copy["current_version"]
-        rows = db.execute("select name, source from clusters where notice_id = ? and version = ? order by id",
-                          [copy["id"], held]).fetchall()
+        rows = db.execute(
+            "select name, source from clusters where notice_id = ? and version = ? order by id", [copy["id"], held]
+        ).fetchall()
         if not rows:
             continue
         from_attachment = any(row[1] != "body" for row in rows)
         rank = (from_attachment, copy.get("kind") == "bureau")
         if best_rank is None or rank > best_rank:
-            best, best_rank = {"names": [row[0] for row in rows], "notice_id": copy["id"], "version": held,
-                               "site_title": copy.get("site_title"), "url": copy.get("url")}, rank
+            best, best_rank = (
+                {
+                    "names": [row[0] for row in rows],
+                    "notice_id": copy["id"],
+                    "version": held,
+                    "site_title": copy.get("site_title"),
+                    "url": copy.get("url"),
+                },
+                rank,
+            )
     return best
 
 
@@ -125,10 +148,14 @@ class Rosters:
         held = self.db.execute(
             "select exists(select 1 from notices n join clusters c on c.notice_id = n.id and c.version = n.current_version"
             " where n.story_id = :s) or exists(select 1 from notices n join list_entries l on l.notice_id = n.id"
-            " and l.version = n.current_version where n.story_id = :s)", {"s": story_id}).fetchone()[0]
-        alerted = self.db.execute("select exists(select 1 from events e join notices n on n.id = e.notice_id"
-                                  " where n.story_id = ? and e.kind in ('new', 'changed') and e.routed_at is not null)",
-                                  [story_id]).fetchone()[0]
+            " and l.version = n.current_version where n.story_id = :s)",
+            {"s": story_id},
+        ).fetchone()[0]
+        alerted = self.db.execute(
+            "select exists(select 1 from events e join notices n on n.id = e.notice_id"
+            " where n.story_id = ? and e.kind in ('new', 'changed') and e.routed_at is not null)",
+            [story_id],
+        ).fetchone()[0]
         return bool(alerted and not held)
 
     def _file_path(self, file: AttachmentFile) -> Path | None:
@@ -152,32 +179,52 @@ class Rosters:
     def _roster_record(self, page: DetailPage, before: dict | None) -> RosterRecord:
         earlier, earlier_entries = {}, {}
         if before:
-            for row in self.db["attachments"].rows_where("notice_id = ? and version = ?",
-                                                         [before["notice_id"], before["version"]]):
+            for row in self.db["attachments"].rows_where(
+                "notice_id = ? and version = ?", [before["notice_id"], before["version"]]
+            ):
                 earlier[row["url"]] = row
             for row in self._entries(before["notice_id"], before["version"]):
                 if row["url"]:
                     earlier_entries.setdefault(row["url"], []).append(
-                        {k: row[k] for k in ("source", "url", "seq", "name", "name_normalized", "province", "city",
-                                             "county", "industry")})
+                        {
+                            k: row[k]
+                            for k in (
+                                "source",
+                                "url",
+                                "seq",
+                                "name",
+                                "name_normalized",
+                                "province",
+                                "city",
+                                "county",
+                                "industry",
+                            )
+                        }
+                    )
         return roster_record(page, earlier, earlier_entries)
 
     def stored_files(self, notice_id: int, version: int) -> list[tuple[dict, bytes | None]]:
         """A version's attachment rows with their kept bytes (None when not kept or gone)."""
         files = []
-        for row in self.db["attachments"].rows_where("notice_id = ? and version = ?", [notice_id, version],
-                                                     order_by="id"):
+        for row in self.db["attachments"].rows_where(
+            "notice_id = ? and version = ?", [notice_id, version], order_by="id"
+        ):
             path = self.path.parent / row["path"] if row["path"] else None
             files.append((row, path.read_bytes() if path and path.is_file() else None))
         return files
 
     def _entries(self, notice_id: int, version: int) -> list[dict]:
         """A version's list entries, from ``clusters`` or ``list_entries`` (whichever its kind chose)."""
-        return [dict(r) for r in self.db.query(
-            "select source, url, seq, name, name_normalized, province, city, county, industry from clusters"
-            " where notice_id = :n and version = :v union all"
-            " select source, url, seq, name, name_normalized, province, city, county, null from list_entries"
-            " where notice_id = :n and version = :v order by seq", {"n": notice_id, "v": version})]
+        return [
+            dict(r)
+            for r in self.db.query(
+                "select source, url, seq, name, name_normalized, province, city, county, industry from clusters"
+                " where notice_id = :n and version = :v union all"
+                " select source, url, seq, name, name_normalized, province, city, county, null from list_entries"
+                " where notice_id = :n and version = :v order by seq",
+                {"n": notice_id, "v": version},
+            )
+        ]
 
     def _roster_names(self, notice_id: int, version: int) -> list[str]:
         return [row["name_normalized"] for row in self._entries(notice_id, version)]
@@ -198,17 +245,43 @@ class Rosters:
         for entry in record.entries:
             counts[entry["url"] or ""] = counts.get(entry["url"] or "", 0) + 1
         self.db["attachments"].insert_all(
-            ({"notice_id": notice_id, "version": version, "name": f.name, "url": f.url,
-              "sha256": hashlib.sha256(f.data).hexdigest() if f.data else None, "size": len(f.data) or None,
-              "type": f.file_type, "status": f.status, "reason": f.reason, "entries": counts.get(f.url, 0),
-              "path": str(path.relative_to(self.path.parent)) if (path := self._file_path(f)) else None,
-              "fetched_at": now, "etag": f.etag, "last_modified": f.last_modified} for f in record.files))
-        rows = [{"notice_id": notice_id, "version": version, **entry, "province": entry["province"] or default_province,
-                 "level": kind.level, "year": kind.year, "stage": kind.stage, "subject": kind.subject}
-                for entry in record.entries]
+            {
+                "notice_id": notice_id,
+                "version": version,
+                "name": f.name,
+                "url": f.url,
+                "sha256": hashlib.sha256(f.data).hexdigest() if f.data else None,
+                "size": len(f.data) or None,
+                "type": f.file_type,
+                "status": f.status,
+                "reason": f.reason,
+                "entries": counts.get(f.url, 0),
+                "path": str(path.relative_to(self.path.parent)) if (path := self._file_path(f)) else None,
+                "fetched_at": now,
+                "etag": f.etag,
+                "last_modified": f.last_modified,
+            }
+            for f in record.files
+        )
+        rows = [
+            {
+                "notice_id": notice_id,
+                "version": version,
+                **entry,
+                "province": entry["province"] or default_province,
+                "level": kind.level,
+                "year": kind.year,
+                "stage": kind.stage,
+                "subject": kind.subject,
+            }
+            for entry in record.entries
+        ]
         if not kind.is_cluster_list:  # firms and other entities: no industry to split from their names
             rows = [{k: v for k, v in row.items() if k != "industry"} for row in rows]
         self.db["clusters" if kind.is_cluster_list else "list_entries"].insert_all(rows)
-        self.db["versions"].update(self.db.execute(
-            "select id from versions where notice_id = ? and version = ?", [notice_id, version]).fetchone()[0],
-            {"list_hash": record.list_hash})
+        self.db["versions"].update(
+            self.db.execute(
+                "select id from versions where notice_id = ? and version = ?", [notice_id, version]
+            ).fetchone()[0],
+            {"list_hash": record.list_hash},
+        )

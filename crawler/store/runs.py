@@ -21,8 +21,17 @@ class Runs:
         """Record the site definitions the run uses."""
         with self._transaction():
             self.db["sites"].upsert_all(
-                ({"name": s.name, "title": s.title, "kind": s.kind, "province": s.province,
-                  "start_urls": json.dumps(list(s.start_urls)), "enabled": int(s.enabled)} for s in sites),
+                (
+                    {
+                        "name": s.name,
+                        "title": s.title,
+                        "kind": s.kind,
+                        "province": s.province,
+                        "start_urls": json.dumps(list(s.start_urls)),
+                        "enabled": int(s.enabled),
+                    }
+                    for s in sites
+                ),
                 pk="name",
             )
 
@@ -40,8 +49,11 @@ class Runs:
             self._insert_fetch(run_id, listing.fetch)
             self.db.conn.executemany(
                 "INSERT INTO listings (run_id, site, page_url, page, notice_url, listing_date) VALUES (?, ?, ?, ?, ?, ?)",
-                [(run_id, listing.site, listing.fetch.url, listing.page, url, listing_date)
-                 for url, listing_date in listing.entries])
+                [
+                    (run_id, listing.site, listing.fetch.url, listing.page, url, listing_date)
+                    for url, listing_date in listing.entries
+                ],
+            )
 
     def finish_run(self, run_id: int) -> dict:
         """Assess each site of the run, update which notices are still listed, close the run with
@@ -65,8 +77,12 @@ class Runs:
 
     def _entries_by_page(self, site: str, run_id: int) -> dict[int | None, int]:
         """Notices listed on each listing page the run read, by page number."""
-        return dict(self.db.execute("select page, count(distinct notice_url) from listings where run_id = ? and site = ?"
-                                    " group by page", [run_id, site]).fetchall())
+        return dict(
+            self.db.execute(
+                "select page, count(distinct notice_url) from listings where run_id = ? and site = ? group by page",
+                [run_id, site],
+            ).fetchall()
+        )
 
     def _listing_is_short(self, site: str, run_id: int) -> str | None:
         """Why the listing pages this run read are broken, when they hold far fewer entries than
@@ -74,9 +90,13 @@ class Runs:
         None. Pages are compared with themselves: a monitor run reads only the first, which may
         list fewer than the rest."""
         now = self._entries_by_page(site, run_id)
-        earlier = [self._entries_by_page(site, run) for (run,) in self.db.execute(
-            "select distinct run_id from listings where site = ? and run_id < ? order by run_id desc limit 5",
-            [site, run_id])]
+        earlier = [
+            self._entries_by_page(site, run)
+            for (run,) in self.db.execute(
+                "select distinct run_id from listings where site = ? and run_id < ? order by run_id desc limit 5",
+                [site, run_id],
+            )
+        ]
         current = usual = 0
         for page, count in now.items():
             counts = sorted(history[page] for history in earlier if page in history)
@@ -95,8 +115,15 @@ class Runs:
         for site in names:
             state = health.assess(self.db, run_id, site, self._listing_is_short(site, run_id))
             if health.record(self.db, run_id, state, now):
-                self.db["events"].insert({"kind": "source_broken", "created_at": now, "run_id": run_id,
-                                          "site": site, "reason": f"{state.state}: {state.reason}"})
+                self.db["events"].insert(
+                    {
+                        "kind": "source_broken",
+                        "created_at": now,
+                        "run_id": run_id,
+                        "site": site,
+                        "reason": f"{state.state}: {state.reason}",
+                    }
+                )
             states.append(state)
         return states
 
@@ -105,21 +132,34 @@ class Runs:
         dates the pages read cover) are missing, and removed after ``REMOVAL_RUNS`` runs once their
         page answers 404/410. A broken listing (empty, or far shorter than usual) is a broken
         source, not removals; one read through a fallback is no proof of absence either."""
-        sites = [r[0] for r in self.db.execute(
-            "select distinct site from fetches where run_id = ? and role = 'listing' and outcome = 'listed'", [run_id])]
+        sites = [
+            r[0]
+            for r in self.db.execute(
+                "select distinct site from fetches where run_id = ? and role = 'listing' and outcome = 'listed'",
+                [run_id],
+            )
+        ]
         for site in sites:
-            entries = dict(self.db.execute(
-                "select notice_url, max(listing_date) from listings where run_id = ? and site = ? group by notice_url",
-                [run_id, site]).fetchall())
+            entries = dict(
+                self.db.execute(
+                    "select notice_url, max(listing_date) from listings where run_id = ? and site = ? group by notice_url",
+                    [run_id, site],
+                ).fetchall()
+            )
             if not entries or states.get(site) == "broken":
                 continue
-            by_fallback = self.db.execute("select 1 from fetches where run_id = ? and site = ? and role = 'listing'"
-                                          " and via = 'fallback'", [run_id, site]).fetchone()
+            by_fallback = self.db.execute(
+                "select 1 from fetches where run_id = ? and site = ? and role = 'listing' and via = 'fallback'",
+                [run_id, site],
+            ).fetchone()
             dates = [d for d in entries.values() if d]
             oldest = min(dates) if dates else None
             # Only the columns needed here: a site's notices with their text would be hundreds of MB.
-            for notice in self._rows("select id, url, status, missing_runs, published_at, current_version from notices"
-                                     " where site = ? and status != 'removed'", [site]):
+            for notice in self._rows(
+                "select id, url, status, missing_runs, published_at, current_version from notices"
+                " where site = ? and status != 'removed'",
+                [site],
+            ):
                 if notice["url"] in entries:
                     if notice["status"] != "live" or notice["missing_runs"]:
                         self._update("notices", notice["id"], {"status": "live", "missing_runs": 0})
@@ -133,13 +173,23 @@ class Runs:
                 status = "missing"
                 answer = self.db.execute(
                     "select status from fetches where run_id = ? and url = ? order by id desc limit 1",
-                    [run_id, notice["url"]]).fetchone()
+                    [run_id, notice["url"]],
+                ).fetchone()
                 if missing_runs >= REMOVAL_RUNS and answer and answer[0] in (404, 410):
                     status = "removed"
-                    self.db["events"].insert({"kind": "removed", "notice_id": notice["id"],
-                                              "version": notice["current_version"], "created_at": now,
-                                              "run_id": run_id, "site": site})
+                    self.db["events"].insert(
+                        {
+                            "kind": "removed",
+                            "notice_id": notice["id"],
+                            "version": notice["current_version"],
+                            "created_at": now,
+                            "run_id": run_id,
+                            "site": site,
+                        }
+                    )
                 self._update("notices", notice["id"], {"status": status, "missing_runs": missing_runs})
             self.db.execute(
                 "delete from listings where site = ? and run_id not in (select distinct run_id from listings"
-                " where site = ? order by run_id desc limit ?)", [site, site, LISTING_RUNS_KEPT])
+                " where site = ? order by run_id desc limit ?)",
+                [site, site, LISTING_RUNS_KEPT],
+            )

@@ -30,7 +30,10 @@ class Stories:
             day = date.fromisoformat(anchor)
         except ValueError:
             return None
-        low, high = (day - timedelta(days=STORY_WINDOW_DAYS)).isoformat(), (day + timedelta(days=STORY_WINDOW_DAYS + 1)).isoformat()
+        low, high = (
+            (day - timedelta(days=STORY_WINDOW_DAYS)).isoformat(),
+            (day + timedelta(days=STORY_WINDOW_DAYS + 1)).isoformat(),
+        )
         fingerprint = None
         province = self.db.execute("select province from sites where name = ?", [page.site]).fetchone()
         province = province[0] if province and province[0] not in NATIONAL else None

@@ -39,7 +39,7 @@ def shingles(text: str, size: int = 3) -> set[str]:
     """Character ``size``-grams of a text's loose key: the fingerprint that finds copies of one
     notice on several sites."""
     key = loose_key(text)
-    return {key[i:i + size] for i in range(max(len(key) - size + 1, 1))} if key else set()
+    return {key[i : i + size] for i in range(max(len(key) - size + 1, 1))} if key else set()
 
 
 def containment(first: set[str], second: set[str]) -> float:
@@ -78,8 +78,9 @@ def text_diff(before: str, after: str) -> str:
     and a changed sentence as ``~ …`` with its characters marked ``[-old-]{+new+}``. List
     numbering is ignored when sentences are compared, so renumbering alone shows nothing."""
     old, new = sentences(before), sentences(after)
-    matcher = difflib.SequenceMatcher(None, [_comparable(s) for s in old], [_comparable(s) for s in new],
-                                      autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        None, [_comparable(s) for s in old], [_comparable(s) for s in new], autojunk=False
+    )
     out: list[str] = []
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":

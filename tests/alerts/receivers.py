@@ -32,11 +32,15 @@ class HttpReceiver:
                         self.end_headers()
                         return
                 form = self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded")
-                receiver.requests.append({
-                    "path": parts.path, "query": {k: v[0] for k, v in parse_qs(parts.query).items()},
-                    "headers": dict(self.headers),
-                    "form": {k: v[0] for k, v in parse_qs(body.decode()).items()} if form else None,
-                    "json": None if form else json.loads(body)})
+                receiver.requests.append(
+                    {
+                        "path": parts.path,
+                        "query": {k: v[0] for k, v in parse_qs(parts.query).items()},
+                        "headers": dict(self.headers),
+                        "form": {k: v[0] for k, v in parse_qs(body.decode()).items()} if form else None,
+                        "json": None if form else json.loads(body),
+                    }
+                )
                 answer = json.dumps({"code": 0} if "open-apis" in parts.path else {"errcode": 0, "errmsg": "ok"})
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -67,8 +71,13 @@ class SmtpReceiver:
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):  # noqa: N802
-                receiver.messages.append({"to": envelope.rcpt_tos, "from": envelope.mail_from,
-                                          "data": envelope.content.decode("utf-8", "replace")})
+                receiver.messages.append(
+                    {
+                        "to": envelope.rcpt_tos,
+                        "from": envelope.mail_from,
+                        "data": envelope.content.decode("utf-8", "replace"),
+                    }
+                )
                 return "250 OK"
 
         with socket.socket() as probe:

@@ -27,8 +27,9 @@ def three_notice_site(root):
     shutil.copytree(DEFAULT_TREE / HOST, tree / HOST)
     listing = tree / HOST / "news/list/14/64/index.html"
     html = listing.read_text(encoding="utf-8")
-    html = re.sub(r'<p><a href="/news/\d+/(\d+)\.html".*?</p>',
-                  lambda m: m[0] if m[1] in KEPT else "", html, flags=re.S)
+    html = re.sub(
+        r'<p><a href="/news/\d+/(\d+)\.html".*?</p>', lambda m: m[0] if m[1] in KEPT else "", html, flags=re.S
+    )
     listing.write_text(html.replace('href="/news/list/14/64/2"', 'href="#"'), encoding="utf-8")
     return tree
 
@@ -42,7 +43,8 @@ def receivers():
 
 
 def write_config(path, http, smtp):
-    path.write_text(f"""
+    path.write_text(
+        f"""
 [alerts]
 retry_base_seconds = 0
 
@@ -59,14 +61,25 @@ channels = [
   "wecombot://{WECOM_KEY}?endpoint={http.base}/cgi-bin/webhook/send",
   "feishu://{FS_TOKEN}?secret=${{FS_SECRET}}&endpoint={http.base}/open-apis/bot/v2/hook/",
 ]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
 
 
 def crawler_run(tree, db, config):
     env = {**os.environ, "DT_SECRET": DT_SECRET, "FS_SECRET": FS_SECRET}
     with serve_mirror(tree) as base:
-        return run_cli("run", "cixidb", "--db", str(db), "--config", str(config),
-                       *host_map_args(host_map_for(tree, base)), *FAST, env=env)
+        return run_cli(
+            "run",
+            "cixidb",
+            "--db",
+            str(db),
+            "--config",
+            str(config),
+            *host_map_args(host_map_for(tree, base)),
+            *FAST,
+            env=env,
+        )
 
 
 def test_alerts_reach_every_channel_once_and_a_failed_one_on_the_next_run(tmp_path, receivers):
@@ -89,7 +102,12 @@ def test_alerts_reach_every_channel_once_and_a_failed_one_on_the_next_run(tmp_pa
     second = crawler_run(tree, db, config)
     assert second.returncode == 0, second.stdout + second.stderr
     assert len(http.on("/robot/send")) == 3  # the failed one, once
-    assert (len(hook), len(smtp.messages), len(http.on("/cgi-bin/webhook/send")), len(http.on("/open-apis"))) == (1, 3, 3, 3)
+    assert (len(hook), len(smtp.messages), len(http.on("/cgi-bin/webhook/send")), len(http.on("/open-apis"))) == (
+        1,
+        3,
+        3,
+        3,
+    )
     titles = sorted(r["json"]["markdown"]["title"] for r in http.on("/robot/send"))
     assert len(set(titles)) == 3
 
@@ -111,8 +129,9 @@ def test_payloads_have_each_robots_shape_and_signature(tmp_path, receivers):
     assert crawler_run(tree, db, config).returncode == 0
     for request in http.on("/robot/send"):
         query = request["query"]
-        expected = base64.b64encode(hmac.new(DT_SECRET.encode(), f"{query['timestamp']}\n{DT_SECRET}".encode(),
-                                             hashlib.sha256).digest()).decode()
+        expected = base64.b64encode(
+            hmac.new(DT_SECRET.encode(), f"{query['timestamp']}\n{DT_SECRET}".encode(), hashlib.sha256).digest()
+        ).decode()
         assert query["access_token"] == DT_TOKEN and query["sign"] == expected
         assert request["json"]["msgtype"] == "markdown" and request["json"]["markdown"]["text"].startswith("### 【")
     for request in http.on("/cgi-bin/webhook/send"):
@@ -120,23 +139,28 @@ def test_payloads_have_each_robots_shape_and_signature(tmp_path, receivers):
         assert "来源网站" in request["json"]["markdown"]["content"]
     for request in http.on("/open-apis/bot/v2/hook/"):
         body = request["json"]
-        expected = base64.b64encode(hmac.new(f"{body['timestamp']}\n{FS_SECRET}".encode(), b"",
-                                             hashlib.sha256).digest()).decode()
+        expected = base64.b64encode(
+            hmac.new(f"{body['timestamp']}\n{FS_SECRET}".encode(), b"", hashlib.sha256).digest()
+        ).decode()
         assert request["path"].endswith(FS_TOKEN) and body["sign"] == expected and body["msg_type"] == "interactive"
     mail = message_from_string(smtp.messages[0]["data"], policy=policy.default)
     assert smtp.messages[0]["to"] == ["analyst@example.cn"] and mail["Subject"].startswith("【")
     assert {part.get_content_type() for part in mail.walk()} >= {"text/plain", "text/html"}
 
 
-@pytest.mark.parametrize(("channel", "complaint"), [
-    ('"smoke://signal"', "unknown channel"),
-    ('"mailto://smtp.example.cn?from=a@b.cn"', "needs an SMTP host and ?to=address"),
-    ('"dingtalk://TOKEN?secret=${NO_SUCH_SECRET}"', "NO_SUCH_SECRET is not set"),
-])
+@pytest.mark.parametrize(
+    ("channel", "complaint"),
+    [
+        ('"smoke://signal"', "unknown channel"),
+        ('"mailto://smtp.example.cn?from=a@b.cn"', "needs an SMTP host and ?to=address"),
+        ('"dingtalk://TOKEN?secret=${NO_SUCH_SECRET}"', "NO_SUCH_SECRET is not set"),
+    ],
+)
 def test_a_bad_config_names_file_and_line_and_nothing_is_crawled(tmp_path, channel, complaint):
     config = tmp_path / "crawler.toml"
-    config.write_text(f'# alerts\n\n[[subscriptions]]\nname = "x"\nevents = ["new"]\nchannels = [{channel}]\n',
-                      encoding="utf-8")
+    config.write_text(
+        f'# alerts\n\n[[subscriptions]]\nname = "x"\nevents = ["new"]\nchannels = [{channel}]\n', encoding="utf-8"
+    )
     db = tmp_path / "data" / "notices.db"
     result = run_cli("run", "--db", str(db), "--config", str(config))
     assert result.returncode == 6

@@ -1,6 +1,6 @@
 """The outbox on a real store and a real receiver: digests, change messages, unknown channels."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -18,9 +18,16 @@ BODY = "各市经信局：\n确定杭州市滨江区具身智能机器人产业�
 
 def save(store, number, body=BODY, title="2025年浙江省中小企业特色产业集群名单公布"):
     url = f"https://jxt.zj.gov.cn/art/2025/7/16/art_1582900_{number}.html"
-    notice = Notice(url=url, title=title, published_at="2025-07-16T15:51:00+08:00", source="浙江省经信厅", body=body,
-                    body_normalized=normalize_text(body), title_normalized=normalize_text(title),
-                    issuer="浙江省经济和信息化厅")
+    notice = Notice(
+        url=url,
+        title=title,
+        published_at="2025-07-16T15:51:00+08:00",
+        source="浙江省经信厅",
+        body=body,
+        body_normalized=normalize_text(body),
+        title_normalized=normalize_text(title),
+        issuer="浙江省经济和信息化厅",
+    )
     store.save_page(None, DetailPage("zj_jxt", notice, FetchOutcome("zj_jxt", url, "detail", "stored", status=200)))
 
 
@@ -36,7 +43,7 @@ def setup(tmp_path):
 def test_a_daily_digest_groups_events_and_waits_a_day(setup):
     store, receiver, hook = setup
     config = AlertConfig([Subscription("daily", (hook,), events=("new",), digest="daily")], retry_base_seconds=0)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     save(store, 1)
     save(store, 2, body=BODY.replace("17个", "9个"), title="关于公布第二批名单的通知")
     route(store, config, now)
@@ -53,7 +60,7 @@ def test_a_change_message_carries_the_diff_excerpt(setup):
     config = AlertConfig([Subscription("changes", (hook,), events=("changed",))], retry_base_seconds=0)
     save(store, 1)
     save(store, 1, body=BODY.replace("17个", "18个"))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     route(store, config, now)
     deliver(store, config, now)
     message = receiver.on("/hook")[0]["json"]
@@ -64,7 +71,7 @@ def test_a_delivery_whose_channel_left_the_config_waits(setup):
     store, receiver, hook = setup
     config = AlertConfig([Subscription("all", (hook,), events=("new",))])
     save(store, 1)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     route(store, config, now)
     report = deliver(store, AlertConfig([]), now)
     assert (report.sent, report.waiting) == ([], 1) and receiver.requests == []
@@ -72,8 +79,8 @@ def test_a_delivery_whose_channel_left_the_config_waits(setup):
 
 def test_a_cluster_list_message_carries_the_count_the_first_20_entries_and_a_link_to_the_rest(setup):
     from crawler.kinds import classify
-    from crawler.rosters import Entry
     from crawler.records import AttachmentFile
+    from crawler.rosters import Entry
 
     store, receiver, hook = setup
     config = AlertConfig([Subscription("lists", (hook,))], retry_base_seconds=0, datasette_url="http://127.0.0.1:8001")
@@ -81,12 +88,30 @@ def test_a_cluster_list_message_carries_the_count_the_first_20_entries_and_a_lin
     names = [f"{city}产业集群" for city in (f"杭州市滨江区第{i}号智能装备" for i in range(1, 26))]
     entries = tuple(Entry(i, n, n, "浙江省", "杭州市", "滨江区", n[6:-4], {}) for i, n in enumerate(names, 1))
     url = "https://jxt.zj.gov.cn/art/2025/7/16/art_1582900_1.html"
-    notice = Notice(url=url, title=title, published_at="2025-07-16T15:51:00+08:00", source=None, body=BODY,
-                    body_normalized=normalize_text(BODY), title_normalized=title, issuer="浙江省经济和信息化厅")
-    files = [AttachmentFile("名单.xlsx", "https://jxt.zj.gov.cn/f.xlsx", "parsed", b"PK", file_type="xlsx", entries=entries)]
-    store.save_page(None, DetailPage("zj_jxt", notice, FetchOutcome("zj_jxt", url, "detail", "stored", status=200),
-                                     kind=classify(title), files=files))
-    now = datetime.now(timezone.utc)
+    notice = Notice(
+        url=url,
+        title=title,
+        published_at="2025-07-16T15:51:00+08:00",
+        source=None,
+        body=BODY,
+        body_normalized=normalize_text(BODY),
+        title_normalized=title,
+        issuer="浙江省经济和信息化厅",
+    )
+    files = [
+        AttachmentFile("名单.xlsx", "https://jxt.zj.gov.cn/f.xlsx", "parsed", b"PK", file_type="xlsx", entries=entries)
+    ]
+    store.save_page(
+        None,
+        DetailPage(
+            "zj_jxt",
+            notice,
+            FetchOutcome("zj_jxt", url, "detail", "stored", status=200),
+            kind=classify(title),
+            files=files,
+        ),
+    )
+    now = datetime.now(UTC)
     route(store, config, now)
     deliver(store, config, now)
     message = receiver.on("/hook")[0]["json"]

@@ -15,8 +15,13 @@ def test_calls_and_other_lists_are_not_cluster_lists():
 
 
 def test_filters_by_kind_site_province_keyword_and_regex():
-    event = {"kind": "new", "site": "zj_jxt", "province": "浙江", "title": "关于公布2025年度专精特新中小企业名单的通知",
-             "body_normalized": "各市经信局：现将名单予以公布。"}
+    event = {
+        "kind": "new",
+        "site": "zj_jxt",
+        "province": "浙江",
+        "title": "关于公布2025年度专精特新中小企业名单的通知",
+        "body_normalized": "各市经信局：现将名单予以公布。",
+    }
     assert matches(Subscription("a", (), events=("new",)), event)
     assert not matches(Subscription("b", (), events=("cluster_list",)), event)
     assert not matches(Subscription("c", (), events=("new",), sites=("cixidb",)), event)
@@ -24,4 +29,5 @@ def test_filters_by_kind_site_province_keyword_and_regex():
     assert matches(Subscription("e", (), events=("new",), keywords=("專精特新",)), event)
     assert not matches(Subscription("f", (), events=("new",), keywords=("单项冠军",)), event)
     import re
+
     assert matches(Subscription("g", (), events=("new",), regex=re.compile(r"20\d\d年度")), event)

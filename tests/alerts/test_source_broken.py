@@ -5,10 +5,9 @@ import os
 
 import pytest
 
+from crawler.mirror import DEFAULT_TREE, host_map_for, serve_mirror
 from tests.alerts.receivers import HttpReceiver
 from tests.conftest import FAST, ROOT, host_map_args, run_cli
-
-from crawler.mirror import DEFAULT_TREE, host_map_for, serve_mirror
 
 REDESIGN = ROOT / "tests" / "fixtures" / "redesign"  # www.cinn.cn under the same URLs, another template
 
@@ -22,15 +21,25 @@ def receiver():
 
 def run(tree, tmp_path, config) -> None:
     with serve_mirror(tree) as base:
-        result = run_cli("run", "cinn", "--db", str(tmp_path / "data" / "notices.db"), "--config", str(config),
-                         *host_map_args(host_map_for(tree, base)), *FAST, env={**os.environ})
+        result = run_cli(
+            "run",
+            "cinn",
+            "--db",
+            str(tmp_path / "data" / "notices.db"),
+            "--config",
+            str(config),
+            *host_map_args(host_map_for(tree, base)),
+            *FAST,
+            env={**os.environ},
+        )
     assert result.returncode in (0, 3), result.stdout + result.stderr
 
 
 def test_a_redesigned_site_is_one_source_broken_message_with_its_reason(tmp_path, receiver):
     port = receiver.server.server_address[1]
     config = tmp_path / "alerts.toml"
-    config.write_text(f"""
+    config.write_text(
+        f"""
 [alerts]
 retry_base_seconds = 0
 
@@ -42,7 +51,9 @@ channels = ["json://127.0.0.1:{port}/default"]
 name = "site-watch"
 events = ["source_broken"]
 channels = ["json://127.0.0.1:{port}/watch"]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     run(DEFAULT_TREE, tmp_path, config)
     assert receiver.on("/watch") == []
     for _ in range(2):  # still degraded on the second run: no second message

@@ -18,8 +18,9 @@ CIXIDB, ZJ = "www.cixidb.cn", "jxt.zj.gov.cn"
 SEED_COPY = "https://www.cixidb.cn/news/627/627509.html"
 ORIGINAL = "https://jxt.zj.gov.cn/art/2025/7/16/art_1582900_28196.html"
 ORIGINAL_PAGE = "art/2025/7/16/art_1582900_28196.html"
-ORIGINAL_PDF = DEFAULT_TREE / ZJ / ("module/download/downfile.jsp?classid=0"
-                                   "&filename=6042fb38cea96a6e558070f7b5613d8f.pdf")
+ORIGINAL_PDF = (
+    DEFAULT_TREE / ZJ / ("module/download/downfile.jsp?classid=0&filename=6042fb38cea96a6e558070f7b5613d8f.pdf")
+)
 GOLD = ROOT / "tests/fixtures/rosters/zhejiang_2025.pdf.gold.json"  # hand-written, for the PDF generate.py recorded
 FRAGMENTS = ("加快提升集群", "各地要制定和完善本地区集群", "建立健全集群", "各地要注意总结提炼集群", "名单（前几项）")
 
@@ -39,8 +40,10 @@ def receiver():
 
 def alert(db, receiver, cwd) -> list[dict]:
     """`crawler alert` with the default subscription sending to ``receiver``; the JSON posted."""
-    env = {**{k: v for k, v in os.environ.items() if k != "CRAWLER_CONFIG"},
-           "CRAWLER_ALERT_URLS": f"json://127.0.0.1:{receiver.server.server_address[1]}/hook"}
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "CRAWLER_CONFIG"},
+        "CRAWLER_ALERT_URLS": f"json://127.0.0.1:{receiver.server.server_address[1]}/hook",
+    }
     before = len(receiver.on("/hook"))
     result = run_cli("alert", "--db", str(db), env=env, cwd=cwd)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -69,10 +72,14 @@ def test_the_republished_copy_alert_names_the_17_clusters_of_the_bureau_original
     crawl_ok(tree, db, "cixidb")  # the republisher first: the story's `new` event is its copy's
     crawl_ok(tree, db, "zj_jxt")
     with sqlite3.connect(db) as conn:
-        on = conn.execute("select n.url from events e join notices n on n.id = e.notice_id where e.kind = 'new'"
-                          " and n.story_id = (select story_id from notices where url = ?)", [ORIGINAL]).fetchall()
-        copies = conn.execute("select count(*) from notices where story_id = (select story_id from notices"
-                              " where url = ?)", [ORIGINAL]).fetchone()[0]
+        on = conn.execute(
+            "select n.url from events e join notices n on n.id = e.notice_id where e.kind = 'new'"
+            " and n.story_id = (select story_id from notices where url = ?)",
+            [ORIGINAL],
+        ).fetchall()
+        copies = conn.execute(
+            "select count(*) from notices where story_id = (select story_id from notices where url = ?)", [ORIGINAL]
+        ).fetchone()[0]
     assert on == [(SEED_COPY,)] and copies == 2
     message = seed_message(alert(db, receiver, tmp_path))
     assert message["kind"] == "cluster_list"
@@ -93,9 +100,17 @@ def test_a_list_not_read_yet_says_so_and_its_arrival_is_a_changed_message_naming
     page.write_text(html.replace(link[0], link[1]), encoding="utf-8")
     crawl_ok(tree, db, "zj_jxt")
     first = seed_message(alert(db, receiver, tmp_path))
-    assert first["kind"] == "cluster_list" and "名单尚未读取；正文提及：杭州市滨江区具身智能机器人产业集群" in first["message"]
+    assert (
+        first["kind"] == "cluster_list"
+        and "名单尚未读取；正文提及：杭州市滨江区具身智能机器人产业集群" in first["message"]
+    )
     assert "集群数：17 个（据正文）" in first["message"] and "名单：" not in first["message"]
-    assert first["clusters"] == {"count": 17, "first": ["杭州市滨江区具身智能机器人产业集群"], "read": False, "from": None}
+    assert first["clusters"] == {
+        "count": 17,
+        "first": ["杭州市滨江区具身智能机器人产业集群"],
+        "read": False,
+        "from": None,
+    }
     for fragment in FRAGMENTS:
         assert fragment not in first["message"]
 

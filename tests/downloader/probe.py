@@ -30,8 +30,14 @@ ROOT = Path(__file__).resolve().parents[2]
 def probe(urls: list[str], host_map: dict[str, str], settings: dict | None = None, role: str = "detail") -> dict:
     """Crawl ``urls`` in a fresh process (Twisted's reactor runs once per process) and return its report."""
     spec = {"urls": urls, "host_map": host_map, "settings": settings or {}, "role": role}
-    result = subprocess.run([sys.executable, "-m", "tests.downloader.probe", json.dumps(spec)],
-                            capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.downloader.probe", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -47,14 +53,16 @@ class ProbeSpider(scrapy.Spider):
         self.allowed_domains = sorted({urlsplit(url).hostname for url in spec["urls"]})
 
     async def start(self):
-        self.report["middlewares"] = [f"{type(m).__module__}.{type(m).__name__}"
-                                      for m in self.crawler.engine.downloader.middleware.middlewares]
+        self.report["middlewares"] = [
+            f"{type(m).__module__}.{type(m).__name__}" for m in self.crawler.engine.downloader.middleware.middlewares
+        ]
         yield self._request(0)
 
     def _request(self, index: int) -> scrapy.Request:
         meta = {"role": self.spec["role"], "index": index, "started": time.monotonic()}
-        return scrapy.Request(self.spec["urls"][index], callback=self.answered, errback=self.failed, meta=meta,
-                              dont_filter=True)
+        return scrapy.Request(
+            self.spec["urls"][index], callback=self.answered, errback=self.failed, meta=meta, dont_filter=True
+        )
 
     def _record(self, meta: dict, **fetch):
         fetch["seconds"] = time.monotonic() - meta["started"]
@@ -63,13 +71,20 @@ class ProbeSpider(scrapy.Spider):
             yield self._request(meta["index"] + 1)
 
     def answered(self, response):
-        yield from self._record(response.meta, url=response.url, status=response.status, outcome=None,
-                                error=None, exception=None)
+        yield from self._record(
+            response.meta, url=response.url, status=response.status, outcome=None, error=None, exception=None
+        )
 
     def failed(self, failure):
         status, outcome, error = describe_failure(failure)
-        yield from self._record(failure.request.meta, url=failure.request.url, status=status,
-                                outcome=str(outcome), error=error, exception=type(failure.value).__name__)
+        yield from self._record(
+            failure.request.meta,
+            url=failure.request.url,
+            status=status,
+            outcome=str(outcome),
+            error=error,
+            exception=type(failure.value).__name__,
+        )
 
 
 def main() -> None:
@@ -77,8 +92,15 @@ def main() -> None:
     report: dict = {"middlewares": [], "fetches": []}
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
-    quiet = {"SPIDER_MODULES": [], "ITEM_PIPELINES": {}, "ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
-             "LOG_LEVEL": "WARNING", "HOST_MAP": spec["host_map"]}
+    quiet = {
+        "SPIDER_MODULES": [],
+        "ITEM_PIPELINES": {},
+        "ROBOTSTXT_OBEY": False,
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "LOG_LEVEL": "WARNING",
+        "HOST_MAP": spec["host_map"],
+    }
     for key, value in {**quiet, **spec["settings"]}.items():
         settings.set(key, value, priority="cmdline")
     process = CrawlerProcess(settings)

@@ -26,7 +26,7 @@ def guarded():
     """One page per fault, then a clean page, crawled in turn; (report, mirror request log)."""
     faults = list(REFUSED)
     rules = [(f"/{HOST}/{path}", fault, 0) for path, fault in zip(PAGES, faults)]
-    urls = [f"https://{HOST}/{path}" for path in PAGES[:len(faults) + 1]]
+    urls = [f"https://{HOST}/{path}" for path in PAGES[: len(faults) + 1]]
     with serve_mirror(DEFAULT_TREE, faults=FaultPlan(rules=rules)) as base:
         report = probe(urls, host_map_for(DEFAULT_TREE, base))
         return dict(zip([*faults, "clean"], report["fetches"])), list(base.requests)
@@ -57,9 +57,19 @@ def test_a_notice_that_mentions_a_missing_page_is_no_soft_404():
     assert soft_404_reason(SOFT_404_PAGES[0].decode()) == "soft 404: the page says 页面不存在"
 
 
-@pytest.mark.parametrize("host, private", [("127.0.0.1", True), ("10.0.0.1", True), ("192.168.1.5", True),
-                                           ("169.254.169.254", True), ("[::1]", True), ("localhost", True),
-                                           ("intranet.localhost", True), ("202.107.200.1", False),
-                                           ("jxt.zj.gov.cn", False)])
+@pytest.mark.parametrize(
+    "host, private",
+    [
+        ("127.0.0.1", True),
+        ("10.0.0.1", True),
+        ("192.168.1.5", True),
+        ("169.254.169.254", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("intranet.localhost", True),
+        ("202.107.200.1", False),
+        ("jxt.zj.gov.cn", False),
+    ],
+)
 def test_private_hosts(host, private):
     assert is_private_host(host) is private

@@ -43,8 +43,7 @@ def test_a_challenge_page_served_with_200_stops_them_too(tmp_path):
 
 
 def test_a_429_retried_after_its_retry_after_is_no_block():
-    fetches, asked = crawl(DEFAULT_TREE, [(f"/{HOST}/{PAGES[0]}", "http_429", 1)],
-                           {"CRAWLER_RETRY_AFTER_MAX": 0.05})
+    fetches, asked = crawl(DEFAULT_TREE, [(f"/{HOST}/{PAGES[0]}", "http_429", 1)], {"CRAWLER_RETRY_AFTER_MAX": 0.05})
     assert [f["status"] for f in fetches] == [200, 200, 200]
     assert asked == [f"/{HOST}/{PAGES[0]}", *(f"/{HOST}/{path}" for path in PAGES)]
 

@@ -4,7 +4,9 @@ from crawler.downloader.host_map import HostMapError, mapped_url, parse_host_map
 
 
 def test_entries_from_options_and_environment_form():
-    assert parse_host_map("jxt.zj.gov.cn=http://127.0.0.1:8800/jxt.zj.gov.cn, www.cixidb.cn=http://127.0.0.1:8801/") == {
+    assert parse_host_map(
+        "jxt.zj.gov.cn=http://127.0.0.1:8800/jxt.zj.gov.cn, www.cixidb.cn=http://127.0.0.1:8801/"
+    ) == {
         "jxt.zj.gov.cn": "http://127.0.0.1:8800/jxt.zj.gov.cn",
         "www.cixidb.cn": "http://127.0.0.1:8801",
     }

@@ -1,7 +1,7 @@
 """RetryBackoff: a retried request waits as its answer's Retry-After asks (capped), else an
 exponential backoff, in a real Scrapy crawl over loopback; it is not built when retries do not wait."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
@@ -24,7 +24,7 @@ def crawl(rules, settings, retry_after=1, urls=URLS[:1]):
 
 
 def test_retry_after_in_seconds_or_as_an_http_date():
-    now = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
     assert retry_after_seconds(b"7") == 7.0
     assert retry_after_seconds(format_datetime(now + timedelta(seconds=90), usegmt=True), now=now) == 90.0
     assert retry_after_seconds(format_datetime(now - timedelta(hours=1), usegmt=True), now=now) == 0.0
@@ -32,16 +32,22 @@ def test_retry_after_in_seconds_or_as_an_http_date():
 
 
 def test_a_429_waits_as_long_as_its_retry_after_asks():
-    report, asked = crawl([(f"/{HOST}/{PAGES[0]}", "http_429", 1)],
-                          {"CRAWLER_RETRY_BACKOFF": 0, "CRAWLER_RETRY_AFTER_MAX": 5}, retry_after=1)
+    report, asked = crawl(
+        [(f"/{HOST}/{PAGES[0]}", "http_429", 1)],
+        {"CRAWLER_RETRY_BACKOFF": 0, "CRAWLER_RETRY_AFTER_MAX": 5},
+        retry_after=1,
+    )
     fetch = report["fetches"][0]
     assert fetch["status"] == 200 and len(asked) == 2
     assert 1.0 <= fetch["seconds"] < 4, fetch
 
 
 def test_a_long_retry_after_is_capped():
-    report, asked = crawl([(f"/{HOST}/{PAGES[0]}", "http_429", 1)],
-                          {"CRAWLER_RETRY_BACKOFF": 0, "CRAWLER_RETRY_AFTER_MAX": 0.4}, retry_after=60)
+    report, asked = crawl(
+        [(f"/{HOST}/{PAGES[0]}", "http_429", 1)],
+        {"CRAWLER_RETRY_BACKOFF": 0, "CRAWLER_RETRY_AFTER_MAX": 0.4},
+        retry_after=60,
+    )
     fetch = report["fetches"][0]
     assert fetch["status"] == 200 and len(asked) == 2
     assert 0.4 <= fetch["seconds"] < 5, fetch
@@ -63,15 +69,20 @@ def test_a_request_that_is_not_retried_does_not_wait():
     assert fetch["seconds"] < 2, fetch
 
 
-@pytest.mark.parametrize("settings, built", [
-    ({}, True),
-    ({"CRAWLER_RETRY_BACKOFF": 0}, True),  # a Retry-After is still waited for
-    ({"CRAWLER_RETRY_BACKOFF": 0, "CRAWLER_RETRY_AFTER_MAX": 0}, False),
-    ({"RETRY_ENABLED": False}, False),
-])
+@pytest.mark.parametrize(
+    "settings, built",
+    [
+        ({}, True),
+        ({"CRAWLER_RETRY_BACKOFF": 0}, True),  # a Retry-After is still waited for
+        ({"CRAWLER_RETRY_BACKOFF": 0, "CRAWLER_RETRY_AFTER_MAX": 0}, False),
+        ({"RETRY_ENABLED": False}, False),
+    ],
+)
 def test_it_is_not_configured_when_retries_do_not_wait(settings, built):
     report, _ = crawl([], settings)
     assert (RETRY_BACKOFF in report["middlewares"]) is built, report["middlewares"]
     assert report["fetches"][0]["status"] == 200
-    assert {"crawler.downloader.answer_guard.AnswerGuard",
-            "crawler.downloader.blocked_sites.BlockedSiteBackoff"} <= set(report["middlewares"])
+    assert {
+        "crawler.downloader.answer_guard.AnswerGuard",
+        "crawler.downloader.blocked_sites.BlockedSiteBackoff",
+    } <= set(report["middlewares"])

@@ -10,8 +10,18 @@ from crawler.extract import extract_notice
 
 CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "extract"
 PAGES = sorted(p for p in CORPUS.glob("*/*.json") if not p.parent.name.startswith("_"))
-FIELDS = ("title", "published_at", "source", "doc_number", "addressees", "issuer", "signed_at", "body",
-          "attachments", "index")
+FIELDS = (
+    "title",
+    "published_at",
+    "source",
+    "doc_number",
+    "addressees",
+    "issuer",
+    "signed_at",
+    "body",
+    "attachments",
+    "index",
+)
 REQUIRED_SHARE = 0.97
 
 
@@ -44,9 +54,11 @@ def test_the_corpus_is_large_and_varied():
 
 @pytest.mark.parametrize("field", FIELDS)
 def test_each_field_is_exact_on_nearly_every_page(extracted, field):
-    wrong = {name: (comparable(field, gold.get(field)), comparable(field, got.get(field)))
-             for name, (gold, got) in extracted.items()
-             if comparable(field, gold.get(field)) != comparable(field, got.get(field))}
+    wrong = {
+        name: (comparable(field, gold.get(field)), comparable(field, got.get(field)))
+        for name, (gold, got) in extracted.items()
+        if comparable(field, gold.get(field)) != comparable(field, got.get(field))
+    }
     share = 1 - len(wrong) / len(extracted)
     detail = "\n".join(f"{name}: gold {g!r:.200} got {o!r:.200}" for name, (g, o) in sorted(wrong.items()))
     assert share >= REQUIRED_SHARE, f"{field} exact on {share:.1%} of pages\n{detail}"

@@ -19,7 +19,10 @@ def test_a_doc_number_line_at_the_top_is_the_doc_number():
 
 
 def test_a_doc_number_cited_in_a_sentence_is_not_this_notice():
-    body = lines("各市经信局：", "根据《关于印发〈优质中小企业梯度培育管理暂行办法〉的通知》（工信部企业〔2022〕63号），现将有关事项通知如下。")
+    body = lines(
+        "各市经信局：",
+        "根据《关于印发〈优质中小企业梯度培育管理暂行办法〉的通知》（工信部企业〔2022〕63号），现将有关事项通知如下。",
+    )
     assert doc_number(body, None) is None
 
 
@@ -29,7 +32,10 @@ def test_signature_with_several_issuers_and_a_han_numeral_date():
 
 
 def test_signature_on_one_line_and_none_without_a_date():
-    assert signature(lines("特此通知。", "浙江省经济和信息化厅 2025年7月11日")) == ("浙江省经济和信息化厅", "2025-07-11")
+    assert signature(lines("特此通知。", "浙江省经济和信息化厅 2025年7月11日")) == (
+        "浙江省经济和信息化厅",
+        "2025-07-11",
+    )
     assert signature(lines("一、出台背景", "中小企业是我省制造业的主体。")) == (None, None)
 
 

@@ -14,7 +14,12 @@ URL = "https://www.cinn.cn/2025/07-14/CFR7OFWU.html"
 def test_selectors_that_find_their_elements_are_matched():
     hints = load_sites()["cinn"].hints
     notice = extract_notice(URL, RECORDED.read_bytes(), hints)
-    assert notice.selectors == {"title": "matched", "published_at": "matched", "source": "matched", "content": "matched"}
+    assert notice.selectors == {
+        "title": "matched",
+        "published_at": "matched",
+        "source": "matched",
+        "content": "matched",
+    }
     assert describe_misses(hints, notice.selectors) is None
 
 

@@ -117,14 +117,17 @@ def test_pages_larger_than_the_pipe_go_both_ways_with_many_in_flight():
     name, url, body = _pages()[0]
     hints = load_sites()[name].hints
     paragraphs = "".join(f"<p>第{n}条 通知正文，企业名单与说明。</p>" for n in range(12_000)).encode()
-    large = body.replace(b'<div id="zoom" class="article-content">', b'<div id="zoom" class="article-content">' + paragraphs)
+    large = body.replace(
+        b'<div id="zoom" class="article-content">', b'<div id="zoom" class="article-content">' + paragraphs
+    )
     assert len(large) > 700_000 and not extract_notice(url, large, hints).error
 
     async def run():
         pool = ExtractionPool(1, after=0)
         try:
-            results.extend(await asyncio.gather(
-                *(pool.call(extract_detail, url, large, hints, pack=True) for _ in range(12))))
+            results.extend(
+                await asyncio.gather(*(pool.call(extract_detail, url, large, hints, pack=True) for _ in range(12)))
+            )
         finally:
             pool.close()
 
@@ -142,8 +145,10 @@ def test_pages_larger_than_the_pipe_go_both_ways_with_many_in_flight():
 
 def _stored(db: Path) -> list[tuple]:
     with sqlite3.connect(db) as conn:
-        rows = conn.execute("select n.url, n.title, n.published_at, n.content_hash, v.body, v.attachments"
-                            " from notices n join versions v on v.notice_id = n.id order by n.url").fetchall()
+        rows = conn.execute(
+            "select n.url, n.title, n.published_at, n.content_hash, v.body, v.attachments"
+            " from notices n join versions v on v.notice_id = n.id order by n.url"
+        ).fetchall()
         snapshots = conn.execute("select sha256, compressed from snapshots order by sha256").fetchall()
     # The raw pages kept, compressed in the worker or by the store: each one whole.
     assert all(hashlib.sha256(zlib.decompress(data)).hexdigest() == digest for digest, data in snapshots)

@@ -16,9 +16,12 @@ CASES = {
     "unclosed tags": b"<html><body><div><p>unclosed <b>bold <table><tr><td>cell</div>" * 200,
     "deep nesting": b"<html><body>" + b"<div>" * 50_000 + "正文。".encode() + b"</div>" * 50_000,
     "10 MB of paragraphs": ("<html><head><title>通知</title></head><body>" + PARAGRAPH * 200_000).encode(),
-    "10 MB table": ("<html><body><table>" + "<tr><td>1</td><td>浙江某某公司</td><td>杭州市</td></tr>" * 200_000).encode(),
-    "10 MB inline image": ("<html><body><p>通知正文，请查收。</p><img src=\"data:image/png;base64,"
-                           + "A" * 10_000_000 + "\"></body></html>").encode(),
+    "10 MB table": (
+        "<html><body><table>" + "<tr><td>1</td><td>浙江某某公司</td><td>杭州市</td></tr>" * 200_000
+    ).encode(),
+    "10 MB inline image": (
+        '<html><body><p>通知正文，请查收。</p><img src="data:image/png;base64,' + "A" * 10_000_000 + '"></body></html>'
+    ).encode(),
     "script only": b"<html><head><script>" + b"var a = 1;" * 100_000 + b"</script></head></html>",
     "gbk with nul bytes": "<html><body><p>通知</p>".encode("gbk") + b"\x00" * 100,
 }

@@ -33,4 +33,8 @@ def test_full_width_digits_become_ascii():
 def test_republished_and_original_spellings_normalise_alike():
     republished = "各市、縣(市、區(qū))經(jīng)信局(寧波不發(fā)):\n  為促進(jìn)中小企業(yè)"
     original = "各市、县（市、区）经信局（宁波不发）：\n\u3000\u3000为促进中小企业"
-    assert normalize_text(republished) == normalize_text(original) == "各市、县（市、区）经信局（宁波不发）：\n为促进中小企业"
+    assert (
+        normalize_text(republished)
+        == normalize_text(original)
+        == "各市、县（市、区）经信局（宁波不发）：\n为促进中小企业"
+    )

@@ -59,8 +59,17 @@ def test_a_one_row_penalty_table_keeps_its_header_row_that_names_a_date():
     assert notice.title == "嘉兴市经济和信息化局行政处罚决定书（嘉经信罚〔2024〕2号）"
     assert notice.published_at == "2024-01-18T00:00:00+08:00"
     assert len(notice.body.splitlines()) == 2
-    assert_in_body(notice, "行政相对人名称", "处罚决定日期", "处罚机关", "嘉兴市恒泰新材料有限公司", "91330402MA2BC3KX7P",
-                   "嘉经信罚〔2024〕2号", "罚款人民币叁万元", "2024年1月16日")
+    assert_in_body(
+        notice,
+        "行政相对人名称",
+        "处罚决定日期",
+        "处罚机关",
+        "嘉兴市恒泰新材料有限公司",
+        "91330402MA2BC3KX7P",
+        "嘉经信罚〔2024〕2号",
+        "罚款人民币叁万元",
+        "2024年1月16日",
+    )
     assert_not_in_body(notice, "信息公开年报", "双随机抽查", "最新公开", "无线电台执照", "版权所有", "发布时间")
 
 
@@ -74,8 +83,16 @@ def test_a_label_value_table_is_kept_whole_not_its_longest_cell():
     assert notice.published_at == "2024-02-21T00:00:00+08:00"
     assert notice.body.splitlines()[0] == "行政相对人名称 绍兴市柯桥区永盛印染有限公司"
     assert len(notice.body.splitlines()) == 7
-    assert_in_body(notice, "91330621MA288K5Q2D", "绍经信罚决字〔2024〕3号", "违法事实", "未对各类能源消费实行分类计量和统计",
-                   "第八十四条", "责令限期改正，并处罚款人民币贰万元", "处罚决定日期 2024年02月19日")
+    assert_in_body(
+        notice,
+        "91330621MA288K5Q2D",
+        "绍经信罚决字〔2024〕3号",
+        "违法事实",
+        "未对各类能源消费实行分类计量和统计",
+        "第八十四条",
+        "责令限期改正，并处罚款人民币贰万元",
+        "处罚决定日期 2024年02月19日",
+    )
     assert_not_in_body(notice, "行政强制", "失信黑名单", "信用动态", "打印", "浙ICP备")
 
 
@@ -88,8 +105,18 @@ def test_an_h5_headline_under_a_breadcrumb_in_the_same_block():
     assert notice.published_at == "2024-04-08T16:20:00+08:00"
     assert notice.body.startswith("各县市区经济和信息化局（科技和经信局），宜昌高新区经发局，各有关企业：")
     assert notice.body.endswith("宜昌市经济和信息化局\n2024年4月8日")
-    assert_not_in_body(notice, "您现在的位置", "发布时间", "关于组织开展2024年度宜昌市级企业技术中心认定工作的通知",
-                       "政策解读", "出台的背景是什么", "相关文章", "工业设计大赛", "专题专栏", "鄂ICP备")
+    assert_not_in_body(
+        notice,
+        "您现在的位置",
+        "发布时间",
+        "关于组织开展2024年度宜昌市级企业技术中心认定工作的通知",
+        "政策解读",
+        "出台的背景是什么",
+        "相关文章",
+        "工业设计大赛",
+        "专题专栏",
+        "鄂ICP备",
+    )
 
 
 def test_a_div_headline_wins_over_the_site_name_in_the_header():
@@ -112,8 +139,19 @@ def test_a_split_date_badge_beats_the_dates_of_related_links():
     assert notice.title == "关于2024年第一批衢州市专精特新中小企业拟认定名单的公示"
     assert notice.published_at == "2024-02-21T00:00:00+08:00"
     assert notice.body.startswith("根据《优质中小企业梯度培育管理暂行办法》")
-    assert_in_body(notice, "拟认定衢州市恒远机械制造有限公司等28家企业", "附件：2024年第一批衢州市专精特新中小企业拟认定名单")
-    assert_not_in_body(notice, "相关链接", "衢州市优质中小企业梯度培育", "第二批专精特新", "最新发布", "经信工作会议", "政策解读", "浙ICP备")
+    assert_in_body(
+        notice, "拟认定衢州市恒远机械制造有限公司等28家企业", "附件：2024年第一批衢州市专精特新中小企业拟认定名单"
+    )
+    assert_not_in_body(
+        notice,
+        "相关链接",
+        "衢州市优质中小企业梯度培育",
+        "第二批专精特新",
+        "最新发布",
+        "经信工作会议",
+        "政策解读",
+        "浙ICP备",
+    )
 
 
 def test_article_text_a_script_reveals_is_content_and_hidden_chrome_is_not():
@@ -125,7 +163,9 @@ def test_article_text_a_script_reveals_is_content_and_hidden_chrome_is_not():
     assert notice.published_at == "2024-03-01T00:00:00+08:00"
     assert notice.body.startswith("各设区市工业和信息化局，平潭综合实验区经济发展局：")
     assert_in_body(notice, "每季度至少举办一场对接活动", "联系人：陈伟，联系电话：0591-87654321。")
-    assert_not_in_body(notice, "2024-03", "扫一扫", "未经授权不得复制", "厅局要闻", "节能与综合利用", "相关文章", "闽ICP备")
+    assert_not_in_body(
+        notice, "2024-03", "扫一扫", "未经授权不得复制", "厅局要闻", "节能与综合利用", "相关文章", "闽ICP备"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in PAGES.glob("*.html")))

@@ -3,17 +3,26 @@
 import re
 from datetime import date, datetime
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crawler.extract.dates import as_datetime, find_date, find_date_span, parse_date
 
 DATE_ALPHABET = "0123456789年月日时分秒:：-/. 〇○零一二三四五六七八九十T+发布时间20"
 date_like = st.text(alphabet=DATE_ALPHABET, max_size=40)
 numeric_dates = st.builds(
-    "{}{}{}{}{}{}{}".format, st.integers(1900, 2099), st.sampled_from(["年", "-", "/", ".", " 年 "]),
-    st.integers(0, 99), st.sampled_from(["月", "-", "/", "."]), st.integers(0, 99), st.sampled_from(["日", "", " "]),
-    st.one_of(st.just(""), st.builds("{}:{}".format, st.integers(0, 99), st.integers(0, 99)),
-              st.builds("{}:{}:{}".format, st.integers(0, 30), st.integers(0, 70), st.integers(0, 99))),
+    "{}{}{}{}{}{}{}".format,
+    st.integers(1900, 2099),
+    st.sampled_from(["年", "-", "/", ".", " 年 "]),
+    st.integers(0, 99),
+    st.sampled_from(["月", "-", "/", "."]),
+    st.integers(0, 99),
+    st.sampled_from(["日", "", " "]),
+    st.one_of(
+        st.just(""),
+        st.builds("{}:{}".format, st.integers(0, 99), st.integers(0, 99)),
+        st.builds("{}:{}:{}".format, st.integers(0, 30), st.integers(0, 70), st.integers(0, 99)),
+    ),
 )
 any_date_text = st.one_of(st.text(max_size=80), date_like, numeric_dates)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -2,14 +2,23 @@
 
 from pathlib import Path
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crawler.rosters import ParsedRoster, entries_from_body, parse_attachment, sniff_type
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "rosters"
-SEEDS = [(FIXTURES / name).read_bytes() for name in
-         ("jiangsu_2025.xlsx", "anhui_2025_numbered.docx", "guangdong_2025.xls", "hubei_2025_text.pdf",
-          "fujian_2025_traditional.html", "sichuan_2025_body.txt")]
+SEEDS = [
+    (FIXTURES / name).read_bytes()
+    for name in (
+        "jiangsu_2025.xlsx",
+        "anhui_2025_numbered.docx",
+        "guangdong_2025.xls",
+        "hubei_2025_text.pdf",
+        "fujian_2025_traditional.html",
+        "sichuan_2025_body.txt",
+    )
+]
 STATUSES = {"parsed", "empty", "unparsed", "refused", "failed"}
 FILE_TYPES = {"xlsx", "xls", "docx", "doc", "wps", "et", "pdf", "ofd", "zip", "html", "text", "unknown"}
 MAGIC = [b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF-1.7\n", b"<html>", b"\xef\xbb\xbf", b""]
@@ -21,8 +30,8 @@ def damaged_files(draw):
     data = bytearray(draw(st.sampled_from(SEEDS)))
     for _ in range(draw(st.integers(0, 4))):
         at = draw(st.integers(0, len(data) - 1))
-        data[at:at + 4] = draw(st.binary(min_size=1, max_size=4))
-    return bytes(data[:draw(st.integers(0, len(data)))])
+        data[at : at + 4] = draw(st.binary(min_size=1, max_size=4))
+    return bytes(data[: draw(st.integers(0, len(data)))])
 
 
 files = st.one_of(
@@ -30,15 +39,49 @@ files = st.one_of(
     st.tuples(st.sampled_from(MAGIC), st.binary(max_size=2000)).map(b"".join),
     damaged_files(),
 )
-LIST_LINES = ["序号 名称 地区", "1 杭州市萧山区汽车零部件产业集群 杭州市", "2、温州市乐清市电气产业集群",
-              "（一）宁波市", "三、", "附件：", "\t", "  ", "1", "二十", "名单", "合计"]
-bodies = st.one_of(st.text(max_size=300), st.lists(st.sampled_from(LIST_LINES) | st.text(max_size=10),
-                                                   max_size=20).map("\n".join))
-HTML_PARTS = ["<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>", "<th>", "<td rowspan=\"3\">",
-              "<td colspan=\"99999\">", "<td rowspan=\"-1\">", "<td rowspan=\"x\">", "序号", "名称", "产业集群",
-              "<html>", "<?xml version=\"1.0\"?>", "\x00", "<!--", "&#0;"]
-html = st.one_of(st.none(), st.text(max_size=200), st.lists(st.sampled_from(HTML_PARTS) | st.text(max_size=6),
-                                                            max_size=40).map("".join))
+LIST_LINES = [
+    "序号 名称 地区",
+    "1 杭州市萧山区汽车零部件产业集群 杭州市",
+    "2、温州市乐清市电气产业集群",
+    "（一）宁波市",
+    "三、",
+    "附件：",
+    "\t",
+    "  ",
+    "1",
+    "二十",
+    "名单",
+    "合计",
+]
+bodies = st.one_of(
+    st.text(max_size=300), st.lists(st.sampled_from(LIST_LINES) | st.text(max_size=10), max_size=20).map("\n".join)
+)
+HTML_PARTS = [
+    "<table>",
+    "</table>",
+    "<tr>",
+    "</tr>",
+    "<td>",
+    "</td>",
+    "<th>",
+    '<td rowspan="3">',
+    '<td colspan="99999">',
+    '<td rowspan="-1">',
+    '<td rowspan="x">',
+    "序号",
+    "名称",
+    "产业集群",
+    "<html>",
+    '<?xml version="1.0"?>',
+    "\x00",
+    "<!--",
+    "&#0;",
+]
+html = st.one_of(
+    st.none(),
+    st.text(max_size=200),
+    st.lists(st.sampled_from(HTML_PARTS) | st.text(max_size=6), max_size=40).map("".join),
+)
 
 
 @given(files)

@@ -2,17 +2,49 @@
 
 import string
 
-from hypothesis import example, given, strategies as st
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from crawler.extract.text import clean_whitespace, normalize_text, strip_pinyin_glosses, to_simplified, unify_width
 
 TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 # Characters that exercise each rule: Han (Simplified and Traditional), ASCII and full-width
 # punctuation, pinyin letters with tone marks, digits, spaces of every width and line breaks.
-NOTICE_ALPHABET = ("规區县市经信厅發展業产集群名单公示一二三" + "(),:;?!（），：；？！、。“”《》〔〕【】"
-                   + TONED + "abcxyzü" + "0123456789０１２ＡＢ" + " \t\u00a0\u3000\u200b\ufeff\n\r")
-FRAGMENTS = ["規", "區", "经信厅", "(", ")", "（", "）", "guī", "ｇｕī", "qū", " ", "\u3000", "\n", ":", "：", ",", "\u200b",
-             "一", "2025", "试行", "xlsx", "市、区", "“", "《", "ǎ"]
+NOTICE_ALPHABET = (
+    "规區县市经信厅發展業产集群名单公示一二三"
+    + "(),:;?!（），：；？！、。“”《》〔〕【】"
+    + TONED
+    + "abcxyzü"
+    + "0123456789０１２ＡＢ"
+    + " \t\u00a0\u3000\u200b\ufeff\n\r"
+)
+FRAGMENTS = [
+    "規",
+    "區",
+    "经信厅",
+    "(",
+    ")",
+    "（",
+    "）",
+    "guī",
+    "ｇｕī",
+    "qū",
+    " ",
+    "\u3000",
+    "\n",
+    ":",
+    "：",
+    ",",
+    "\u200b",
+    "一",
+    "2025",
+    "试行",
+    "xlsx",
+    "市、区",
+    "“",
+    "《",
+    "ǎ",
+]
 notice_text = st.one_of(
     st.text(alphabet=NOTICE_ALPHABET, max_size=60),
     st.lists(st.sampled_from(FRAGMENTS), max_size=12).map("".join),
@@ -21,7 +53,8 @@ any_text = st.text(max_size=200)
 han = st.text(alphabet="规区县市经信厅发展业产集群名单", min_size=1, max_size=4)
 gap = st.sampled_from(["", " ", "\u3000", "\u200b", "\t "])
 pinyin = st.text(alphabet=string.ascii_lowercase, max_size=3).flatmap(
-    lambda head: st.sampled_from(TONED).map(lambda tone: head + tone))
+    lambda head: st.sampled_from(TONED).map(lambda tone: head + tone)
+)
 
 
 @given(any_text)
@@ -30,10 +63,10 @@ def test_normalisation_never_raises_on_any_text(text):
 
 
 @given(st.one_of(notice_text, any_text))
-@example(":::“")               # a run of marks next to Han text converts whole
-@example("㐀(īａ)")            # a gloss in full-width letters
-@example("中 （guī）")          # a gloss after a space
-@example("中(guī):x")          # a mark that touches Han only once the gloss is gone
+@example(":::“")  # a run of marks next to Han text converts whole
+@example("㐀(īａ)")  # a gloss in full-width letters
+@example("中 （guī）")  # a gloss after a space
+@example("中(guī):x")  # a mark that touches Han only once the gloss is gone
 def test_normalisation_is_idempotent(text):
     once = normalize_text(text)
     assert normalize_text(once) == once
@@ -59,8 +92,20 @@ def test_a_pinyin_gloss_after_han_is_removed(before, space, syllables, brackets,
     assert normalize_text(text) == normalize_text(before + after)
 
 
-REAL_PARENTHESES = ["(一)", "（一）", "（2025）", "(2025)", "(试行)", "（试行）", "(征求意见稿)", "(市、区)",
-                    "(xlsx)", "(PDF)", "（第二批）", "(2)"]
+REAL_PARENTHESES = [
+    "(一)",
+    "（一）",
+    "（2025）",
+    "(2025)",
+    "(试行)",
+    "（试行）",
+    "(征求意见稿)",
+    "(市、区)",
+    "(xlsx)",
+    "(PDF)",
+    "（第二批）",
+    "(2)",
+]
 
 
 @given(han, st.sampled_from(REAL_PARENTHESES), han)

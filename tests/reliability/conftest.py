@@ -36,9 +36,15 @@ class Tally:
         names = [f.name for f in fields(Row)]
         total = Row(**{n: sum(getattr(r, n) for r in self.rows.values()) for n in names})
         widths = [max(len("suite"), *(len(s) for s in self.rows), len("total"))] + [len(n) for n in names]
-        line = lambda cells: "  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
-        return [line(["suite", *names]), *(line([s, *(getattr(r, n) for n in names)]) for s, r in sorted(self.rows.items())),
-                line(["total", *(getattr(total, n) for n in names)])]
+
+        def line(cells):
+            return "  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
+        return [
+            line(["suite", *names]),
+            *(line([s, *(getattr(r, n) for n in names)]) for s, r in sorted(self.rows.items())),
+            line(["total", *(getattr(total, n) for n in names)]),
+        ]
 
 
 TALLY = Tally()

@@ -16,19 +16,24 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from crawler.mirror import host_map_for, serve_mirror
 from crawler.app.serving import metadata_for
+from crawler.mirror import host_map_for, serve_mirror
 from crawler.store import Store
 from tests.alerts.receivers import HttpReceiver
 from tests.conftest import ROOT, copy_site, host_map_args
 
-SITES = {"zj_jxt": "jxt.zj.gov.cn", "cixidb": "www.cixidb.cn", "js_gxt": "gxt.jiangsu.gov.cn",
-         "sd_gxt": "gxt.shandong.gov.cn", "ah_jxt": "jx.ah.gov.cn"}
+SITES = {
+    "zj_jxt": "jxt.zj.gov.cn",
+    "cixidb": "www.cixidb.cn",
+    "js_gxt": "gxt.jiangsu.gov.cn",
+    "sd_gxt": "gxt.shandong.gov.cn",
+    "ah_jxt": "jx.ah.gov.cn",
+}
 # Slow enough that the readers and the alert passes overlap many writes.
 PACED = ["-s", "DOWNLOAD_DELAY=0.05", "-s", "AUTOTHROTTLE_ENABLED=False"]
 EDITED_PAGE = ("www.cixidb.cn/news/627/627509.html", "等17個", "等18個")
@@ -54,8 +59,13 @@ def datasette(tmp_path):
     Store(db).close()
     port, log = free_port(), tmp_path / "serve.log"
     with open(log, "wb") as errors:
-        process = subprocess.Popen(cli("serve", "--db", str(db), "--port", str(port)), cwd=ROOT,
-                                   stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
+        process = subprocess.Popen(
+            cli("serve", "--db", str(db), "--port", str(port)),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            start_new_session=True,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -76,10 +86,19 @@ def reader_urls(db: Path, base: str) -> list[str]:
     """Table pages, every canned query and full-text searches, as JSON and as HTML."""
     queries = metadata_for(db)["databases"][db.stem].get("queries", {})
     search = urllib.parse.quote("集群")
-    paths = ["notices.json?_size=20", "versions.json?_size=5&_sort_desc=id", "events.json?_size=50",
-             "deliveries.json?_size=50", "fetches.json?_size=20&_sort_desc=id", "clusters.json",
-             f"notices.json?_search={search}", f"notices?_search={search}", "notices",
-             *(f"{name}.json" for name in queries), *queries]
+    paths = [
+        "notices.json?_size=20",
+        "versions.json?_size=5&_sort_desc=id",
+        "events.json?_size=50",
+        "deliveries.json?_size=50",
+        "fetches.json?_size=20&_sort_desc=id",
+        "clusters.json",
+        f"notices.json?_search={search}",
+        f"notices?_search={search}",
+        "notices",
+        *(f"{name}.json" for name in queries),
+        *queries,
+    ]
     return [f"{base}/{db.stem}/{path}" for path in paths]
 
 
@@ -116,9 +135,12 @@ def test_datasette_and_alerts_work_while_crawls_write_and_every_delivery_goes_on
     handler.do_POST = slow_answer
     hook = f"json://127.0.0.1:{receiver.server.server_address[1]}"
     config = tmp_path / "alerts.toml"
-    config.write_text('[[subscriptions]]\nname = "everything"\n'
-                      'events = ["new", "changed", "removed", "source_broken"]\n'
-                      f'channels = ["{hook}/everything"]\n', encoding="utf-8")
+    config.write_text(
+        '[[subscriptions]]\nname = "everything"\n'
+        'events = ["new", "changed", "removed", "source_broken"]\n'
+        f'channels = ["{hook}/everything"]\n',
+        encoding="utf-8",
+    )
     # The built-in cluster-list subscription sends too: a cluster list is two deliveries.
     env = {**{k: v for k, v in os.environ.items() if k != "CRAWLER_CONFIG"}, "CRAWLER_ALERT_URLS": f"{hook}/clusters"}
     alert = cli("alert", "--db", str(db), "--config", str(config))
@@ -146,17 +168,20 @@ def test_datasette_and_alerts_work_while_crawls_write_and_every_delivery_goes_on
     readers, alerters = [Loop(read) for _ in range(2)], [Loop(deliver) for _ in range(ALERTERS)]
     try:
         with serve_mirror(tree) as mirror:
-            crawl = cli("crawl", *SITES, "--db", str(db), *host_map_args(host_map_for(tree, mirror)), *PACED,
-                        "--revisit", "all")
+            crawl = cli(
+                "crawl", *SITES, "--db", str(db), *host_map_args(host_map_for(tree, mirror)), *PACED, "--revisit", "all"
+            )
             for loop in (*readers, *alerters):
                 loop.start()
-            first = subprocess.run(crawl, check=False, capture_output=True, text=True, cwd=tmp_path, env=env,
-                                   timeout=300)
+            first = subprocess.run(
+                crawl, check=False, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300
+            )
             page, before, after = EDITED_PAGE
             path = tree / page
             path.write_text(path.read_text(encoding="utf-8").replace(before, after), encoding="utf-8")
-            second = subprocess.run(crawl, check=False, capture_output=True, text=True, cwd=tmp_path, env=env,
-                                    timeout=300)
+            second = subprocess.run(
+                crawl, check=False, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300
+            )
         rounds = [loop.rounds for loop in alerters]
         deadline = time.monotonic() + 60  # each alert pass runs at least twice more after the crawls
         while any(loop.rounds < r + 2 for loop, r in zip(alerters, rounds)) and time.monotonic() < deadline:
@@ -203,12 +228,13 @@ def test_a_delivery_claimed_by_one_pass_is_not_taken_by_another_until_its_claim_
     first, second = Store(tmp_path / "notices.db"), Store(tmp_path / "notices.db")
 
     def at(minutes: int) -> str:
-        return (datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=minutes)).isoformat()
+        return (datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes)).isoformat()
 
     try:
         event = first.db["events"].insert({"kind": "new", "created_at": at(0)}).last_pk
-        first.route_event(event, [{"subscription": "s", "channel_key": "k", "channel": "json", "digest": "immediate"}],
-                          at(0))
+        first.route_event(
+            event, [{"subscription": "s", "channel_key": "k", "channel": "json", "digest": "immediate"}], at(0)
+        )
         (delivery,) = [d["id"] for d in second.due_deliveries(at(0), at(-15))]
         assert first.claim_deliveries([delivery], at(0), at(-15)) == [delivery]
         assert second.claim_deliveries([delivery], at(1), at(-14)) == []

@@ -46,12 +46,18 @@ def notice_count(db: Path) -> int:
 
 def entries_per_version(db: Path) -> dict[tuple[str, str], tuple[int, int]]:
     """(notice url, list_hash) → (attachment rows, list entry rows) of every version whose list was saved."""
-    return {(url, list_hash): (files, entries) for url, list_hash, files, entries in query(db, """
+    return {
+        (url, list_hash): (files, entries)
+        for url, list_hash, files, entries in query(
+            db,
+            """
         select n.url, v.list_hash,
                (select count(*) from attachments a where a.notice_id = v.notice_id and a.version = v.version),
                (select count(*) from clusters c where c.notice_id = v.notice_id and c.version = v.version)
                + (select count(*) from list_entries l where l.notice_id = v.notice_id and l.version = v.version)
-        from versions v join notices n on n.id = v.notice_id where v.list_hash is not null""")}
+        from versions v join notices n on n.id = v.notice_id where v.list_hash is not null""",
+        )
+    }
 
 
 def problems(db: Path, reference: Path) -> list[str]:
@@ -107,8 +113,9 @@ def problems(db: Path, reference: Path) -> list[str]:
 def state(db: Path) -> dict:
     return {
         "notices": dict(query(db, "select url, content_hash from notices")),
-        "versions": dict(query(db, "select n.url, count(*) from versions v join notices n on n.id = v.notice_id"
-                                   " group by n.url")),
+        "versions": dict(
+            query(db, "select n.url, count(*) from versions v join notices n on n.id = v.notice_id group by n.url")
+        ),
         "events": dict(query(db, "select kind, count(*) from events group by kind")),
     }
 
@@ -148,8 +155,9 @@ def environment(feed: Path) -> dict:
     return {**env, "CRAWLER_ALERT_URLS": f"atom://{feed}"}
 
 
-def kill_at_random(args: list[str], db: Path, env: dict, cwd: Path, rng: random.Random, total: int,
-                   duration: float) -> tuple[str | None, float]:
+def kill_at_random(
+    args: list[str], db: Path, env: dict, cwd: Path, rng: random.Random, total: int, duration: float
+) -> tuple[str | None, float]:
     """Start ``args`` and SIGKILL it at a random moment: once the file holds a random number of
     notices, or after a random share of ``duration`` (how long a whole run lasts: start-up, schema,
     first writes, revisits, the end of the run). Returns how the moment was chosen (None when the
@@ -182,7 +190,8 @@ def kill_at_random(args: list[str], db: Path, env: dict, cwd: Path, rng: random.
 
 
 def test_a_crawl_killed_at_random_moments_leaves_a_consistent_file_and_the_next_run_completes_it(
-        mirror_tree, reference, tmp_path, tally):
+    mirror_tree, reference, tmp_path, tally
+):
     rng = random.Random(SEED)
     reference, reference_seconds = reference
     expected = state(reference)
@@ -210,8 +219,9 @@ def test_a_crawl_killed_at_random_moments_leaves_a_consistent_file_and_the_next_
                 failures.append(f"{job} killed {moment} (series {series}): {found}")
             else:
                 survived += 1
-        final = subprocess.run(command(job, db, mirror_tree), check=False, cwd=folder, env=env, capture_output=True,
-                               text=True, timeout=300)
+        final = subprocess.run(
+            command(job, db, mirror_tree), check=False, cwd=folder, env=env, capture_output=True, text=True, timeout=300
+        )
         assert final.returncode == 0, f"{job} after the kills: exit {final.returncode}\n{final.stderr[-1500:]}"
         failures.extend(f"after the kills of series {series}: {p}" for p in problems(db, reference))
         for name, value in compare(state(db), expected).items():
@@ -224,4 +234,3 @@ def test_a_crawl_killed_at_random_moments_leaves_a_consistent_file_and_the_next_
     assert kills >= 20
     assert not failures, "\n".join(failures)
     assert figures == {"notices_lost": 0, "false_versions": 0, "false_events": 0}
-

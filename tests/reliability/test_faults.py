@@ -14,8 +14,17 @@ from tests.conftest import FAST, copy_site, host_map_args, run_cli
 
 HOST = "www.cixidb.cn"
 # Fast and small in tests: short waits before retries, a timeout the slow answer overruns.
-QUICK = [*FAST, "-s", "CRAWLER_RETRY_BACKOFF=0.02", "-s", "CRAWLER_RETRY_AFTER_MAX=1", "-s", "DOWNLOAD_TIMEOUT=1.5",
-         "-s", "REDIRECT_MAX_TIMES=5"]
+QUICK = [
+    *FAST,
+    "-s",
+    "CRAWLER_RETRY_BACKOFF=0.02",
+    "-s",
+    "CRAWLER_RETRY_AFTER_MAX=1",
+    "-s",
+    "DOWNLOAD_TIMEOUT=1.5",
+    "-s",
+    "REDIRECT_MAX_TIMES=5",
+]
 SLOW = 2.5
 # One detail page per fault: (fault, times it is injected before the real answer (0: always),
 # outcome recorded, words of the reason, whether the notice is stored in the end).
@@ -51,16 +60,22 @@ def pages(tree: Path) -> list[str]:
 def crawl(tree: Path, db: Path, faults: FaultPlan | None, *names: str, extra=()):
     """A real `crawler crawl` with the mirror injecting ``faults``; (result, injected (path, fault)s)."""
     with serve_mirror(tree, faults=faults) as base:
-        result = run_cli("crawl", *(names or ("cixidb",)), "--db", str(db),
-                         *host_map_args(host_map_for(tree, base)), *QUICK, *extra)
+        result = run_cli(
+            "crawl", *(names or ("cixidb",)), "--db", str(db), *host_map_args(host_map_for(tree, base)), *QUICK, *extra
+        )
         return result, list(base.faults)
 
 
 def state(db: Path) -> dict:
     """What a run leaves that faults must not touch: notices with their content, versions, events."""
     return {
-        "notices": dict(query(db, "select n.url, n.title || '|' || coalesce(n.published_at, '') || '|' || v.content_hash"
-                                  " from notices n join versions v on v.notice_id = n.id and v.version = n.current_version")),
+        "notices": dict(
+            query(
+                db,
+                "select n.url, n.title || '|' || coalesce(n.published_at, '') || '|' || v.content_hash"
+                " from notices n join versions v on v.notice_id = n.id and v.version = n.current_version",
+            )
+        ),
         "versions": query(db, "select notice_id, version, content_hash from versions order by 1, 2"),
         "events": query(db, "select kind, notice_id, version from events order by 2, 1, 3"),
     }
@@ -93,8 +108,15 @@ def faulty_first_crawl(baseline, tmp_path_factory):
     after_faults = state(db)
     fetches = query(db, "select url, outcome, error, status from fetches")
     recovery, _ = crawl(tree, db, None)
-    return {"result": result, "injected": injected, "rows": rows, "fetches": fetches, "after_faults": after_faults,
-            "recovery": recovery, "recovered": state(db)}
+    return {
+        "result": result,
+        "injected": injected,
+        "rows": rows,
+        "fetches": fetches,
+        "after_faults": after_faults,
+        "recovery": recovery,
+        "recovered": state(db),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +134,9 @@ def faulty_revisit(baseline, tmp_path_factory):
 
 def outcomes_of(crawled: dict, url: str) -> list[tuple]:
     """(outcome, error) of every fetch of ``url`` (a loop is recorded on the URL it came back to)."""
-    return [(outcome, error or "") for u, outcome, error, _ in crawled["fetches"] if u == url or u.startswith(url + "?")]
+    return [
+        (outcome, error or "") for u, outcome, error, _ in crawled["fetches"] if u == url or u.startswith(url + "?")
+    ]
 
 
 @pytest.mark.parametrize("fault", [row[0] for row in PER_PAGE])
@@ -137,7 +161,7 @@ def test_a_faulty_run_names_its_faults_in_the_summary(faulty_first_crawl):
 
 def test_transient_faults_are_retried_and_lasting_ones_given_up(faulty_first_crawl):
     counts: dict[str, int] = {}
-    for path, fault in faulty_first_crawl["injected"]:
+    for _path, fault in faulty_first_crawl["injected"]:
         counts[fault] = counts.get(fault, 0) + 1
     assert counts["http_500"] == counts["reset"] == counts["truncated"] == 3  # first try + 2 retries
     assert counts["http_503"] == 2 and counts["http_429"] == 1
@@ -168,11 +192,16 @@ def test_a_challenge_blocks_the_site_for_the_run_and_nothing_changes(baseline, t
     tree, clean_db, clean = baseline
     db = tmp_path / "notices.db"
     shutil.copy(clean_db, db)
-    result, injected = crawl(tree, db, FaultPlan(rules=[(f"/{HOST}/news/6*", "challenge", 0)]),
-                             extra=["--revisit", "all", "--backfill", "3"])
+    result, injected = crawl(
+        tree, db, FaultPlan(rules=[(f"/{HOST}/news/6*", "challenge", 0)]), extra=["--revisit", "all", "--backfill", "3"]
+    )
     assert result.returncode == 3 and "Blocked by their anti-bot front" in result.stdout, result.stdout
-    assert query(db, "select count(*) from fetches where outcome = 'blocked' and status = 412")[0][0] == len(injected) > 0
-    assert query(db, "select count(*) from fetches where outcome = 'blocked' and error like 'skipped: the site blocked%'")[0][0]
+    assert (
+        query(db, "select count(*) from fetches where outcome = 'blocked' and status = 412")[0][0] == len(injected) > 0
+    )
+    assert query(
+        db, "select count(*) from fetches where outcome = 'blocked' and error like 'skipped: the site blocked%'"
+    )[0][0]
     assert state(db) == clean
     tally.add("faults", faults_injected=len(injected), survived=len(injected))
 
@@ -195,9 +224,18 @@ def test_a_listing_answering_faults_is_recorded_and_makes_no_event(baseline, tmp
 RANDOM_FAULTS = tuple(f for f in FAULTS if f not in ("challenge", "slow", "huge"))  # each has its own test above
 RANDOM_RATE, RANDOM_RUNS = 0.5, 7
 HARMLESS = ("gbk_as_utf8", "utf8_as_gbk", "http_429")  # read right, or retried until answered
-SITES = {"cixidb": HOST, "zj_jxt": "jxt.zj.gov.cn", "js_gxt": "gxt.jiangsu.gov.cn", "hn_gxt": "gxt.hunan.gov.cn",
-         "sd_gxt": "gxt.shandong.gov.cn", "hb_jxt": "jxt.hubei.gov.cn", "shaanxi_gxt": "gxt.shaanxi.gov.cn",
-         "henan_gxt": "gxt.henan.gov.cn", "sc_jxt": "jxt.sc.gov.cn", "hebei_gxt": "gxt.hebei.gov.cn"}
+SITES = {
+    "cixidb": HOST,
+    "zj_jxt": "jxt.zj.gov.cn",
+    "js_gxt": "gxt.jiangsu.gov.cn",
+    "hn_gxt": "gxt.hunan.gov.cn",
+    "sd_gxt": "gxt.shandong.gov.cn",
+    "hb_jxt": "jxt.hubei.gov.cn",
+    "shaanxi_gxt": "gxt.shaanxi.gov.cn",
+    "henan_gxt": "gxt.henan.gov.cn",
+    "sc_jxt": "jxt.sc.gov.cn",
+    "hebei_gxt": "gxt.hebei.gov.cn",
+}
 
 
 def test_random_faults_over_several_runs_lose_nothing(tmp_path, tally):
@@ -224,8 +262,14 @@ def test_random_faults_over_several_runs_lose_nothing(tmp_path, tally):
     lost = len(set(clean["notices"]) - set(recovered["notices"]))
     false_versions = max(0, len(recovered["versions"]) - len(clean["versions"]))
     false_events = max(0, len(recovered["events"]) - len(clean["events"]))
-    tally.add("faults", faults_injected=injected, survived=injected, notices_lost=lost,
-              false_versions=false_versions, false_events=false_events)
+    tally.add(
+        "faults",
+        faults_injected=injected,
+        survived=injected,
+        notices_lost=lost,
+        false_versions=false_versions,
+        false_events=false_events,
+    )
     assert injected >= 450
     assert (lost, false_versions, false_events) == (0, 0, 0)
     assert recovered["notices"] == clean["notices"]

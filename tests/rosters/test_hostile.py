@@ -24,7 +24,7 @@ def declare_size(data: bytes, member: str, size: int) -> bytes:
     at = 0
     while (at := buffer.find(b"PK\x01\x02", at + 1)) != -1:
         length = struct.unpack_from("<H", buffer, at + 28)[0]
-        if buffer[at + 46: at + 46 + length].decode() == member:
+        if buffer[at + 46 : at + 46 + length].decode() == member:
             struct.pack_into("<I", buffer, at + 24, size)
     return bytes(buffer)
 
@@ -104,8 +104,9 @@ def ole2(stream: str) -> bytes:
     return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1000) + stream.encode("utf-16-le") + bytes(100)
 
 
-@pytest.mark.parametrize("stream, kind", [("WordDocument", "doc"), ("Workbook", "xls"), ("WpsCustomData", "wps"),
-                                          ("ETExtData", "et")])
+@pytest.mark.parametrize(
+    "stream, kind", [("WordDocument", "doc"), ("Workbook", "xls"), ("WpsCustomData", "wps"), ("ETExtData", "et")]
+)
 def test_ole2_files_are_told_apart_by_stream_names(stream, kind):
     assert sniff_type(ole2(stream)) == kind
 

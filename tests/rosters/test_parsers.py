@@ -12,9 +12,16 @@ from crawler.rosters import entries_from_body, parse_attachment, sniff_type
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "rosters"
 SITES = Path(__file__).parents[1] / "fixtures" / "sites"
 SEED_PDF = SITES / "jxt.zj.gov.cn/module/download/downfile.jsp?classid=0&filename=6042fb38cea96a6e558070f7b5613d8f.pdf"
-ATTACHMENTS = {"zhejiang_2025.pdf": "pdf", "zhejiang_review_2pages.pdf": "pdf", "hubei_2025_text.pdf": "pdf",
-               "jiangsu_2025.xlsx": "xlsx", "guangdong_2025.xls": "xls", "shandong_2025.docx": "docx",
-               "anhui_2025_numbered.docx": "docx", "fujian_2025_traditional.html": "html"}
+ATTACHMENTS = {
+    "zhejiang_2025.pdf": "pdf",
+    "zhejiang_review_2pages.pdf": "pdf",
+    "hubei_2025_text.pdf": "pdf",
+    "jiangsu_2025.xlsx": "xlsx",
+    "guangdong_2025.xls": "xls",
+    "shandong_2025.docx": "docx",
+    "anhui_2025_numbered.docx": "docx",
+    "fujian_2025_traditional.html": "html",
+}
 
 
 def gold(name: str) -> list[dict]:
@@ -49,7 +56,12 @@ def test_seed_notice_pdf_on_the_mirror_is_the_17_cluster_list():
     assert parsed.status == "parsed" and [e.seq for e in parsed.entries] == list(range(1, 18))
     first = parsed.entries[0]
     assert (first.name, first.province, first.city, first.county, first.industry) == (
-        "杭州市滨江区具身智能机器人产业集群", "浙江省", "杭州市", "滨江区", "具身智能机器人")
+        "杭州市滨江区具身智能机器人产业集群",
+        "浙江省",
+        "杭州市",
+        "滨江区",
+        "具身智能机器人",
+    )
     assert SEED_PDF.read_bytes() == (FIXTURES / "zhejiang_2025.pdf").read_bytes()
 
 
@@ -61,7 +73,12 @@ def test_other_columns_are_kept_by_header_text():
 
 def test_region_column_fills_places_a_name_lacks():
     entry = parse_attachment((FIXTURES / "jiangsu_2025.xlsx").read_bytes()).entries[5]
-    assert (entry.name, entry.city, entry.county, entry.industry) == ("锂电新能源产业集群", "常州市", "溧阳市", "锂电新能源")
+    assert (entry.name, entry.city, entry.county, entry.industry) == (
+        "锂电新能源产业集群",
+        "常州市",
+        "溧阳市",
+        "锂电新能源",
+    )
 
 
 def test_traditional_names_are_kept_as_published_and_normalised_to_simplified():
@@ -88,8 +105,13 @@ def test_body_without_a_list_gives_no_entries():
 
 
 def test_a_page_table_outside_the_body_is_no_list():
-    html = ("<html><body><div id='side'><table><tr><th>序号</th><th>名称</th><th>价格</th></tr>"
-            "<tr><td>1</td><td>西本钢材指数</td><td>3500</td></tr><tr><td>2</td><td>FTZ指数</td><td>1.2</td></tr>"
-            "</table></div><div id='zoom'><p>1.义乌市小商品制造产业集群</p><p>2.永康市五金产业集群</p></div></body></html>")
+    html = (
+        "<html><body><div id='side'><table><tr><th>序号</th><th>名称</th><th>价格</th></tr>"
+        "<tr><td>1</td><td>西本钢材指数</td><td>3500</td></tr><tr><td>2</td><td>FTZ指数</td><td>1.2</td></tr>"
+        "</table></div><div id='zoom'><p>1.义乌市小商品制造产业集群</p><p>2.永康市五金产业集群</p></div></body></html>"
+    )
     entries = entries_from_body("1.义乌市小商品制造产业集群\n2.永康市五金产业集群", html)
-    assert [(e.seq, e.name, e.city) for e in entries] == [(1, "义乌市小商品制造产业集群", "金华市"), (2, "永康市五金产业集群", "金华市")]
+    assert [(e.seq, e.name, e.city) for e in entries] == [
+        (1, "义乌市小商品制造产业集群", "金华市"),
+        (2, "永康市五金产业集群", "金华市"),
+    ]

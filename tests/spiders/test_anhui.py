@@ -52,11 +52,22 @@ def test_next_page_comes_from_the_ls_pagination_call_and_stops_at_the_last():
 
 def test_pager_variants():
     site = load_sites()[NAME]
-    relative = ('<ul class="doc_list"></ul><script>Ls.pagination("#page_123", function(pageIndex){ '
-                "location.href='/content/column/123?pageIndex=' + pageIndex;},{currPage: (2+1),pageCount:5});</script>")
-    response = HtmlResponse(url="https://jx.ah.gov.cn/content/column/123?pageIndex=3", body=relative.encode(), encoding="utf-8")
-    assert [r.url for r in ls_column.next_pages(response, site, 3, depth=20)] == ["https://jx.ah.gov.cn/content/column/123?pageIndex=4"]
-    rendered = ('<div class="pagination" id="page_123"><a paged="1">1</a><a paged="2">2</a><a paged="3">尾页</a></div>')
+    relative = (
+        '<ul class="doc_list"></ul><script>Ls.pagination("#page_123", function(pageIndex){ '
+        "location.href='/content/column/123?pageIndex=' + pageIndex;},{currPage: (2+1),pageCount:5});</script>"
+    )
+    response = HtmlResponse(
+        url="https://jx.ah.gov.cn/content/column/123?pageIndex=3", body=relative.encode(), encoding="utf-8"
+    )
+    assert [r.url for r in ls_column.next_pages(response, site, 3, depth=20)] == [
+        "https://jx.ah.gov.cn/content/column/123?pageIndex=4"
+    ]
+    rendered = '<div class="pagination" id="page_123"><a paged="1">1</a><a paged="2">2</a><a paged="3">尾页</a></div>'
     response = HtmlResponse(url="https://jx.ah.gov.cn/sy/wjgg/index.html", body=rendered.encode(), encoding="utf-8")
-    assert [r.url for r in ls_column.next_pages(response, site, 1, depth=20)] == ["https://jx.ah.gov.cn/content/column/123?pageIndex=2"]
-    assert list(ls_column.next_pages(HtmlResponse(url=FIRST, body=b"<html></html>", encoding="utf-8"), site, 1, depth=20)) == []
+    assert [r.url for r in ls_column.next_pages(response, site, 1, depth=20)] == [
+        "https://jx.ah.gov.cn/content/column/123?pageIndex=2"
+    ]
+    assert (
+        list(ls_column.next_pages(HtmlResponse(url=FIRST, body=b"<html></html>", encoding="utf-8"), site, 1, depth=20))
+        == []
+    )

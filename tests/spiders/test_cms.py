@@ -23,11 +23,20 @@ from crawler.spiders.notices import NoticeSpider
 
 ZJ = DEFAULT_TREE / "jxt.zj.gov.cn"
 CIXIDB = DEFAULT_TREE / "www.cixidb.cn"
-HOOKS = {"entries": ["response", "site"], "next_pages": ["response", "site", "page", "depth"],
-         "start_request": ["url", "site"], "problem": ["response", "site"]}
+HOOKS = {
+    "entries": ["response", "site"],
+    "next_pages": ["response", "site", "page", "depth"],
+    "start_request": ["url", "site"],
+    "problem": ["response", "site"],
+}
 # A value of each option type the contract allows, as a definition writes it, and as it is read.
-SAMPLES = {str: ('"x"', "x"), int: ("2", 2), tuple[str, ...]: ('["a", "b"]', ("a", "b")),
-           re.Pattern: ("'a+'", re.compile("a+")), Form: ('{k = "v", n = 1}', (("k", "v"), ("n", "1")))}
+SAMPLES = {
+    str: ('"x"', "x"),
+    int: ("2", 2),
+    tuple[str, ...]: ('["a", "b"]', ("a", "b")),
+    re.Pattern: ("'a+'", re.compile("a+")),
+    Form: ('{k = "v", n = 1}', (("k", "v"), ("n", "1"))),
+}
 BASE = """name = "demo"
 title = "示例"
 kind = "bureau"
@@ -90,6 +99,7 @@ def test_adapter_names_are_registered_once_and_former_names_point_at_them():
 def test_the_spider_makes_every_sites_first_request_with_its_adapters_hook():
     """Adapters without a start_request hook get the contract's default, a GET of the start URL;
     a jpaas column and a JSON list API get theirs (a POST)."""
+
     async def first_requests(spider):
         return [request async for request in spider.start()]
 
@@ -109,8 +119,9 @@ def test_the_spiders_drift_says_what_the_adapters_problem_hook_says():
     without the hook adds nothing to the spider's words."""
     cinn = NoticeSpider(site="cinn")
     empty = HtmlResponse(url=cinn.site.start_urls[0], body=b"<html><body><p>moved</p></body></html>")
-    assert cinn._listing_drift(empty) == ("listing adapter html_list found no notice "
-                                          "(item_selector 'div.layCont_box_main_new' matched nothing)")
+    assert cinn._listing_drift(empty) == (
+        "listing adapter html_list found no notice (item_selector 'div.layCont_box_main_new' matched nothing)"
+    )
     gd = NoticeSpider(site="gd_gdii")
     answer = TextResponse(url=gd.site.start_urls[0], body=b'{"articles": []}', encoding="utf-8")
     assert gd._listing_drift(answer) == "listing adapter gkmlpt found no notice"
@@ -133,7 +144,8 @@ def test_jcms_asks_dataproxy_for_later_records_with_the_column_parameters():
     page = response(HtmlResponse, site.start_urls[0], ZJ / "col/col1582900/index.html")
     requests = list(hanweb_jcms.next_pages(page, site, 1, depth=20))
     assert [r.url for r in requests] == [
-        "https://jxt.zj.gov.cn/module/jpage/dataproxy.jsp?startrecord=16&endrecord=22&perpage=15"]
+        "https://jxt.zj.gov.cn/module/jpage/dataproxy.jsp?startrecord=16&endrecord=22&perpage=15"
+    ]
     request = requests[0]
     assert request.method == "POST" and request.headers[b"Referer"] == site.start_urls[0].encode()
     form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
@@ -158,5 +170,7 @@ def test_plain_list_takes_only_detail_links_of_the_list_and_follows_next_page():
     assert entries[0].url == "https://www.cixidb.cn/news/627/627509.html" and entries[0].date == "2025-07-16"
     assert [r.url for r in html_list.next_pages(page, site, 1, depth=20)] == ["https://www.cixidb.cn/news/list/14/64/2"]
     second = response(HtmlResponse, "https://www.cixidb.cn/news/list/14/64/2", CIXIDB / "news/list/14/64/2")
-    assert [r.url for r in html_list.next_pages(second, site, 2, depth=20)] == ["https://www.cixidb.cn/news/list/14/64/3"]
+    assert [r.url for r in html_list.next_pages(second, site, 2, depth=20)] == [
+        "https://www.cixidb.cn/news/list/14/64/3"
+    ]
     assert urlsplit(entries[-1].url).path.startswith("/news/6")

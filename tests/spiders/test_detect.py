@@ -14,8 +14,8 @@ import pytest
 from crawler.mirror import DEFAULT_TREE, resolve, serve_mirror
 from crawler.siteconf import SITES_DIR, load_sites, parse_site
 from crawler.spiders.cms import ADAPTERS
-from crawler.spiders.cms.detect.naming import guess_province
 from crawler.spiders.cms.detect import detect, page_links, starter_toml
+from crawler.spiders.cms.detect.naming import guess_province
 from tests.conftest import run_cli
 
 SITES = load_sites(SITES_DIR)
@@ -53,8 +53,10 @@ def test_names_the_adapter_family_of_at_least_21_of_the_23_recorded_sites():
         found = detection(name)
         hit = found.adapter == site.listing.adapter
         hits += hit
-        rows.append(f"{'ok  ' if hit else 'MISS'} {name:<12} expected {site.listing.adapter:<16} got {found.family}: "
-                    f"{'; '.join(found.evidence[:2])}")
+        rows.append(
+            f"{'ok  ' if hit else 'MISS'} {name:<12} expected {site.listing.adapter:<16} got {found.family}: "
+            f"{'; '.join(found.evidence[:2])}"
+        )
     assert hits >= 21, "\n".join(rows)
 
 
@@ -100,17 +102,22 @@ def test_detection_reads_markers_not_hosts():
 
 def test_nfcms_page_is_named_and_read_as_a_plain_list():
     """A made-up NFCMS-style column (no NFCMS list page is recorded): named NFCMS, html_list."""
-    rows = "".join(f'<li><a href="/zwgk/tzgg/content/post_49312{i:02d}.html">关于组织申报2026年第{i}批省级项目的通知</a>'
-                   f"<span>2026-07-{i + 1:02d}</span></li>" for i in range(6))
-    page = (f'<html><head><title>通知公告_广东省工业和信息化厅</title><script src="/nfcms/common/js/nfcms.js"></script>'
-            f'</head><body><ul class="nav"><li><a href="/zwgk/">政务公开</a></li></ul><ul class="news_list">{rows}</ul>'
-            f'<div class="page"><a href="/zwgk/tzgg/index_2.html">下一页</a></div></body></html>').encode()
+    rows = "".join(
+        f'<li><a href="/zwgk/tzgg/content/post_49312{i:02d}.html">关于组织申报2026年第{i}批省级项目的通知</a>'
+        f"<span>2026-07-{i + 1:02d}</span></li>"
+        for i in range(6)
+    )
+    page = (
+        f'<html><head><title>通知公告_广东省工业和信息化厅</title><script src="/nfcms/common/js/nfcms.js"></script>'
+        f'</head><body><ul class="nav"><li><a href="/zwgk/">政务公开</a></li></ul><ul class="news_list">{rows}</ul>'
+        f'<div class="page"><a href="/zwgk/tzgg/index_2.html">下一页</a></div></body></html>'
+    ).encode()
     found = detect("https://gdii.gd.gov.cn/zwgk/tzgg/index.html", page)
     assert (found.adapter, found.label) == ("html_list", "NFCMS")
     assert found.url_pattern == r"^https?://gdii\.gd\.gov\.cn/zwgk/tzgg/content/post_\d+\.html$"
     assert found.item_selector == "ul.news_list"
     assert found.next_page_pattern == r"/zwgk/tzgg/index(?:_\d+)?\.html$"
-    assert "province = \"广东\"" in starter_toml(found)
+    assert 'province = "广东"' in starter_toml(found)
 
 
 def test_cli_prints_family_evidence_and_a_definition_for_a_saved_page_and_a_mirror_url(tmp_path):

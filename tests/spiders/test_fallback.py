@@ -49,7 +49,10 @@ def test_new_url_shapes_are_found_as_repeated_link_and_date_rows():
     assert len(found.entries) == 12 and all(e.url.endswith(".shtml") for e in found.entries)
     first = found.entries[0]
     assert (first.url, first.date, first.title) == (
-        "https://www.cixidb.cn/article/2026/627509.shtml", "2025-07-16", "2025年浙江省中小企业特色产业集群名单公布")
+        "https://www.cixidb.cn/article/2026/627509.shtml",
+        "2025-07-16",
+        "2025年浙江省中小企业特色产业集群名单公布",
+    )
     assert "update it" in found.how  # the definition's url_pattern must follow
 
 
@@ -60,8 +63,10 @@ def test_links_to_other_hosts_only_are_not_notices_of_the_site():
 
 
 def test_a_page_of_ten_thousand_links_is_cut_to_a_bounded_number_and_says_so():
-    rows = "\n".join(f'<li><a href="/news/{600 + i % 100}/{600000 + i}.html">通知{i}</a><span>2025-07-01</span></li>'
-                     for i in range(10_000))
+    rows = "\n".join(
+        f'<li><a href="/news/{600 + i % 100}/{600000 + i}.html">通知{i}</a><span>2025-07-01</span></li>'
+        for i in range(10_000)
+    )
     html = f"<html><head><title>列表</title></head><body><ul>{rows}</ul></body></html>"
     found = fallback.find_entries(page(html), cixidb(), TODAY)
     assert len(found.entries) == fallback.MAX_ENTRIES
@@ -77,9 +82,15 @@ def test_rows_dated_in_the_future_are_no_list():
 
 def test_links_in_a_json_answer_are_found_in_its_text():
     site = replace(cixidb(), listing=replace(cixidb().listing, adapter="json_list", options=None))
-    records = [{"link": f"https:\\/\\/www.cixidb.cn\\/news\\/627\\/62750{i}.html", "title": f"通知{i}"} for i in range(3)]
+    records = [
+        {"link": f"https:\\/\\/www.cixidb.cn\\/news\\/627\\/62750{i}.html", "title": f"通知{i}"} for i in range(3)
+    ]
     body = json.dumps({"result": {"rows": records}}).replace("\\\\/", "\\/").encode()
-    answer = TextResponse(url="https://www.cixidb.cn/api/list?page=1", body=body, encoding="utf-8",
-                          headers={"Content-Type": "application/json"})
+    answer = TextResponse(
+        url="https://www.cixidb.cn/api/list?page=1",
+        body=body,
+        encoding="utf-8",
+        headers={"Content-Type": "application/json"},
+    )
     found = fallback.find_entries(answer, site, TODAY)
     assert [e.url for e in found.entries] == [f"https://www.cixidb.cn/news/627/62750{i}.html" for i in range(3)]

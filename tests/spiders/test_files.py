@@ -24,6 +24,10 @@ def test_a_list_file_is_read_into_entries():
 
 
 def test_only_list_files_on_the_sites_hosts_are_downloaded():
-    attachments = [LIST_FILE, Attachment("图片.jpg", "https://jxt.ah.gov.cn/files/a.jpg", "jpg"),
-                   Attachment("外链.xlsx", "https://www.example.com/b.xlsx", "xlsx"), LIST_FILE]
+    attachments = [
+        LIST_FILE,
+        Attachment("图片.jpg", "https://jxt.ah.gov.cn/files/a.jpg", "jpg"),
+        Attachment("外链.xlsx", "https://www.example.com/b.xlsx", "xlsx"),
+        LIST_FILE,
+    ]
     assert wanted_attachments(attachments, ("jxt.ah.gov.cn",)) == [LIST_FILE]

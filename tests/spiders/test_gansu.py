@@ -20,13 +20,14 @@ API_PATH = "/common/search/3f6b2c1d8e9a4b7c9d0e1f2a3b4c5d6e"
 # A 瑞数 (Ruishu) first answer as the front serves it: HTTP 412, a token in <meta r='m'>, an inline $_ts
 # script and an external one that computes the cookie. Every value here is made up.
 RUISHU_412 = (
-    "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">"
-    "<meta id=\"Yb3kqW9vT0xc\" content=\"{qnJ7u.Rk2EoXa1dHfP0mQ4lVz8sWcT6yBgN3iKe5rLxUhO9pYjA_tS7fMbDwGvC\" r='m'>"
+    '<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+    '<meta id="Yb3kqW9vT0xc" content="{qnJ7u.Rk2EoXa1dHfP0mQ4lVz8sWcT6yBgN3iKe5rLxUhO9pYjA_tS7fMbDwGvC" r=\'m\'>'
     "<script type=\"text/javascript\" r='m'>$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=58213;"
-    "$_ts.cd=\"qxrErrAlDGWAcqqtqGqbraEcqqlfcaqVcqEDqqEuqGAqDq3ErsJoHqllDGWsqqqoqGqbraEcqqlfcaqVcqEDqqEu\";"
+    '$_ts.cd="qxrErrAlDGWAcqqtqGqbraEcqqlfcaqVcqEDqqEuqGAqDq3ErsJoHqllDGWsqqqoqGqbraEcqqlfcaqVcqEDqqEu";'
     "if($_ts.lcd)$_ts.lcd();</script>"
-    "<script type=\"text/javascript\" charset=\"utf-8\" src=\"/Xq7fRk2pLw9d/Nc3vB8tZ.b1e4a7f0.js\" r='m'></script>"
-    "</head><body></body></html>")
+    '<script type="text/javascript" charset="utf-8" src="/Xq7fRk2pLw9d/Nc3vB8tZ.b1e4a7f0.js" r=\'m\'></script>'
+    "</head><body></body></html>"
+)
 
 
 def site():
@@ -63,8 +64,9 @@ def test_the_recorded_answers_list_every_recorded_notice_and_leave_out_the_link_
     listed = []
     for page in (1, 2):
         url = json_list.page_url(gansu.start_urls[0], "page", page)
-        response = TextResponse(url=url, body=api_file(page).read_bytes(), encoding="utf-8",
-                                headers={"Content-Type": "application/json"})
+        response = TextResponse(
+            url=url, body=api_file(page).read_bytes(), encoding="utf-8", headers={"Content-Type": "application/json"}
+        )
         entries = list(json_list.entries(response, gansu))
         listed += entries
         follow = list(json_list.next_pages(response, gansu, page, depth=20))

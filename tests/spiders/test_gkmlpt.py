@@ -17,16 +17,28 @@ SZ = DEFAULT_TREE / "gxj.sz.gov.cn"
 GDII_API = "https://gdii.gd.gov.cn/gkmlpt/api/all/2902?page={}&sid=200009"
 SZ_API = "https://gxj.sz.gov.cn/gkmlpt/api/all/3115?page={}&sid=755024"
 SITES = {"gd_gdii": (GDII, GDII_API), "sz_gxj": (SZ, SZ_API)}
-CHROME = ("当前位置", "索引号", "发布机构", "【打印】", "关闭窗口", "分享到", "相关链接", "网站标识码", "ICP备",
-          "公网安备", "欢迎访问", "_CONFIG", "字号")
+CHROME = (
+    "当前位置",
+    "索引号",
+    "发布机构",
+    "【打印】",
+    "关闭窗口",
+    "分享到",
+    "相关链接",
+    "网站标识码",
+    "ICP备",
+    "公网安备",
+    "欢迎访问",
+    "_CONFIG",
+    "字号",
+)
 
 
 def api_response(site_name, page):
     tree, api = SITES[site_name]
     url = api.format(page)
     path = tree / "gkmlpt/api/all" / url.rsplit("/", 1)[1]
-    return TextResponse(url=url, body=path.read_bytes(), encoding="utf-8",
-                        headers={"Content-Type": "application/json"})
+    return TextResponse(url=url, body=path.read_bytes(), encoding="utf-8", headers={"Content-Type": "application/json"})
 
 
 def test_the_adapter_is_registered():
@@ -58,9 +70,19 @@ def test_external_jump_entries_are_left_out():
 
 def test_protocol_relative_urls_and_anchors_are_made_absolute_and_plain():
     site = load_sites()["sz_gxj"]
-    body = json.dumps({"total": 1, "articles": [
-        {"title": " 某 通知 ", "url": "//gxj.sz.gov.cn/gkmlpt/content/12/12956/post_12956819.html#3115",
-         "display_publish_time": 0, "created_at": "2026-08-27 17:30:00"}]})
+    body = json.dumps(
+        {
+            "total": 1,
+            "articles": [
+                {
+                    "title": " 某 通知 ",
+                    "url": "//gxj.sz.gov.cn/gkmlpt/content/12/12956/post_12956819.html#3115",
+                    "display_publish_time": 0,
+                    "created_at": "2026-08-27 17:30:00",
+                }
+            ],
+        }
+    )
     response = TextResponse(url=SZ_API.format(1), body=body.encode(), encoding="utf-8")
     [entry] = gkmlpt.entries(response, site)
     assert entry.url == "https://gxj.sz.gov.cn/gkmlpt/content/12/12956/post_12956819.html"
@@ -81,7 +103,10 @@ def test_no_next_page_for_an_empty_or_broken_answer():
     site = load_sites()["sz_gxj"]
     empty = TextResponse(url=SZ_API.format(1), body=b'{"total": 0, "articles": []}', encoding="utf-8")
     broken = TextResponse(url=SZ_API.format(1), body=b"<html>502 Bad Gateway</html>", encoding="utf-8")
-    assert list(gkmlpt.next_pages(empty, site, 1, depth=20)) == [] and list(gkmlpt.next_pages(broken, site, 1, depth=20)) == []
+    assert (
+        list(gkmlpt.next_pages(empty, site, 1, depth=20)) == []
+        and list(gkmlpt.next_pages(broken, site, 1, depth=20)) == []
+    )
     assert list(gkmlpt.entries(broken, site)) == []
 
 
@@ -115,8 +140,12 @@ def test_crawl_stores_every_recorded_notice_from_both_api_pages(crawled, site_na
     assert "Traceback" not in result.stderr
     recorded = recorded_detail_urls(DEFAULT_TREE, site_name)
     assert len(recorded) >= 6
-    stored = rows(db, "select n.url, n.title, n.published_at, n.doc_number, v.body from notices n "
-                      "join versions v on v.notice_id = n.id where n.site = ?", site_name)
+    stored = rows(
+        db,
+        "select n.url, n.title, n.published_at, n.doc_number, v.body from notices n "
+        "join versions v on v.notice_id = n.id where n.site = ?",
+        site_name,
+    )
     assert {r["url"] for r in stored} == recorded
     listings = {r["url"] for r in rows(db, "select url from fetches where role = 'listing'")}
     assert SITES[site_name][1].format(2) in listings  # the second API page was read
@@ -135,8 +164,11 @@ def test_crawl_stores_every_recorded_notice_from_both_api_pages(crawled, site_na
 
 
 def test_crawl_fields_of_a_known_notice(crawled):
-    [row] = rows(crawled[0], "select * from notices where url = ?",
-                 "https://gdii.gd.gov.cn/gkmlpt/content/4/4915/post_4915026.html")
+    [row] = rows(
+        crawled[0],
+        "select * from notices where url = ?",
+        "https://gdii.gd.gov.cn/gkmlpt/content/4/4915/post_4915026.html",
+    )
     assert row["doc_number"] == "粤工信融资函〔2026〕39号"
     assert row["published_at"] == "2026-06-23T17:05:00+08:00"
     assert row["issuer"] == "广东省工业和信息化厅"

@@ -37,16 +37,22 @@ def test_backfill_reads_deeper_and_revisit_all_asks_conditionally(tmp_path):
     assert f"/{HOST}/news/list/14/64/3" in [path for _, path in requests]
     with sqlite3.connect(db) as conn:
         run = conn.execute("select max(id) from runs").fetchone()[0]
-        answers = dict(conn.execute("select status, count(*) from fetches where run_id = ? and role = 'revisit'"
-                                    " group by status", [run]).fetchall())
+        answers = dict(
+            conn.execute(
+                "select status, count(*) from fetches where run_id = ? and role = 'revisit' group by status", [run]
+            ).fetchall()
+        )
     assert answers == {304: 23}
 
 
 def test_a_site_answering_412_with_a_challenge_is_blocked_and_the_others_finish(tmp_path):
     tree, db = copy_site(tmp_path, HOST, "jxt.zj.gov.cn"), tmp_path / "notices.db"
     listing = tree / HOST / "news/list/14/64/index.html"
-    listing.write_text("<html><head><script>$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=12345;</script>"
-                       "<script src='/4QbVtADbnLVIc/c.FxJzG50F.js'></script></head><body></body></html>", encoding="utf-8")
+    listing.write_text(
+        "<html><head><script>$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=12345;</script>"
+        "<script src='/4QbVtADbnLVIc/c.FxJzG50F.js'></script></head><body></body></html>",
+        encoding="utf-8",
+    )
     listing.with_name("index.html.status").write_text("412")
     result, requests = crawl(tree, db, "zj_jxt", "cixidb", extra=("-s", "RETRY_TIMES=0"))
     assert result.returncode == 3, result.stdout
@@ -74,8 +80,9 @@ def test_a_page_sent_again_byte_for_byte_is_not_read_again(tmp_path):
     assert result.returncode == 0 and "0 new, 0 changed" in result.stdout
     with sqlite3.connect(db) as conn:
         run = conn.execute("select max(id) from runs").fetchone()[0]
-        revisits = conn.execute("select url, status, outcome from fetches where run_id = ? and role = 'revisit'",
-                                [run]).fetchall()
+        revisits = conn.execute(
+            "select url, status, outcome from fetches where run_id = ? and role = 'revisit'", [run]
+        ).fetchall()
         assert len(revisits) >= 10 and {(s, o) for _, s, o in revisits} == {(200, "unchanged")}
         assert f"https://{HOST}/news/627/627509.html" in [url for url, _, _ in revisits]
         # Only the page whose bytes changed went through extraction and the store, which keeps

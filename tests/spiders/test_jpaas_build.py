@@ -37,8 +37,10 @@ def answer(html, success=True):
 
 
 def li(n, date="2025-07-01"):
-    return (f'<li class="cf"><a class="fl" href="/zwgk/zcwj/wjfb/tz/art/2025/art_{n:032x}.html" title="通知{n}">'
-            f'通知{n}</a><span class="fr">{date}</span></li>')
+    return (
+        f'<li class="cf"><a class="fl" href="/zwgk/zcwj/wjfb/tz/art/2025/art_{n:032x}.html" title="通知{n}">'
+        f'通知{n}</a><span class="fr">{date}</span></li>'
+    )
 
 
 def test_the_adapter_is_registered_and_used_by_miit():
@@ -67,8 +69,10 @@ def test_entries_come_from_the_html_in_data_html_with_title_and_date():
 
 def test_links_outside_the_detail_pattern_are_left_out():
     site = load_sites()["miit"]
-    html = f'<ul>{li(1)}<li><a href="/zwgk/zcwj/wjfb/tz/index.html">通知</a></li>' \
-           f'<li><a href="javascript:void(0)">更多</a></li></ul>'
+    html = (
+        f'<ul>{li(1)}<li><a href="/zwgk/zcwj/wjfb/tz/index.html">通知</a></li>'
+        f'<li><a href="javascript:void(0)">更多</a></li></ul>'
+    )
     [entry] = jpaas_build.entries(response_for(api_url(1), answer(html)), site)
     assert entry.url.endswith(f"art_{1:032x}.html")
 
@@ -110,9 +114,14 @@ def test_a_total_in_text_decides():
 
 def test_no_next_page_for_an_empty_failed_or_broken_answer():
     site = load_sites()["miit"]
-    pager = '<div id="unit_pagination" querydata="{\'count\':\'99\'}"></div>'
-    for body in (answer("<ul></ul>" + pager), answer("<ul>" + li(1) + "</ul>" + pager, success=False),
-                 '{"success": true, "data": null}', "<html>412</html>", "[]"):
+    pager = "<div id=\"unit_pagination\" querydata=\"{'count':'99'}\"></div>"
+    for body in (
+        answer("<ul></ul>" + pager),
+        answer("<ul>" + li(1) + "</ul>" + pager, success=False),
+        '{"success": true, "data": null}',
+        "<html>412</html>",
+        "[]",
+    ):
         response = response_for(api_url(1), body)
         assert list(jpaas_build.entries(response, site)) == []
         assert list(jpaas_build.next_pages(response, site, 1, depth=20)) == []

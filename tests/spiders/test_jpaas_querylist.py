@@ -29,8 +29,9 @@ def answer(page, body=None, request=None):
         body = (DEFAULT_TREE / HOST / f"queryList?current={page}").read_bytes()
     elif not isinstance(body, bytes):
         body = json.dumps(body, ensure_ascii=False).encode()
-    return TextResponse(url=request.url, body=body, encoding="utf-8", request=request,
-                        headers={"Content-Type": "application/json"})
+    return TextResponse(
+        url=request.url, body=body, encoding="utf-8", request=request, headers={"Content-Type": "application/json"}
+    )
 
 
 def form_of(request):
@@ -51,8 +52,14 @@ def test_start_request_posts_the_column_form_with_the_page_in_the_url():
     request = jpaas_querylist.start_request(COLUMN, site())
     assert isinstance(request, FormRequest) and request.method == "POST"
     assert request.url == f"https://{HOST}/queryList?current=1"
-    assert form_of(request) == {"current": "1", "pageSize": "6", "webSiteCode[]": "jxsgyhxxht",
-                                "channelCode[]": "tzgg", "sort": "sortNum", "order": "desc"}
+    assert form_of(request) == {
+        "current": "1",
+        "pageSize": "6",
+        "webSiteCode[]": "jxsgyhxxht",
+        "channelCode[]": "tzgg",
+        "sort": "sortNum",
+        "order": "desc",
+    }
     assert request.headers[b"Referer"] == COLUMN.encode()
     assert request.headers[b"X-Requested-With"] == b"XMLHttpRequest"
 
@@ -73,15 +80,23 @@ def test_entries_of_the_recorded_answers():
 
 
 def test_entries_read_urls_objects_show_titles_and_epoch_dates_and_skip_link_outs():
-    body = {"data": {"results": [
-        {"source": {"showTitle": "<b>关于 甲</b>",
-                    "urls": {"pc": "/jxsgyhxxht/tzgg/content/content_2084911550435391896.html"},
-                    "pubDate": 1785515400000}},  # 2026-07-31 16:30 UTC
-        record("https://www.miit.gov.cn/zwgk/art_1.html"),  # a link-out: not a notice of this site
-        record(""),
-        {"source": {"title": "无链接"}},
-        "junk",
-    ]}}
+    body = {
+        "data": {
+            "results": [
+                {
+                    "source": {
+                        "showTitle": "<b>关于 甲</b>",
+                        "urls": {"pc": "/jxsgyhxxht/tzgg/content/content_2084911550435391896.html"},
+                        "pubDate": 1785515400000,
+                    }
+                },  # 2026-07-31 16:30 UTC
+                record("https://www.miit.gov.cn/zwgk/art_1.html"),  # a link-out: not a notice of this site
+                record(""),
+                {"source": {"title": "无链接"}},
+                "junk",
+            ]
+        }
+    }
     entries = list(jpaas_querylist.entries(answer(1, body), site()))
     assert [(e.title, e.date) for e in entries] == [("关于 甲", "2026-08-01")]
 
@@ -125,8 +140,9 @@ def test_no_next_page_for_an_empty_or_broken_answer():
 def test_crawl_posts_both_answers_and_stores_every_recorded_notice(tmp_path):
     db = tmp_path / "notices.db"
     with serve_mirror(DEFAULT_TREE) as base:
-        result = run_cli("crawl", "jx_gxt", "--db", str(db),
-                         *host_map_args({HOST: f"{base.rstrip('/')}/{HOST}"}), *FAST)
+        result = run_cli(
+            "crawl", "jx_gxt", "--db", str(db), *host_map_args({HOST: f"{base.rstrip('/')}/{HOST}"}), *FAST
+        )
         requested = list(base.requests)
     assert result.returncode == 0, result.stdout + result.stderr
     assert ("POST", f"/{HOST}/queryList?current=1") in requested

@@ -32,8 +32,9 @@ def answer(page=1, body=None, url=None, content_type="application/json", request
         body = (TREE / f"fjdzapp/search?page={page}").read_bytes()
     elif not isinstance(body, bytes):
         body = json.dumps(body, ensure_ascii=False).encode()
-    return TextResponse(url=url or request.url, body=body, encoding="utf-8", request=request,
-                        headers={"Content-Type": content_type})
+    return TextResponse(
+        url=url or request.url, body=body, encoding="utf-8", request=request, headers={"Content-Type": content_type}
+    )
 
 
 def form_of(request):
@@ -59,9 +60,17 @@ def test_start_request_posts_the_column_form_with_the_page_in_the_url():
     request = json_list.start_request(API, site())
     assert isinstance(request, FormRequest) and request.method == "POST"
     assert request.url == f"{API}?page=1"
-    assert form_of(request) == {"channelid": "229105", "sortfield": "-docorder,-docreltime",
-                                "classsql": "chnlid=9375", "classcol": "publishyear", "classnum": "100",
-                                "classsort": "0", "cache": "true", "prepage": "6", "page": "1"}
+    assert form_of(request) == {
+        "channelid": "229105",
+        "sortfield": "-docorder,-docreltime",
+        "classsql": "chnlid=9375",
+        "classcol": "publishyear",
+        "classnum": "100",
+        "classsort": "0",
+        "cache": "true",
+        "prepage": "6",
+        "page": "1",
+    }
     assert request.headers[b"X-Requested-With"] == b"XMLHttpRequest"
 
 
@@ -79,15 +88,23 @@ def test_entries_of_the_recorded_answers():
 
 
 def test_entries_strip_markup_unescape_resolve_relative_links_and_skip_duplicates_and_link_outs():
-    body = {"data": [
-        notice("202607/t20260701_1.htm", title="<em>关于</em> &amp; 印发\n的通知", docreltime=1782885600000),
-        notice("202607/t20260701_1.htm#top"),  # the same notice again
-        {"doctitle": "相对链接", "docpuburl": "/zwgk/fgzd/sfgwgfxwj/202607/t20260702_2.htm", "docreltime": "2026/07/02"},
-        {"doctitle": "外链", "docpuburl": "https://www.fujian.gov.cn/zwgk/202607/t20260702_3.htm"},
-        {"doctitle": "脚本链接", "docpuburl": "javascript:void(0)"},
-        {"doctitle": "无链接"},
-        "junk", 42, None,
-    ]}
+    body = {
+        "data": [
+            notice("202607/t20260701_1.htm", title="<em>关于</em> &amp; 印发\n的通知", docreltime=1782885600000),
+            notice("202607/t20260701_1.htm#top"),  # the same notice again
+            {
+                "doctitle": "相对链接",
+                "docpuburl": "/zwgk/fgzd/sfgwgfxwj/202607/t20260702_2.htm",
+                "docreltime": "2026/07/02",
+            },
+            {"doctitle": "外链", "docpuburl": "https://www.fujian.gov.cn/zwgk/202607/t20260702_3.htm"},
+            {"doctitle": "脚本链接", "docpuburl": "javascript:void(0)"},
+            {"doctitle": "无链接"},
+            "junk",
+            42,
+            None,
+        ]
+    }
     entries = list(json_list.entries(answer(1, body), site()))
     assert [(e.url.rsplit("/", 1)[1], e.title, e.date) for e in entries] == [
         ("t20260701_1.htm", "关于 & 印发 的通知", "2026-07-01"),  # epoch milliseconds, China time
@@ -98,21 +115,37 @@ def test_entries_strip_markup_unescape_resolve_relative_links_and_skip_duplicate
 def test_default_fields_and_record_paths_read_trs_igs_answers(tmp_path):
     """A TRS 海贝 (IGS) answer: page.content[] with upper-case DOCTITLE/DOCPUBURL/PUBDATE, no
     [listing] field names needed."""
-    text = (site().path.read_text(encoding="utf-8")
-            .split("[listing]")[0].replace('name = "fj_fgw"', 'name = "igs_demo"')
-            .replace("/fjdzapp/search", "/igs/front/search/list.html?index=demo&pageSize=2"))
-    text += ('[listing]\nadapter = "json_list"\npage_param = "pageNumber"\nper_page = 2\n\n[detail]\n'
-             "url_pattern = '/zwgk/fgzd/sfgwgfxwj/\\d{6}/t\\d{8}_\\d+\\.htm$'\n")
+    text = (
+        site()
+        .path.read_text(encoding="utf-8")
+        .split("[listing]")[0]
+        .replace('name = "fj_fgw"', 'name = "igs_demo"')
+        .replace("/fjdzapp/search", "/igs/front/search/list.html?index=demo&pageSize=2")
+    )
+    text += (
+        '[listing]\nadapter = "json_list"\npage_param = "pageNumber"\nper_page = 2\n\n[detail]\n'
+        "url_pattern = '/zwgk/fgzd/sfgwgfxwj/\\d{6}/t\\d{8}_\\d+\\.htm$'\n"
+    )
     path = tmp_path / "igs_demo.toml"
     path.write_text(text, encoding="utf-8")
     demo = parse_site(path)
     start = json_list.start_request(demo.start_urls[0], demo)
     assert start.method == "GET" and start.url.endswith("index=demo&pageSize=2&pageNumber=1")
-    body = {"page": {"total": 5, "totalPages": 3, "content": [
-        {"DOCTITLE": "甲", "DOCPUBURL": f"{COLUMN}202607/t20260701_1.htm", "PUBDATE": "2026-07-01 10:00:00"},
-        {"DOCTITLE": "乙", "DOCPUBURL": f"{COLUMN}202607/t20260702_2.htm", "PUBDATE": "2026-07-02T09:00:00"}]}}
+    body = {
+        "page": {
+            "total": 5,
+            "totalPages": 3,
+            "content": [
+                {"DOCTITLE": "甲", "DOCPUBURL": f"{COLUMN}202607/t20260701_1.htm", "PUBDATE": "2026-07-01 10:00:00"},
+                {"DOCTITLE": "乙", "DOCPUBURL": f"{COLUMN}202607/t20260702_2.htm", "PUBDATE": "2026-07-02T09:00:00"},
+            ],
+        }
+    }
     response = answer(1, body, request=start)
-    assert [(e.title, e.date) for e in json_list.entries(response, demo)] == [("甲", "2026-07-01"), ("乙", "2026-07-02")]
+    assert [(e.title, e.date) for e in json_list.entries(response, demo)] == [
+        ("甲", "2026-07-01"),
+        ("乙", "2026-07-02"),
+    ]
     (request,) = json_list.next_pages(response, demo, 1, depth=20)
     assert request.method == "GET" and request.url.endswith("pageNumber=2")
     assert list(json_list.next_pages(answer(3, body, request=start), demo, 3, depth=20)) == []
@@ -136,8 +169,11 @@ def test_paging_by_total_or_while_pages_come_back_full():
 
 
 def test_jsonp_answers_are_unwrapped():
-    body = b'jQuery1124_17({"pageCount": 1, "data": [{"doctitle": "\xe7\x94\xb2", "docpuburl": "' + \
-        f"{COLUMN}202607/t20260701_1.htm".encode() + b'"}]});'
+    body = (
+        b'jQuery1124_17({"pageCount": 1, "data": [{"doctitle": "\xe7\x94\xb2", "docpuburl": "'
+        + f"{COLUMN}202607/t20260701_1.htm".encode()
+        + b'"}]});'
+    )
     assert [e.title for e in json_list.entries(answer(1, body), site())] == ["甲"]
 
 
@@ -174,8 +210,12 @@ def test_a_broken_answer_lists_nothing_pages_no_further_and_says_why(body, reaso
 
 
 def test_html_served_instead_of_json_names_its_content_type():
-    response = HtmlResponse(url=f"{API}?page=1", body=b"<html><body>error</body></html>", encoding="utf-8",
-                            headers={"Content-Type": "text/html; charset=utf-8"})
+    response = HtmlResponse(
+        url=f"{API}?page=1",
+        body=b"<html><body>error</body></html>",
+        encoding="utf-8",
+        headers={"Content-Type": "text/html; charset=utf-8"},
+    )
     assert list(json_list.entries(response, site())) == []
     assert "text/html" in json_list.problem(response, site())
 
@@ -188,13 +228,16 @@ def test_a_good_answer_has_no_problem():
 # --- the [listing] fields -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ('records = "data"', "records = 3"),
-    ('url_fields = ["docpuburl", "chnldocurl"]', 'url_fields = "docpuburl"'),
-    ('page_param = "page"', "page_param = 2"),
-    ('prepage = "6"', "prepage = [6]"),
-    ('cache = "true"', "cache = true"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ('records = "data"', "records = 3"),
+        ('url_fields = ["docpuburl", "chnldocurl"]', 'url_fields = "docpuburl"'),
+        ('page_param = "page"', "page_param = 2"),
+        ('prepage = "6"', "prepage = [6]"),
+        ('cache = "true"', "cache = true"),
+    ],
+)
 def test_wrong_listing_fields_name_the_file_and_the_field(tmp_path, change, field):
     text = site().path.read_text(encoding="utf-8")
     path = tmp_path / "fj_fgw.toml"

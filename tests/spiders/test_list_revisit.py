@@ -44,17 +44,28 @@ def test_a_replaced_attachment_behind_an_unchanged_page_is_one_new_version(tmp_p
     assert again.returncode == 0, again.stdout + again.stderr
     assert requests_of(requests, PAGE) == 1 and requests_of(requests, XLSX) == 1  # each asked once, conditionally
     assert rows(db, "select count(*) from events")[0][0] == events
-    assert rows(db, "select outcome, status from fetches where run_id = 2 and url like '%.xlsx'") == [("unchanged", 304)]
+    assert rows(db, "select outcome, status from fetches where run_id = 2 and url like '%.xlsx'") == [
+        ("unchanged", 304)
+    ]
 
     old, new = rename_first_firm(tree / HOST / XLSX)
     changed, requests = crawl(tree, db, "zj_jxt", extra=("--revisit", "all"))
     assert changed.returncode == 0, changed.stdout + changed.stderr
     assert requests_of(requests, PAGE) == 2 and requests_of(requests, XLSX) == 2  # checked, then read whole
-    found = rows(db, "select e.kind, v.version, v.diff from events e join versions v on v.notice_id = e.notice_id"
-                     " and v.version = e.version where e.run_id = 3")
+    found = rows(
+        db,
+        "select e.kind, v.version, v.diff from events e join versions v on v.notice_id = e.notice_id"
+        " and v.version = e.version where e.run_id = 3",
+    )
     assert len(found) == 1 and found[0][:2] == ("changed", 2)
     assert f"~ 名单：{old} → {new}" in found[0][2]
-    assert (new,) in rows(db, "select name from list_entries l join notices n on n.id = l.notice_id"
-                              " and l.version = n.current_version where n.url like ?", f"%{PAGE}")
-    assert rows(db, "select outcome from fetches where run_id = 3 and url like '%.xlsx' order by id") == \
-        [("replaced",), ("downloaded",)]
+    assert (new,) in rows(
+        db,
+        "select name from list_entries l join notices n on n.id = l.notice_id"
+        " and l.version = n.current_version where n.url like ?",
+        f"%{PAGE}",
+    )
+    assert rows(db, "select outcome from fetches where run_id = 3 and url like '%.xlsx' order by id") == [
+        ("replaced",),
+        ("downloaded",),
+    ]

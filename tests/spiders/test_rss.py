@@ -61,20 +61,26 @@ def test_a_feed_has_no_next_page():
 
 
 def test_rss_item_forms_dates_and_links():
-    items = "".join([
-        # RFC 822 in UTC: 2026-07-31 17:00 UTC is 2026-08-01 in China
-        (f"<item><title> 甲 \n 通知 </title><link> {COLUMN}202608/t20260801_1.html </link>"
-         "<pubDate>Fri, 31 Jul 2026 17:00:00 GMT</pubDate></item>"),
-        # no <link>: a permalink <guid>; a plain date string as some CMSs write it
-        f"<item><title>乙</title><guid>{COLUMN}202607/t20260730_2.html</guid><pubDate>2026-07-30 09:15:11.0</pubDate></item>",
-        # a relative link; the date in dc:date
-        ('<item xmlns:dc="http://purl.org/dc/elements/1.1/"><title>丙</title><link>/xwdt/xwfb/202607/t20260729_3.html#p</link>'
-         "<dc:date>2026-07-29T08:00:00+08:00</dc:date></item>"),
-        f"<item><title>重复</title><link>{COLUMN}202608/t20260801_1.html</link></item>",
-        f'<item><title>非永久</title><guid isPermaLink="false">{COLUMN}202607/t20260728_4.html</guid></item>',
-        "<item><title>无链接</title></item>",
-        "<item><title>外链</title><link>https://www.gov.cn/zhengce/content/202607/content_1.htm</link></item>",
-    ])
+    items = "".join(
+        [
+            # RFC 822 in UTC: 2026-07-31 17:00 UTC is 2026-08-01 in China
+            (
+                f"<item><title> 甲 \n 通知 </title><link> {COLUMN}202608/t20260801_1.html </link>"
+                "<pubDate>Fri, 31 Jul 2026 17:00:00 GMT</pubDate></item>"
+            ),
+            # no <link>: a permalink <guid>; a plain date string as some CMSs write it
+            f"<item><title>乙</title><guid>{COLUMN}202607/t20260730_2.html</guid><pubDate>2026-07-30 09:15:11.0</pubDate></item>",
+            # a relative link; the date in dc:date
+            (
+                '<item xmlns:dc="http://purl.org/dc/elements/1.1/"><title>丙</title><link>/xwdt/xwfb/202607/t20260729_3.html#p</link>'
+                "<dc:date>2026-07-29T08:00:00+08:00</dc:date></item>"
+            ),
+            f"<item><title>重复</title><link>{COLUMN}202608/t20260801_1.html</link></item>",
+            f'<item><title>非永久</title><guid isPermaLink="false">{COLUMN}202607/t20260728_4.html</guid></item>',
+            "<item><title>无链接</title></item>",
+            "<item><title>外链</title><link>https://www.gov.cn/zhengce/content/202607/content_1.htm</link></item>",
+        ]
+    )
     entries = list(rss.entries(feed(rss_doc(items)), site()))
     assert [(e.url.rsplit("/", 1)[1], e.title, e.date) for e in entries] == [
         ("t20260801_1.html", "甲 通知", "2026-08-01"),
@@ -114,16 +120,19 @@ def test_a_feed_in_gbk_is_read_by_its_declaration():
     assert [e.title for e in rss.entries(feed(body), site())] == ["关于印发的通知"]
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("Wed, 12 Aug 2026 18:30:00 +0800", "2026-08-12"),
-    ("Wed, 12 Aug 2026 18:30:00 GMT", "2026-08-13"),
-    ("2026-08-12T18:30:00Z", "2026-08-13"),
-    ("2026-08-12T10:30:00+08:00", "2026-08-12"),
-    ("2026-10-04 01:39:11.0", "2026-10-04"),
-    ("2026年8月12日", "2026-08-12"),
-    ("", None),
-    ("soon", None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Wed, 12 Aug 2026 18:30:00 +0800", "2026-08-12"),
+        ("Wed, 12 Aug 2026 18:30:00 GMT", "2026-08-13"),
+        ("2026-08-12T18:30:00Z", "2026-08-13"),
+        ("2026-08-12T10:30:00+08:00", "2026-08-12"),
+        ("2026-10-04 01:39:11.0", "2026-10-04"),
+        ("2026年8月12日", "2026-08-12"),
+        ("", None),
+        ("soon", None),
+    ],
+)
 def test_feed_dates(value, expected):
     assert rss.feed_date(value) == expected
 
@@ -167,8 +176,10 @@ BROKEN = [
     (PARAMETER_ENTITY, "declares XML entities"),
     (EXTERNAL_DTD, "uses XML entities"),  # the external DTD is never loaded
     ('<?xml version="1.0"?><rss version="2.0"><channel><item><title>cut', "not well-formed"),
-    ("<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
-     "not an RSS or Atom feed"),
+    (
+        "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
+        "not an RSS or Atom feed",
+    ),
     ("<html><head><title>502</title></head><body><br><p>nginx</body></html>", "not well-formed"),
     ('<html><body><a href="/xwdt/xwfb/202607/t20260701_1.html">x</a></body></html>', "not an RSS or Atom feed"),
     ('{"data": []}', "not well-formed"),
@@ -188,7 +199,9 @@ def test_a_broken_or_hostile_feed_lists_nothing_and_says_why(body, reason, caplo
 def test_an_empty_feed_is_a_valid_feed_with_nothing_in_it(caplog):
     with caplog.at_level(logging.WARNING, logger="crawler.spiders.cms.rss"):
         assert list(rss.entries(feed(rss_doc("")), site())) == []
-        assert list(rss.entries(feed('<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>'), site())) == []
+        assert (
+            list(rss.entries(feed('<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>'), site())) == []
+        )
     assert rss.problem(feed(rss_doc("")), site()) is None and not caplog.records
 
 
@@ -207,7 +220,7 @@ def test_the_parser_itself_never_expands_or_fetches_entities():
 def test_hostile_feeds_in_utf16_are_refused_too(doc):
     """UTF-16 hides the declarations from the byte-level prolog check; the parser still expands
     nothing and the feed is refused."""
-    body = re.sub(r'<\?xml[^>]*\?>', '<?xml version="1.0" encoding="UTF-16"?>', doc).encode("utf-16")
+    body = re.sub(r"<\?xml[^>]*\?>", '<?xml version="1.0" encoding="UTF-16"?>', doc).encode("utf-16")
     response = feed(body, cls=TextResponse)
     assert list(rss.entries(response, site())) == []
     assert rss.problem(response, site())

@@ -13,8 +13,10 @@ from crawler.spiders.cms import ADAPTERS, trs_static
 HUNAN = "https://gxt.hunan.gov.cn/gxt/xxgk_71033/tzgg/"
 HUBEI = "https://jxt.hubei.gov.cn/fbjd/zc/qtzdgkwj/gsgg/"
 # (site, column URL, first page, last page, entries on each)
-COLUMNS = [("hn_gxt", HUNAN, "index.html", "index_1.html", (5, 3)),
-           ("hb_jxt", HUBEI, "index.shtml", "index_1.shtml", (4, 3))]
+COLUMNS = [
+    ("hn_gxt", HUNAN, "index.html", "index_1.html", (5, 3)),
+    ("hb_jxt", HUBEI, "index.shtml", "index_1.shtml", (4, 3)),
+]
 
 
 def page(url):
@@ -57,12 +59,16 @@ def test_next_page_comes_from_create_page_html_and_stops_at_the_last(name, colum
 @pytest.mark.parametrize(
     ("script", "expected"),
     [
-        ('var currentPage = 0;//所在页从0开始\nvar countPage = 7//共多少页\ncreatePageHTML(countPage, currentPage, "index", "html");',
-         (7, 0, "index", "html")),
+        (
+            'var currentPage = 0;//所在页从0开始\nvar countPage = 7//共多少页\ncreatePageHTML(countPage, currentPage, "index", "html");',
+            (7, 0, "index", "html"),
+        ),
         ("createPageHTML(12, 3, 'index', 'shtml');", (12, 3, "index", "shtml")),
         ("createPageHTML('page_div', 9, 1, 'list', 'htm', 170);", (9, 1, "list", "htm")),
-        ('function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){}\ncreatePageHTML(2, 0, "index", "html");',
-         (2, 0, "index", "html")),
+        (
+            'function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){}\ncreatePageHTML(2, 0, "index", "html");',
+            (2, 0, "index", "html"),
+        ),
         ("<p>no pager</p>", None),
     ],
 )
@@ -72,10 +78,12 @@ def test_pager_forms(script, expected):
 
 def test_next_page_follows_the_url_page_index_and_the_extension():
     site = load_sites()["hn_gxt"]
-    body = '<html><body><script>createPageHTML(5, 0, "index", "htm");</script></body></html>'.encode()
-    for url, following in [("https://gxt.hunan.gov.cn/a/index.htm", "https://gxt.hunan.gov.cn/a/index_1.htm"),
-                           ("https://gxt.hunan.gov.cn/a/index_3.htm", "https://gxt.hunan.gov.cn/a/index_4.htm"),
-                           ("https://gxt.hunan.gov.cn/a/", "https://gxt.hunan.gov.cn/a/index_1.htm")]:
+    body = b'<html><body><script>createPageHTML(5, 0, "index", "htm");</script></body></html>'
+    for url, following in [
+        ("https://gxt.hunan.gov.cn/a/index.htm", "https://gxt.hunan.gov.cn/a/index_1.htm"),
+        ("https://gxt.hunan.gov.cn/a/index_3.htm", "https://gxt.hunan.gov.cn/a/index_4.htm"),
+        ("https://gxt.hunan.gov.cn/a/", "https://gxt.hunan.gov.cn/a/index_1.htm"),
+    ]:
         response = HtmlResponse(url=url, body=body, encoding="utf-8")
         assert [r.url for r in trs_static.next_pages(response, site, 1, depth=20)] == [following]
     last = HtmlResponse(url="https://gxt.hunan.gov.cn/a/index_4.htm", body=body, encoding="utf-8")

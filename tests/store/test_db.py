@@ -14,8 +14,14 @@ BODY = "各市、县（市、区）经信局：\n确定杭州市滨江区具身�
 
 def page(body=BODY, title="2025年浙江省中小企业特色产业集群名单公布", attachments=()):
     notice = Notice(
-        url=URL, title=title, published_at="2025-07-16T15:51:00+08:00", source="浙江省经信厅", body=body,
-        body_normalized=normalize_text(body), attachments=list(attachments), title_normalized=normalize_text(title),
+        url=URL,
+        title=title,
+        published_at="2025-07-16T15:51:00+08:00",
+        source="浙江省经信厅",
+        body=body,
+        body_normalized=normalize_text(body),
+        attachments=list(attachments),
+        title_normalized=normalize_text(title),
     )
     return DetailPage("zj_jxt", notice, FetchOutcome("zj_jxt", URL, "detail", "stored", status=200))
 
@@ -57,7 +63,9 @@ def test_an_edit_makes_version_two_with_a_diff_and_a_changed_event(store):
     store.save_page(1, page())
     store.save_page(2, page(body=BODY.replace("17个", "18个")))
     version = store.db.execute("select version, change_kind, diff from versions where version = 2").fetchone()
-    assert version[:2] == (2, "edit") and version[2] == "~ 确定杭州市滨江区具身智能机器人产业集群等1[-7-]{+8+}个产业集群。"
+    assert (
+        version[:2] == (2, "edit") and version[2] == "~ 确定杭州市滨江区具身智能机器人产业集群等1[-7-]{+8+}个产业集群。"
+    )
     assert rows(store, "select kind, version from events order by id") == [("new", 1), ("changed", 2)]
     assert next(store.db["notices"].rows)["current_version"] == 2
 
@@ -67,19 +75,48 @@ def test_going_back_to_an_earlier_text_is_restored(store):
     store.save_page(2, page(body=BODY + "\n补充说明。"))
     store.save_page(3, page())
     assert rows(store, "select version, change_kind from versions order by version") == [
-        (1, "new"), (2, "edit"), (3, "restored")]
+        (1, "new"),
+        (2, "edit"),
+        (3, "restored"),
+    ]
 
 
 def test_a_new_attachment_is_a_change(store):
     store.save_page(1, page())
-    file = Attachment("2025年浙江省中小企业特色产业集群名单.xlsx", "https://jxt.zj.gov.cn/module/download/downfile.jsp?filename=a.xlsx", "xlsx")
+    file = Attachment(
+        "2025年浙江省中小企业特色产业集群名单.xlsx",
+        "https://jxt.zj.gov.cn/module/download/downfile.jsp?filename=a.xlsx",
+        "xlsx",
+    )
     assert store.save_page(2, page(attachments=[file])) == "stored"
 
 
 def test_public_schema_names(store):
     expected = {
-        "notices": {"id", "url", "site", "title", "published_at", "source", "status", "first_seen_at", "last_seen_at", "current_version"},
-        "versions": {"notice_id", "version", "content_hash", "observed_at", "title", "published_at", "body", "body_normalized", "change_kind", "diff"},
+        "notices": {
+            "id",
+            "url",
+            "site",
+            "title",
+            "published_at",
+            "source",
+            "status",
+            "first_seen_at",
+            "last_seen_at",
+            "current_version",
+        },
+        "versions": {
+            "notice_id",
+            "version",
+            "content_hash",
+            "observed_at",
+            "title",
+            "published_at",
+            "body",
+            "body_normalized",
+            "change_kind",
+            "diff",
+        },
         "events": {"id", "kind", "notice_id", "version", "created_at"},
         "fetches": {"url", "status", "outcome", "fetched_at"},
     }
@@ -106,9 +143,11 @@ def test_reopening_keeps_rows(tmp_path):
 def test_an_older_file_gains_the_new_columns_and_keeps_its_rows(tmp_path):
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as conn:
-        conn.execute("create table notices (id integer primary key, url text not null, site text not null, title text,"
-                     " published_at text, source text, status text default 'live', first_seen_at text, last_seen_at text,"
-                     " last_changed_at text, current_version integer, content_hash text)")
+        conn.execute(
+            "create table notices (id integer primary key, url text not null, site text not null, title text,"
+            " published_at text, source text, status text default 'live', first_seen_at text, last_seen_at text,"
+            " last_changed_at text, current_version integer, content_hash text)"
+        )
         conn.execute("insert into notices (url, site, title) values ('https://a.gov.cn/1.html', 'zj_jxt', '旧通知')")
     store = Store(path)
     assert {"doc_number", "issuer"} <= set(store.db["notices"].columns_dict)
@@ -141,8 +180,9 @@ def test_the_raw_page_is_kept_once_compressed_and_the_version_points_at_it(store
 
 def test_full_text_search_finds_chinese_terms_of_three_characters(store):
     store.save_page(1, page())
-    hits = rows(store, "select n.url from notices_fts f join notices n on n.rowid = f.rowid"
-                       " where notices_fts match '具身智能'")
+    hits = rows(
+        store, "select n.url from notices_fts f join notices n on n.rowid = f.rowid where notices_fts match '具身智能'"
+    )
     assert hits == [(URL,)]
 
 
@@ -151,7 +191,9 @@ def test_listing_rows_are_kept_for_the_last_ten_runs_only(store):
 
     for _ in range(12):
         run = store.start_run(["zj_jxt"])
-        fetch = FetchOutcome("zj_jxt", "https://jxt.zj.gov.cn/col/col1582900/index.html", "listing", "listed", status=200)
+        fetch = FetchOutcome(
+            "zj_jxt", "https://jxt.zj.gov.cn/col/col1582900/index.html", "listing", "listed", status=200
+        )
         store.record_listing(run, ListingPage("zj_jxt", fetch, [(URL, "2025-07-16")]))
         store.finish_run(run)
     kept = rows(store, "select distinct run_id from listings order by run_id")
@@ -173,14 +215,17 @@ def test_a_batch_commits_its_items_together_and_a_failed_item_alone_is_undone(tm
     store.save_page(1, other_page(1))
     store.save_page(1, other_page(2))
     assert reader.execute("select count(*) from notices").fetchone()[0] == 0  # not committed yet
-    store.db.execute("create trigger fail after insert on versions when new.body like '%第3号%'"
-                     " begin select raise(abort, 'disk full'); end")
+    store.db.execute(
+        "create trigger fail after insert on versions when new.body like '%第3号%'"
+        " begin select raise(abort, 'disk full'); end"
+    )
     with pytest.raises(sqlite3.IntegrityError, match="disk full"):
         store.save_page(1, other_page(3))
     store.save_page(1, other_page(4))
     store.flush()
     assert [r[0] for r in reader.execute("select url from notices order by id")] == [
-        other_page(n).notice.url for n in (1, 2, 4)]
+        other_page(n).notice.url for n in (1, 2, 4)
+    ]
     assert reader.execute("select count(*) from versions").fetchone()[0] == 3
     assert reader.execute("select count(*) from fetches").fetchone()[0] == 3  # the failed page left nothing
     store.close()
@@ -201,7 +246,7 @@ def test_a_batch_commits_once_its_time_is_up(tmp_path):
 
 def test_full_text_index_follows_title_and_text_but_not_bookkeeping(store):
     store.save_page(1, page())
-    search = ("select count(*) from notices_fts where notices_fts match ?")
+    search = "select count(*) from notices_fts where notices_fts match ?"
     segments = "select count(*) from notices_fts_data"
     before = store.db.execute(segments).fetchone()[0]
     store.save_page(2, page())  # unchanged: last_seen_at and the validators are written
@@ -215,7 +260,7 @@ def test_an_older_file_gets_the_index_trigger_for_text_only(tmp_path):
     path = tmp_path / "old.db"
     store = Store(path)
     store.db.execute("drop trigger notices_au")
-    store.db.execute('create trigger notices_au after update on notices begin select 1; end')  # as sqlite-utils made it
+    store.db.execute("create trigger notices_au after update on notices begin select 1; end")  # as sqlite-utils made it
     store.db["_sqlite_migrations"].drop()  # a file of a commit before schema changes were migrations
     store.db.execute("alter table versions drop column listing_title")
     store.close()
@@ -237,7 +282,11 @@ def test_a_listing_is_broken_when_its_pages_list_far_fewer_than_the_same_pages_d
         run = store.start_run(["zj_jxt"])
         number = 0
         for page_number, count in pages.items():
-            url = column if page_number == 1 else proxy.format(15 + 45 * (page_number - 2) + 1, 15 + 45 * (page_number - 1))
+            url = (
+                column
+                if page_number == 1
+                else proxy.format(15 + 45 * (page_number - 2) + 1, 15 + 45 * (page_number - 1))
+            )
             entries = [(URL.replace(".html", f"_{number + i}.html"), "2025-07-16") for i in range(count)]
             number += count
             fetch = FetchOutcome("zj_jxt", url, "listing", "listed", status=200)

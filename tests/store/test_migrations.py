@@ -26,16 +26,34 @@ def old_database(tmp_path) -> Path:
 
 def row_counts(path) -> dict[str, int]:
     with sqlite3.connect(path) as conn:
-        tables = [name for (name,) in conn.execute("select name from sqlite_master where type in ('table', 'view')"
-                                                   " and name != '_sqlite_migrations' and name not like 'notices_fts_%'")]
+        tables = [
+            name
+            for (name,) in conn.execute(
+                "select name from sqlite_master where type in ('table', 'view')"
+                " and name != '_sqlite_migrations' and name not like 'notices_fts_%'"
+            )
+        ]
         return {name: conn.execute(f'select count(*) from "{name}"').fetchone()[0] for name in tables}
 
 
 def page(url, body, title="关于组织开展2026年工业互联网试点示范工作的通知", listing_title=None):
-    notice = Notice(url=url, title=title, published_at="2026-06-30T10:00:00+08:00", source=None, body=body,
-                    body_normalized=normalize_text(body), title_normalized=normalize_text(title))
-    return DetailPage("ah_jxt", notice, FetchOutcome("ah_jxt", url, "detail", "stored", status=200),
-                      raw=body.encode(), content_type="text/html; charset=utf-8", listing_title=listing_title)
+    notice = Notice(
+        url=url,
+        title=title,
+        published_at="2026-06-30T10:00:00+08:00",
+        source=None,
+        body=body,
+        body_normalized=normalize_text(body),
+        title_normalized=normalize_text(title),
+    )
+    return DetailPage(
+        "ah_jxt",
+        notice,
+        FetchOutcome("ah_jxt", url, "detail", "stored", status=200),
+        raw=body.encode(),
+        content_type="text/html; charset=utf-8",
+        listing_title=listing_title,
+    )
 
 
 def test_a_database_of_commit_6765e6b_upgrades_in_place_and_keeps_every_row(tmp_path):
@@ -84,8 +102,13 @@ def test_a_view_whose_sql_changed_is_replaced(tmp_path):
 def test_a_database_with_a_migration_this_code_does_not_know_is_refused_unwritten(tmp_path):
     path = tmp_path / "notices.db"
     with Store(path) as store:
-        store.db["_sqlite_migrations"].insert({"migration_set": migrations.name, "name": "from_a_newer_crawler",
-                                               "applied_at": "2027-01-01 00:00:00+00:00"})
+        store.db["_sqlite_migrations"].insert(
+            {
+                "migration_set": migrations.name,
+                "name": "from_a_newer_crawler",
+                "applied_at": "2027-01-01 00:00:00+00:00",
+            }
+        )
         store.db.execute("drop view list_stages")  # would be created again by an open that writes
         store.db.execute("pragma wal_checkpoint(truncate)")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()

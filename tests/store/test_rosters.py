@@ -7,8 +7,8 @@ import yaml
 
 from crawler.extract import Notice
 from crawler.kinds import classify
-from crawler.rosters import Entry
 from crawler.records import AttachmentFile, DetailPage, FetchOutcome
+from crawler.rosters import Entry
 from crawler.store import Store
 from crawler.store.rosters import roster_diff, roster_record
 
@@ -17,21 +17,35 @@ NAMES = ["杭州市滨江区具身智能机器人产业集群", "宁波市北仑
 
 
 def entries(names):
-    return tuple(Entry(seq=i, name=n, name_normalized=n, province="浙江省", city=None, county=None, industry=None,
-                       extra={}) for i, n in enumerate(names, 1))
+    return tuple(
+        Entry(seq=i, name=n, name_normalized=n, province="浙江省", city=None, county=None, industry=None, extra={})
+        for i, n in enumerate(names, 1)
+    )
 
 
 def page(*files, body_entries=()):
-    notice = Notice(url="https://jxt.zj.gov.cn/art/2025/7/16/art_1582900_28196.html", title=TITLE,
-                    published_at="2025-07-16T15:51:00+08:00", source=None, body="各设区市经信局：……",
-                    body_normalized="各设区市经信局：……")
-    return DetailPage("zj_jxt", notice, FetchOutcome("zj_jxt", notice.url, "detail", "stored"),
-                      kind=classify(TITLE), files=list(files), body_entries=list(body_entries))
+    notice = Notice(
+        url="https://jxt.zj.gov.cn/art/2025/7/16/art_1582900_28196.html",
+        title=TITLE,
+        published_at="2025-07-16T15:51:00+08:00",
+        source=None,
+        body="各设区市经信局：……",
+        body_normalized="各设区市经信局：……",
+    )
+    return DetailPage(
+        "zj_jxt",
+        notice,
+        FetchOutcome("zj_jxt", notice.url, "detail", "stored"),
+        kind=classify(TITLE),
+        files=list(files),
+        body_entries=list(body_entries),
+    )
 
 
 def pdf(names, data=b"%PDF-1.4 one"):
-    return AttachmentFile("名单.pdf", "https://jxt.zj.gov.cn/f.pdf", "parsed", data=data, file_type="pdf",
-                          entries=entries(names))
+    return AttachmentFile(
+        "名单.pdf", "https://jxt.zj.gov.cn/f.pdf", "parsed", data=data, file_type="pdf", entries=entries(names)
+    )
 
 
 def test_a_reordered_or_renumbered_list_has_the_same_hash():
@@ -66,16 +80,24 @@ def test_a_failed_download_keeps_the_earlier_list_or_leaves_the_list_unjudged():
     failed = AttachmentFile("名单.pdf", "https://jxt.zj.gov.cn/f.pdf", "failed", reason="HTTP 503")
     assert roster_record(page(failed), {}, {}).list_hash is None  # never read: not compared
     earlier_row = {"status": "parsed", "type": "pdf", "sha256": "ab" * 32}
-    earlier_entries = [{"source": "名单.pdf", "url": failed.url, **{k: v for k, v in e.items() if k not in ("source", "url")}}
-                       for e in roster_record(page(pdf(NAMES)), {}, {}).entries]
+    earlier_entries = [
+        {"source": "名单.pdf", "url": failed.url, **{k: v for k, v in e.items() if k not in ("source", "url")}}
+        for e in roster_record(page(pdf(NAMES)), {}, {}).entries
+    ]
     kept = roster_record(page(failed), {failed.url: earlier_row}, {failed.url: earlier_entries})
     assert kept.list_hash == roster_record(page(pdf(NAMES)), {}, {}).list_hash
     assert "HTTP 503" in kept.files[0].reason and kept.files[0].status == "parsed"
 
 
 def test_an_unparsed_attachment_is_compared_by_its_bytes():
-    doc = AttachmentFile("名单.doc", "https://jxt.zj.gov.cn/f.doc", "unparsed", data=b"\xd0\xcf\x11\xe0 one",
-                         reason="LibreOffice is not installed", file_type="doc")
+    doc = AttachmentFile(
+        "名单.doc",
+        "https://jxt.zj.gov.cn/f.doc",
+        "unparsed",
+        data=b"\xd0\xcf\x11\xe0 one",
+        reason="LibreOffice is not installed",
+        file_type="doc",
+    )
     other = AttachmentFile(doc.name, doc.url, "unparsed", data=b"\xd0\xcf\x11\xe0 two", file_type="doc")
     assert roster_record(page(doc), {}, {}).list_hash != roster_record(page(other), {}, {}).list_hash
 
@@ -90,15 +112,31 @@ def test_a_draft_list_links_to_the_final_list_and_dropped_entries_are_found(tmp_
             (2, "浙江省经济和信息化厅关于公布2025年浙江省中小企业特色产业集群名单的通知", "2025-07-16", NAMES[:2]),
         ]:
             url = f"https://jxt.zj.gov.cn/art/2025/{number}.html"
-            notice = Notice(url=url, title=title, published_at=f"{day}T10:00:00+08:00", source=None,
-                            body=f"{title}。各设区市经信局：附件{number}", body_normalized=f"{title}。各设区市经信局：附件{number}")
-            store.save_page(None, DetailPage("zj_jxt", notice, FetchOutcome("zj_jxt", url, "detail", "stored"),
-                                             kind=classify(title), files=[pdf(names)]))
+            notice = Notice(
+                url=url,
+                title=title,
+                published_at=f"{day}T10:00:00+08:00",
+                source=None,
+                body=f"{title}。各设区市经信局：附件{number}",
+                body_normalized=f"{title}。各设区市经信局：附件{number}",
+            )
+            store.save_page(
+                None,
+                DetailPage(
+                    "zj_jxt",
+                    notice,
+                    FetchOutcome("zj_jxt", url, "detail", "stored"),
+                    kind=classify(title),
+                    files=[pdf(names)],
+                ),
+            )
         stages = list(store.db.query("select draft_id, final_id, list_subject, list_year from list_stages"))
         assert stages == [{"draft_id": 1, "final_id": 2, "list_subject": "中小企业特色产业集群", "list_year": 2025}]
         dropped = [r["name"] for r in store.db.query(dropped_sql)]
         assert dropped == [NAMES[2]]
-        first_seen = {r["name_normalized"]: r["first_notice_id"] for r in store.db.query("select * from cluster_first_seen")}
+        first_seen = {
+            r["name_normalized"]: r["first_notice_id"] for r in store.db.query("select * from cluster_first_seen")
+        }
         assert first_seen == {name: 1 for name in NAMES}
     finally:
         store.close()

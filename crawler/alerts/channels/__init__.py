@@ -23,9 +23,11 @@ def parse_channel(url: str) -> Channel:
     elif via_apprise.knows(url):
         module = via_apprise
     else:
-        raise ChannelError(f"unknown channel {scheme + '://' if scheme else 'URL without a scheme'}: neither one of "
-                           f"ours ({', '.join(NATIVE)}) nor a service Apprise knows "
-                           "(https://github.com/caronc/apprise/wiki)")
+        raise ChannelError(
+            f"unknown channel {scheme + '://' if scheme else 'URL without a scheme'}: neither one of "
+            f"ours ({', '.join(NATIVE)}) nor a service Apprise knows "
+            "(https://github.com/caronc/apprise/wiki)"
+        )
     return Channel(scheme, url, module.label(url), module.send)
 
 

@@ -1,6 +1,6 @@
 """An Atom feed file for feed readers, newest entry first, the last 100 kept.
 
-  atom:///path/to/feed.xml
+atom:///path/to/feed.xml
 """
 
 from __future__ import annotations

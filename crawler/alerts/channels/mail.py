@@ -1,7 +1,7 @@
 """Email over SMTP, as plain text with an HTML alternative.
 
-  mailto://user:pass@host[:port]?to=a@b.cn[,c@d.cn]&from=x@y.cn[&mode=starttls|ssl|plain]
-  mailtos://…                                   the same over SSL
+mailto://user:pass@host[:port]?to=a@b.cn[,c@d.cn]&from=x@y.cn[&mode=starttls|ssl|plain]
+mailtos://…                                   the same over SSL
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ def send(channel: Channel, message: Message) -> None:
                 smtp.login(user, password)
             refused = smtp.send_message(email)
     except (smtplib.SMTPException, OSError) as exc:
-        raise ChannelError(f"email via {parts.hostname}:{port} failed: {type(exc).__name__}: {str(exc)[:200]}") from None
+        raise ChannelError(
+            f"email via {parts.hostname}:{port} failed: {type(exc).__name__}: {str(exc)[:200]}"
+        ) from None
     if refused:
         raise ChannelError(f"email refused for {', '.join(refused)}")

@@ -50,12 +50,17 @@ def send(channel: Channel, message: Message) -> None:
     notifier = apprise.Apprise(asset=ASSET)
     notifier.add(service)
     markdown = service.resolve_format() == apprise.NotifyFormat.MARKDOWN  # its own, or the URL's ?format=
-    body = (message.markdown.removeprefix(f"### {message.title}") if markdown
-            else message.text.removeprefix(message.title)).lstrip("\n") or message.title
+    body = (
+        message.markdown.removeprefix(f"### {message.title}") if markdown else message.text.removeprefix(message.title)
+    ).lstrip("\n") or message.title
     kind = apprise.NotifyType.WARNING if message.data.get("kind") == "source_broken" else apprise.NotifyType.INFO
     try:
-        result = notifier.notify(body=body, title=message.title, notify_type=kind,
-                                 body_format=apprise.NotifyFormat.MARKDOWN if markdown else apprise.NotifyFormat.TEXT)
+        result = notifier.notify(
+            body=body,
+            title=message.title,
+            notify_type=kind,
+            body_format=apprise.NotifyFormat.MARKDOWN if markdown else apprise.NotifyFormat.TEXT,
+        )
     except Exception as exc:  # a service's failure is a False result; anything raised is Apprise's own
         raise ChannelError(f"{channel.label}: {type(exc).__name__}: {redact(str(exc), channel)}") from None
     if not result:
@@ -72,8 +77,12 @@ def redact(text: str, channel: Channel) -> str:
 def _redact(text: str, url: str, shown: str) -> str:
     parts = urlsplit(url)
     pieces = [parts.netloc, *parts.path.split("/"), *(value for _, value in parse_qsl(parts.query))]
-    secrets = {piece for chunk in pieces for piece in _SEPARATORS.split(unquote(chunk))
-               if len(piece) >= 3 and piece not in shown}
+    secrets = {
+        piece
+        for chunk in pieces
+        for piece in _SEPARATORS.split(unquote(chunk))
+        if len(piece) >= 3 and piece not in shown
+    }
     for secret in sorted(secrets, key=len, reverse=True):
         text = text.replace(secret, "****").replace(quote(secret, safe=""), "****")
     return text

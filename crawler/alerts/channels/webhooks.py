@@ -62,8 +62,11 @@ def send(channel: Channel, message: Message) -> None:
 def _post_json(url: str, payload: dict, label: str) -> dict:
     """POST ``payload``; failures name the channel by ``label``, never by ``url`` (whose path or
     query may be a token)."""
-    request = urllib.request.Request(url, data=json.dumps(payload, ensure_ascii=False).encode(),
-                                     headers={"Content-Type": "application/json; charset=utf-8"})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:
             body = answer.read()
@@ -83,8 +86,18 @@ def _send_json(channel: Channel, message: Message) -> None:
     scheme = "https" if channel.scheme == "jsons" else "http"
     netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
     target = f"{scheme}://{netloc}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
-    _post_json(target, {"version": "1.0", "type": "info", "title": message.title, "message": message.text,
-                        "markdown": message.markdown, **message.data}, channel.label)
+    _post_json(
+        target,
+        {
+            "version": "1.0",
+            "type": "info",
+            "title": message.title,
+            "message": message.text,
+            "markdown": message.markdown,
+            **message.data,
+        },
+        channel.label,
+    )
 
 
 def _robot_query(channel: Channel) -> tuple[str, dict, str | None]:
@@ -97,7 +110,9 @@ def _robot_query(channel: Channel) -> tuple[str, dict, str | None]:
 def _check_code(answer: dict, key: str, channel: Channel) -> None:
     code = answer.get(key, answer.get("StatusCode", 0))
     if code not in (0, None):
-        raise ChannelError(f"{channel.label} refused the message: {key} {code} {answer.get('errmsg') or answer.get('msg') or ''}".strip())
+        raise ChannelError(
+            f"{channel.label} refused the message: {key} {code} {answer.get('errmsg') or answer.get('msg') or ''}".strip()
+        )
 
 
 def _send_dingtalk(channel: Channel, message: Message) -> None:
@@ -108,7 +123,9 @@ def _send_dingtalk(channel: Channel, message: Message) -> None:
         digest = hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
         params.update(timestamp=timestamp, sign=base64.b64encode(digest).decode())
     url = f"{query.get('endpoint', ENDPOINTS['dingtalk'])}?{urlencode(params, quote_via=quote)}"
-    answer = _post_json(url, {"msgtype": "markdown", "markdown": {"title": message.title, "text": message.markdown}}, channel.label)
+    answer = _post_json(
+        url, {"msgtype": "markdown", "markdown": {"title": message.title, "text": message.markdown}}, channel.label
+    )
     _check_code(answer, "errcode", channel)
 
 
@@ -121,10 +138,13 @@ def _send_wecom(channel: Channel, message: Message) -> None:
 
 def _send_feishu(channel: Channel, message: Message) -> None:
     token, query, secret = _robot_query(channel)
-    payload: dict = {"msg_type": "interactive", "card": {
-        "header": {"title": {"tag": "plain_text", "content": message.title}},
-        "elements": [{"tag": "markdown", "content": message.markdown}],
-    }}
+    payload: dict = {
+        "msg_type": "interactive",
+        "card": {
+            "header": {"title": {"tag": "plain_text", "content": message.title}},
+            "elements": [{"tag": "markdown", "content": message.markdown}],
+        },
+    }
     if secret:
         timestamp = str(int(time.time()))
         digest = hmac.new(f"{timestamp}\n{secret}".encode(), b"", hashlib.sha256).digest()
@@ -133,5 +153,10 @@ def _send_feishu(channel: Channel, message: Message) -> None:
     _check_code(answer, "code", channel)
 
 
-_SENDERS = {"json": _send_json, "jsons": _send_json, "dingtalk": _send_dingtalk, "wecombot": _send_wecom,
-            "feishu": _send_feishu}
+_SENDERS = {
+    "json": _send_json,
+    "jsons": _send_json,
+    "dingtalk": _send_dingtalk,
+    "wecombot": _send_wecom,
+    "feishu": _send_feishu,
+}

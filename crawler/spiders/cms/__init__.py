@@ -18,8 +18,10 @@ from crawler.spiders.cms import (
 from crawler.spiders.cms.contract import ListingAdapter
 from crawler.spiders.cms.entry import ListingEntry
 
-ADAPTERS: dict[str, ListingAdapter] = {module.ADAPTER.name: module.ADAPTER for module in (
-    gkmlpt, hanweb_jcms, html_list, jpaas_build, jpaas_querylist, json_list, ls_column, rss, trs_static)}
+ADAPTERS: dict[str, ListingAdapter] = {
+    module.ADAPTER.name: module.ADAPTER
+    for module in (gkmlpt, hanweb_jcms, html_list, jpaas_build, jpaas_querylist, json_list, ls_column, rss, trs_static)
+}
 # Names adapters had before, still accepted in site definitions: old name → current name.
 FORMER_NAMES: dict[str, str] = {old: adapter.name for adapter in ADAPTERS.values() for old in adapter.former_names}
 

@@ -102,8 +102,11 @@ def find_entries(response, site, today: date | None = None) -> Found:
         return Found(how="no link matching the detail url_pattern")
     rows, future = _dated_rows(response, site, today or date.today())
     if rows:
-        return _capped(rows, f"{len(rows)} repeated link + date row(s) of one URL shape "
-                             "(none matches the detail url_pattern: update it)")
+        return _capped(
+            rows,
+            f"{len(rows)} repeated link + date row(s) of one URL shape "
+            "(none matches the detail url_pattern: update it)",
+        )
     why = "no link matching the detail url_pattern, no repeated link + date rows"
     if future:
         why += f" ({future} row(s) dated in the future ignored)"

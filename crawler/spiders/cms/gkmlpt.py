@@ -46,7 +46,9 @@ def total_pages(data: dict, site) -> int:
         total = json_int((data.get("classify") or {}).get("post_count"))
     if not total:
         return 1
-    size = next((json_int(data.get(k)) for k in _PAGE_SIZE_FIELDS if json_int(data.get(k))), None) or site.listing.per_page
+    size = (
+        next((json_int(data.get(k)) for k in _PAGE_SIZE_FIELDS if json_int(data.get(k))), None) or site.listing.per_page
+    )
     return max(1, math.ceil(total / size))
 
 

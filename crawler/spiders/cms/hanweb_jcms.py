@@ -55,7 +55,8 @@ def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:
         end = min(start + group * per_page - 1, last)
         query = urlencode({"startrecord": start, "endrecord": end, "perpage": per_page})
         yield FormRequest(
-            response.urljoin(f"{proxy}?{query}"), formdata=form,
+            response.urljoin(f"{proxy}?{query}"),
+            formdata=form,
             headers={"Referer": response.url, "X-Requested-With": "XMLHttpRequest"},
         )
         start = end + 1

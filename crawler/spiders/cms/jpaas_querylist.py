@@ -47,14 +47,24 @@ def api_url(url: str, page: int) -> str:
 def form_for(url: str, site) -> dict[str, str]:
     """The list form the column page's script posts for page 1."""
     website, channel = column_codes(url)
-    return {"current": "1", "pageSize": str(site.listing.per_page), "webSiteCode[]": website,
-            "channelCode[]": channel, "sort": "sortNum", "order": "desc"}
+    return {
+        "current": "1",
+        "pageSize": str(site.listing.per_page),
+        "webSiteCode[]": website,
+        "channelCode[]": channel,
+        "sort": "sortNum",
+        "order": "desc",
+    }
 
 
 def _post(url: str, form: dict[str, str], page: int, referer: str) -> FormRequest:
     form = {**form, "current": str(page)}
-    return FormRequest(api_url(url, page), formdata=form, headers={**_HEADERS, "Referer": referer},
-                       meta={FORM_META: form, "jpaas_referer": referer})
+    return FormRequest(
+        api_url(url, page),
+        formdata=form,
+        headers={**_HEADERS, "Referer": referer},
+        meta={FORM_META: form, "jpaas_referer": referer},
+    )
 
 
 def start_request(url: str, site) -> Request:

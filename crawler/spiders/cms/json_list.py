@@ -43,15 +43,55 @@ log = logging.getLogger(__name__)
 
 URL_FIELDS = ("docpuburl", "DOCPUBURL", "chnldocurl", "CHNLDOCURL", "docPubUrl", "url", "URL", "link")
 TITLE_FIELDS = ("doctitle", "DOCTITLE", "_doctitle", "title", "TITLE", "docTitle", "FileName")
-DATE_FIELDS = ("docreltime", "DOCRELTIME", "pubDate", "PUBDATE", "pubdate", "docpubtime", "DOCPUBTIME",
-               "trs_time", "pubtime", "time", "publishTime", "createTime")
+DATE_FIELDS = (
+    "docreltime",
+    "DOCRELTIME",
+    "pubDate",
+    "PUBDATE",
+    "pubdate",
+    "docpubtime",
+    "DOCPUBTIME",
+    "trs_time",
+    "pubtime",
+    "time",
+    "publishTime",
+    "createTime",
+)
 # Where the records usually are, when the definition does not say.
-RECORD_PATHS = ("data", "datas", "docs", "page.content", "data.list", "data.data", "data.records",
-                "list", "records", "result.list", "content")
-_PAGES_FIELDS = ("pageCount", "pagecount", "totalPages", "totalPage", "pages", "page.totalPages",
-                 "data.pageCount", "data.pages")
-_TOTAL_FIELDS = ("total", "totalCount", "count", "recordCount", "totalElements", "page.total",
-                 "page.totalElements", "data.total", "data.totalCount")
+RECORD_PATHS = (
+    "data",
+    "datas",
+    "docs",
+    "page.content",
+    "data.list",
+    "data.data",
+    "data.records",
+    "list",
+    "records",
+    "result.list",
+    "content",
+)
+_PAGES_FIELDS = (
+    "pageCount",
+    "pagecount",
+    "totalPages",
+    "totalPage",
+    "pages",
+    "page.totalPages",
+    "data.pageCount",
+    "data.pages",
+)
+_TOTAL_FIELDS = (
+    "total",
+    "totalCount",
+    "count",
+    "recordCount",
+    "totalElements",
+    "page.total",
+    "page.totalElements",
+    "data.total",
+    "data.totalCount",
+)
 _HEADERS = {"X-Requested-With": "XMLHttpRequest", "Accept": "application/json, text/javascript, */*; q=0.01"}
 _JSONP = re.compile(r"^\s*[\w$.]+\s*\((.*)\)\s*;?\s*$", re.DOTALL)
 REFERER_META = "json_list_referer"  # the column page, kept in a listing request's meta for the next page
@@ -223,5 +263,12 @@ def next_pages(response, site, page: int, depth: int) -> Iterator[Request]:
     yield _request(response.url, site, page + 1, referer)
 
 
-ADAPTER = ListingAdapter("json_list", entries, next_pages, options=JsonListOptions, start_request=start_request,
-                         problem=problem, former_names=("trs_json",))
+ADAPTER = ListingAdapter(
+    "json_list",
+    entries,
+    next_pages,
+    options=JsonListOptions,
+    start_request=start_request,
+    problem=problem,
+    former_names=("trs_json",),
+)

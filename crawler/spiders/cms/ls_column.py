@@ -39,7 +39,7 @@ def pager(text: str) -> tuple[str, int, int | None] | None:
     """``(URL prefix before the page number, pageCount, currPage or None)`` from the page's
     ``Ls.pagination`` call, or None when the page has none."""
     for match in _CALL.finditer(text):
-        args = text[match.end():match.end() + 1000].split("</script>", 1)[0]
+        args = text[match.end() : match.end() + 1000].split("</script>", 1)[0]
         count = _COUNT.search(args)
         if not count:
             continue

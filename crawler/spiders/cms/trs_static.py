@@ -38,7 +38,7 @@ def pager(text: str) -> tuple[int, int | None, str, str] | None:
     call, or None when the page has no such call (a column of one page may have none)."""
     variables = _variables(text)
     for match in _CALL.finditer(text):
-        if _DEFINITION.search(text[max(0, match.start() - 20):match.start()]):
+        if _DEFINITION.search(text[max(0, match.start() - 20) : match.start()]):
             continue  # the function's own definition, when the script is inline
         args = []
         for raw in match.group(1).split(","):

@@ -33,7 +33,8 @@ def clean_env(**extra):
 
 def apprise_config(path, http):
     port = http.server.server_address[1]
-    path.write_text(f"""
+    path.write_text(
+        f"""
 [alerts]
 retry_base_seconds = 0
 
@@ -44,7 +45,9 @@ channels = [
   "ntfy://${{NTFY_TOKEN}}@127.0.0.1:{port}/clusters",
   "bark://127.0.0.1:{port}/${{BARK_KEY}}",
 ]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
 
 
 def test_every_new_cluster_list_reaches_a_form_hook_once_and_a_second_run_sends_nothing(tmp_path, http):
@@ -57,9 +60,13 @@ def test_every_new_cluster_list_reaches_a_form_hook_once_and_a_second_run_sends_
         second = run_cli("run", "--db", str(db), *FAST, env=env, cwd=tmp_path)
     assert "0 failed" in first.stdout and "0 alert(s) sent, 0 failed" in second.stdout, first.stdout + second.stdout
     with sqlite3.connect(db) as conn:
-        titles = [t for (t,) in conn.execute(
-            "select n.title from events e join notices n on n.id = e.notice_id where e.kind = 'new'")
-            if is_cluster_list(t)]
+        titles = [
+            t
+            for (t,) in conn.execute(
+                "select n.title from events e join notices n on n.id = e.notice_id where e.kind = 'new'"
+            )
+            if is_cluster_list(t)
+        ]
         sent = conn.execute("select count(*), count(distinct event_id) from deliveries where status = 'sent'")
         sent = sent.fetchone()
     assert len(titles) >= 2 and sent == (len(titles), len(titles))
@@ -77,8 +84,20 @@ def test_form_ntfy_and_bark_get_each_alert_once_a_failed_send_is_retried_and_no_
 
     def crawler_run():
         with serve_mirror(tree) as base:
-            return run_cli("run", "cixidb", "--db", str(db), "--config", str(config), "--log-level", "DEBUG",
-                           *host_map_args(host_map_for(tree, base)), *FAST, env=env, cwd=tmp_path)
+            return run_cli(
+                "run",
+                "cixidb",
+                "--db",
+                str(db),
+                "--config",
+                str(config),
+                "--log-level",
+                "DEBUG",
+                *host_map_args(host_map_for(tree, base)),
+                *FAST,
+                env=env,
+                cwd=tmp_path,
+            )
 
     first = crawler_run()
     assert first.returncode == 3, first.stdout + first.stderr  # an alert could not be sent
@@ -133,11 +152,14 @@ def test_what_apprise_says_keeps_only_what_the_label_shows():
     assert redact(said, channel) == "POST http://127.0.0.1:9/**** (Bearer ****) failed"
 
 
-@pytest.mark.parametrize(("url", "complaint"), [
-    ("smoke://signal", "unknown channel smoke://: neither one of ours (json, jsons, dingtalk"),
-    ("schan://", "schan:// URL is not usable: An invalid ServerChan API Token"),
-    (f"pushplus://{NTFY_TOKEN[:5]}", "pushplus:// URL is not usable: The Pushplus token (****) is invalid"),
-])
+@pytest.mark.parametrize(
+    ("url", "complaint"),
+    [
+        ("smoke://signal", "unknown channel smoke://: neither one of ours (json, jsons, dingtalk"),
+        ("schan://", "schan:// URL is not usable: An invalid ServerChan API Token"),
+        (f"pushplus://{NTFY_TOKEN[:5]}", "pushplus:// URL is not usable: The Pushplus token (****) is invalid"),
+    ],
+)
 def test_a_url_apprise_cannot_use_is_refused_when_the_configuration_loads(tmp_path, url, complaint):
     result = run_cli("alert", "--db", str(tmp_path / "n.db"), env=clean_env(CRAWLER_ALERT_URLS=url), cwd=tmp_path)
     assert result.returncode == 1 and f"CRAWLER_ALERT_URLS: {complaint}" in result.stderr, result.stderr

@@ -17,5 +17,13 @@ from crawler.spiders.cms.detect.fetch import PageUnavailable, fetch_listing_page
 from crawler.spiders.cms.detect.page import page_links
 from crawler.spiders.cms.detect.starter import describe, starter_toml
 
-__all__ = ["Detection", "PageUnavailable", "describe", "detect", "fetch_listing_page", "listing_page", "page_links",
-           "starter_toml"]
+__all__ = [
+    "Detection",
+    "PageUnavailable",
+    "describe",
+    "detect",
+    "fetch_listing_page",
+    "listing_page",
+    "page_links",
+    "starter_toml",
+]

@@ -63,9 +63,21 @@ def detect(url: str, body: bytes) -> Detection:
     if pattern is None:
         notes.append("detail.url_pattern: no notice links were recognised on this page; write it")
     if urlsplit(url).scheme not in ("http", "https"):
-        notes.append("the page's real URL is unknown (give --url): start_urls is a placeholder, url_pattern holds "
-                     "the file's own path and kind is a guess")
-    return Detection(url=url, adapter=family.adapter, label=family.label, evidence=tuple(evidence),
-                     url_pattern=pattern, detail_links=tuple(dict.fromkeys(link.url for link in learned)),
-                     item_selector=selector, next_page_pattern=next_pattern, title=family.title,
-                     start_url=family.start_url or url, listing=family.listing, notes=tuple(notes))
+        notes.append(
+            "the page's real URL is unknown (give --url): start_urls is a placeholder, url_pattern holds "
+            "the file's own path and kind is a guess"
+        )
+    return Detection(
+        url=url,
+        adapter=family.adapter,
+        label=family.label,
+        evidence=tuple(evidence),
+        url_pattern=pattern,
+        detail_links=tuple(dict.fromkeys(link.url for link in learned)),
+        item_selector=selector,
+        next_page_pattern=next_pattern,
+        title=family.title,
+        start_url=family.start_url or url,
+        listing=family.listing,
+        notes=tuple(notes),
+    )

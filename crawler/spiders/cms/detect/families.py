@@ -44,10 +44,13 @@ def feed_family(root, links: list[Link]) -> Family:
     """RSS 2.0, Atom or RSS 1.0 by the feed's root element, titled by its first <title>."""
     name = local_name(root.tag)
     channel = next((c for c in root.iter() if local_name(c.tag) == "title"), None)
-    return Family("rss", {"rss": "RSS", "feed": "Atom"}.get(name, "RSS 1.0"),
-                  evidence=[f"<{'rdf:RDF' if name == 'RDF' else name}> feed with {len(links)} items"],
-                  listing={"max_pages": 1},
-                  title=title_parts(clean_text("".join(channel.itertext()))) if channel is not None else None)
+    return Family(
+        "rss",
+        {"rss": "RSS", "feed": "Atom"}.get(name, "RSS 1.0"),
+        evidence=[f"<{'rdf:RDF' if name == 'RDF' else name}> feed with {len(links)} items"],
+        listing={"max_pages": 1},
+        title=title_parts(clean_text("".join(channel.itertext()))) if channel is not None else None,
+    )
 
 
 def html_family(text: str, links: list[Link], document: Selector) -> Family:
@@ -75,16 +78,31 @@ def _html_markers(text: str, links: list[Link]) -> Family:
             family.listing["per_page"] = int(per_page.group(1))
         return family
     if "jpaas-publish-server" in text or "/page/build/unit" in text:
-        return Family("jpaas_build", "jpaas", evidence=[
-            "jpaas-publish-server build/unit call in the page: a shell whose list is a JSON API; "
-            "start_urls should be that build/unit URL (with paramJson), not given whole here"])
+        return Family(
+            "jpaas_build",
+            "jpaas",
+            evidence=[
+                "jpaas-publish-server build/unit call in the page: a shell whose list is a JSON API; "
+                "start_urls should be that build/unit URL (with paramJson), not given whole here"
+            ],
+        )
     if re.search(r"['\"/]queryList\b", text) and re.search(r"webSiteCode|channelCode", text):
-        return Family("jpaas_querylist", "jpaas queryList", evidence=[
-            "a /queryList script with webSiteCode/channelCode: a jpaas column shell (the list is a POST API)"])
+        return Family(
+            "jpaas_querylist",
+            "jpaas queryList",
+            evidence=[
+                "a /queryList script with webSiteCode/channelCode: a jpaas column shell (the list is a POST API)"
+            ],
+        )
     if re.search(r"/gkmlpt/(?:api|index)", text):
-        return Family("gkmlpt", "gkmlpt", evidence=[
-            "/gkmlpt/ paths in the page: a gkmlpt directory shell; start_urls should be its JSON API "
-            "/gkmlpt/api/all/<category>?page=1&sid=<site>, which this page does not give"])
+        return Family(
+            "gkmlpt",
+            "gkmlpt",
+            evidence=[
+                "/gkmlpt/ paths in the page: a gkmlpt directory shell; start_urls should be its JSON API "
+                "/gkmlpt/api/all/<category>?page=1&sid=<site>, which this page does not give"
+            ],
+        )
     if re.search(r"\bLs\.pagination\s*\(", text):
         family = Family("ls_column", "Ls.pagination", evidence=["Ls.pagination( call"])
         count = re.search(r"Ls\.pagination[\s\S]{0,600}?pageCount\s*:\s*['\"]?(\d+)", text)
@@ -116,8 +134,16 @@ def _html_markers(text: str, links: list[Link]) -> Family:
         family.evidence.append("no adapter of its own: read as a plain list")
         return family
     if trs_links >= 2:
-        return Family("trs_static", "TRS", evidence=[
-            f"{trs_links} TRS-form links (t<yyyymmdd>_<id>) but no createPageHTML call: "
-            "trs_static reads this first page only"])
-    return Family("html_list", "plain list", evidence=[
-        "no CMS marker (datastore, createPageHTML, Ls.pagination, jpaas, gkmlpt, NFCMS)"])
+        return Family(
+            "trs_static",
+            "TRS",
+            evidence=[
+                f"{trs_links} TRS-form links (t<yyyymmdd>_<id>) but no createPageHTML call: "
+                "trs_static reads this first page only"
+            ],
+        )
+    return Family(
+        "html_list",
+        "plain list",
+        evidence=["no CMS marker (datastore, createPageHTML, Ls.pagination, jpaas, gkmlpt, NFCMS)"],
+    )

@@ -43,13 +43,20 @@ def fetch_listing_page(url: str, timeout: float = 30.0, limit: int = 8 * _MB) ->
     failure is a :class:`PageUnavailable`."""
     try:
         if not _robots_allow(url, timeout, limit):
-            raise PageUnavailable(f"{url}: robots.txt of the site disallows it for the crawler; "
-                                  "save the page from a browser and give the file (with --url)")
+            raise PageUnavailable(
+                f"{url}: robots.txt of the site disallows it for the crawler; "
+                "save the page from a browser and give the file (with --url)"
+            )
         return _get(url, timeout, limit)
     except urllib.error.HTTPError as exc:
-        raise PageUnavailable(f"{url}: HTTP {exc.code} {exc.reason}"
-                              + (" (an anti-bot challenge? save the page from a browser and give the file)"
-                                 if exc.code in (403, 412, 429) else "")) from None
+        raise PageUnavailable(
+            f"{url}: HTTP {exc.code} {exc.reason}"
+            + (
+                " (an anti-bot challenge? save the page from a browser and give the file)"
+                if exc.code in (403, 412, 429)
+                else ""
+            )
+        ) from None
     except urllib.error.URLError as exc:
         raise PageUnavailable(f"{url}: cannot be fetched: {exc.reason}") from None
     except TimeoutError:

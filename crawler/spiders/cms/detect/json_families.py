@@ -28,8 +28,11 @@ def json_family(url: str, data, links: list[Link]) -> Family:
         family = _gkmlpt(url, top, links)
     elif isinstance(inner.get("html"), str):
         family = _jpaas_build(url, top)
-    elif records and any(isinstance(r.get("urls"), str) for r in records) and \
-            any("webSiteCode" in r or "channelCode" in r for r in records):
+    elif (
+        records
+        and any(isinstance(r.get("urls"), str) for r in records)
+        and any("webSiteCode" in r or "channelCode" in r for r in records)
+    ):
         family = _jpaas_querylist(url, top, records)
     else:
         family = _record_roster(url, top, path, records)
@@ -50,8 +53,9 @@ def _positive(data, *paths: str) -> int | None:
 
 
 def _gkmlpt(url: str, top: dict, links: list[Link]) -> Family:
-    family = Family("gkmlpt", "gkmlpt", evidence=['JSON answer with "articles"'
-                                                  + (' and "classify"' if "classify" in top else "")])
+    family = Family(
+        "gkmlpt", "gkmlpt", evidence=['JSON answer with "articles"' + (' and "classify"' if "classify" in top else "")]
+    )
     if any("/gkmlpt/content/" in link.url for link in links):
         family.evidence.append("article links under /gkmlpt/content/")
     if "/gkmlpt/api/" in urlsplit(url).path:
@@ -67,9 +71,14 @@ def _gkmlpt(url: str, top: dict, links: list[Link]) -> Family:
 
 
 def _jpaas_build(url: str, top: dict) -> Family:
-    family = Family("jpaas_build", "jpaas", evidence=['JSON answer {"data": {"html": …}}: a rendered list'
-                                                      + (' with "success"' if "success" in top else "")],
-                    title=urlsplit(url).hostname)
+    family = Family(
+        "jpaas_build",
+        "jpaas",
+        evidence=[
+            'JSON answer {"data": {"html": …}}: a rendered list' + (' with "success"' if "success" in top else "")
+        ],
+        title=urlsplit(url).hostname,
+    )
     if "jpaas-publish-server" in url or "/page/build/unit" in url:
         family.evidence.append("the URL is a jpaas-publish-server build/unit call")
     params = dict(parse_qsl(urlsplit(url).query))
@@ -83,8 +92,12 @@ def _jpaas_build(url: str, top: dict) -> Family:
 
 
 def _jpaas_querylist(url: str, top: dict, records: list[dict]) -> Family:
-    family = Family("jpaas_querylist", "jpaas queryList", title=urlsplit(url).hostname, evidence=[
-        'JSON answer with "results[].source": "urls" {"pc": …}, webSiteCode, channelCode'])
+    family = Family(
+        "jpaas_querylist",
+        "jpaas queryList",
+        title=urlsplit(url).hostname,
+        evidence=['JSON answer with "results[].source": "urls" {"pc": …}, webSiteCode, channelCode'],
+    )
     if urlsplit(url).path.rstrip("/").endswith("/queryList"):
         family.evidence.append("the URL is a /queryList call")
     record = records[0]
@@ -92,8 +105,10 @@ def _jpaas_querylist(url: str, top: dict, records: list[dict]) -> Family:
         parts = urlsplit(url)
         column = f"/{record['webSiteCode']}/{record['channelCode']}/index.html"
         family.start_url = f"{parts.scheme}://{parts.netloc}{column}"
-        family.notes.append(f"start_urls is the column page {column} "
-                            "(from the records' webSiteCode/channelCode): the adapter POSTs /queryList itself")
+        family.notes.append(
+            f"start_urls is the column page {column} "
+            "(from the records' webSiteCode/channelCode): the adapter POSTs /queryList itself"
+        )
     size = _positive(top, "data.size", "data.pageSize", "size", "pageSize")
     if size:
         family.listing["per_page"] = size
@@ -105,11 +120,11 @@ def _record_roster(url: str, top: dict, path: str, records: list[dict]) -> Famil
     trs = sorted({k.lower() for r in records for k in r} & _TRS_FIELDS)
     family = Family("json_list", "TRS JSON list" if trs else "JSON list", title=urlsplit(url).hostname)
     if not records:
-        family.evidence.append("a JSON answer without any record list holding links: the family cannot be told "
-                               "from it")
+        family.evidence.append("a JSON answer without any record list holding links: the family cannot be told from it")
         return family
-    family.evidence.append(f"JSON answer with {len(records)} records at {path!r}"
-                           + (f"; TRS fields {', '.join(trs)}" if trs else ""))
+    family.evidence.append(
+        f"JSON answer with {len(records)} records at {path!r}" + (f"; TRS fields {', '.join(trs)}" if trs else "")
+    )
     listing = family.listing
     listing["records"] = path
     first_record = records[0]
@@ -131,8 +146,7 @@ def _record_roster(url: str, top: dict, path: str, records: list[dict]) -> Famil
         listing["page_param"] = page_param
     else:
         family.notes.append("the page parameter is not in the URL: set listing.page_param (default 'page')")
-    size = _positive(top, "prepage", "pageSize", "rows", "size", "data.rows", "data.pageSize", "data.size",
-                     "page.size")
+    size = _positive(top, "prepage", "pageSize", "rows", "size", "data.rows", "data.pageSize", "data.size", "page.size")
     if size:
         listing["per_page"] = size
     family.notes.append("a POST API needs its form in [listing.form]: it is not in the answer")

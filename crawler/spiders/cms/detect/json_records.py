@@ -59,9 +59,13 @@ def record_title(record: dict) -> tuple[str, str] | None:
 
 def record_dates(record: dict) -> list[str]:
     """The fields of a record holding a date: date text, or epoch seconds in a time/date field."""
-    return [k for k, v in record.items() if isinstance(v, str) and DATE.match(v.strip())
-            or (isinstance(v, (int, float)) and not isinstance(v, bool) and re.search(r"time|date", k, re.I)
-                and v > 10**9)]
+    return [
+        k
+        for k, v in record.items()
+        if isinstance(v, str)
+        and DATE.match(v.strip())
+        or (isinstance(v, (int, float)) and not isinstance(v, bool) and re.search(r"time|date", k, re.I) and v > 10**9)
+    ]
 
 
 def json_records(data) -> tuple[str, list[dict]]:
@@ -86,6 +90,11 @@ def json_links(data, base_url: str) -> list[Link]:
         found = record_url(record)
         if found:
             title = record_title(record)
-            links.append(Link(url=absolute(base_url, found[1]), text=clean_text(title[1] if title else ""),
-                              dated=bool(record_dates(record))))
+            links.append(
+                Link(
+                    url=absolute(base_url, found[1]),
+                    text=clean_text(title[1] if title else ""),
+                    dated=bool(record_dates(record)),
+                )
+            )
     return links

@@ -56,6 +56,12 @@ def html_links(selector: Selector, base_url: str, in_page: bool = True) -> list[
             continue
         element = anchor.root
         text = clean_text(anchor.attrib.get("title") or " ".join(element.itertext()))
-        links.append(Link(url=absolute(base_url, href), text=text, dated=bool(DATE.search(_row_text(element))),
-                          element=element if in_page else None))
+        links.append(
+            Link(
+                url=absolute(base_url, href),
+                text=text,
+                dated=bool(DATE.search(_row_text(element))),
+                element=element if in_page else None,
+            )
+        )
     return links

@@ -13,13 +13,53 @@ from crawler.spiders.cms.detect.links import clean_text
 _GENERIC_LABELS = ("www", "gov", "cn", "com", "net", "org", "edu")
 # The province label of provincial hosts (``jxt.zj.gov.cn``); ambiguous short forms are left out.
 _HOST_PROVINCES = {
-    "beijing": "北京", "bj": "北京", "tianjin": "天津", "tj": "天津", "hebei": "河北", "shanxi": "山西", "nmg": "内蒙古",
-    "liaoning": "辽宁", "ln": "辽宁", "jilin": "吉林", "jl": "吉林", "hlj": "黑龙江", "shanghai": "上海", "sh": "上海",
-    "jiangsu": "江苏", "js": "江苏", "zhejiang": "浙江", "zj": "浙江", "anhui": "安徽", "ah": "安徽", "fujian": "福建",
-    "fj": "福建", "jiangxi": "江西", "jx": "江西", "shandong": "山东", "sd": "山东", "henan": "河南", "hubei": "湖北",
-    "hunan": "湖南", "guangdong": "广东", "gd": "广东", "gxzf": "广西", "hainan": "海南", "chongqing": "重庆", "cq": "重庆",
-    "sichuan": "四川", "sc": "四川", "guizhou": "贵州", "yunnan": "云南", "yn": "云南", "xizang": "西藏",
-    "shaanxi": "陕西", "gansu": "甘肃", "qinghai": "青海", "ningxia": "宁夏", "nx": "宁夏", "xinjiang": "新疆",
+    "beijing": "北京",
+    "bj": "北京",
+    "tianjin": "天津",
+    "tj": "天津",
+    "hebei": "河北",
+    "shanxi": "山西",
+    "nmg": "内蒙古",
+    "liaoning": "辽宁",
+    "ln": "辽宁",
+    "jilin": "吉林",
+    "jl": "吉林",
+    "hlj": "黑龙江",
+    "shanghai": "上海",
+    "sh": "上海",
+    "jiangsu": "江苏",
+    "js": "江苏",
+    "zhejiang": "浙江",
+    "zj": "浙江",
+    "anhui": "安徽",
+    "ah": "安徽",
+    "fujian": "福建",
+    "fj": "福建",
+    "jiangxi": "江西",
+    "jx": "江西",
+    "shandong": "山东",
+    "sd": "山东",
+    "henan": "河南",
+    "hubei": "湖北",
+    "hunan": "湖南",
+    "guangdong": "广东",
+    "gd": "广东",
+    "gxzf": "广西",
+    "hainan": "海南",
+    "chongqing": "重庆",
+    "cq": "重庆",
+    "sichuan": "四川",
+    "sc": "四川",
+    "guizhou": "贵州",
+    "yunnan": "云南",
+    "yn": "云南",
+    "xizang": "西藏",
+    "shaanxi": "陕西",
+    "gansu": "甘肃",
+    "qinghai": "青海",
+    "ningxia": "宁夏",
+    "nx": "宁夏",
+    "xinjiang": "新疆",
 }
 
 
@@ -61,8 +101,11 @@ def guess_province(url: str, title: str | None) -> str | None:
     other sites."""
     if title:
         # The gazetteer maps full and short names to the full name: its short names are the other keys.
-        found = [(title.find(short), short) for short, full in gazetteer().provinces.items()
-                 if short != full and short in title]
+        found = [
+            (title.find(short), short)
+            for short, full in gazetteer().provinces.items()
+            if short != full and short in title
+        ]
         if found:
             return min(found)[1]
     host = (urlsplit(url).hostname or "").lower()

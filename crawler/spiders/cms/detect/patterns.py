@@ -59,8 +59,9 @@ def learn_pattern(url: str, links: list[Link]) -> tuple[str | None, list[Link], 
     evidence = [f"detail pattern learned from {len(sources)} links in {len(chosen)} URL form(s)"]
     stray = {link.url for link in links if compiled.search(link.url) and not link.notice_like}
     if stray:
-        evidence.append(f"the pattern also matches {len(stray)} link(s) without a notice title, "
-                        f"e.g. {sorted(stray)[0]}")
+        evidence.append(
+            f"the pattern also matches {len(stray)} link(s) without a notice title, e.g. {sorted(stray)[0]}"
+        )
     return pattern, learned, evidence
 
 
@@ -69,15 +70,16 @@ def next_page_pattern(url: str, links: list[Link]) -> tuple[str | None, str | No
     the link labelled 2); the last number in its path becomes ``\\d+``."""
     host = urlsplit(url).netloc.lower()
     candidates = [link for link in links if _same_site(link.url, host) and link.url != url]
-    nxt = next((link for link in candidates if _NEXT_TEXT.match(link.text)), None) or \
-        next((link for link in candidates if link.text == "2"), None)
+    nxt = next((link for link in candidates if _NEXT_TEXT.match(link.text)), None) or next(
+        (link for link in candidates if link.text == "2"), None
+    )
     if nxt is None:
         return None, None
     path = target(nxt.url)
     numbers = list(re.finditer(r"\d+", path))
     if not numbers:
         return None, nxt.url
-    head, tail = path[:numbers[-1].start()], path[numbers[-1].end():]
+    head, tail = path[: numbers[-1].start()], path[numbers[-1].end() :]
     required = f"{escape(head)}\\d+{escape(tail)}$"
     own = target(url)
     if head and head[-1] in "_-" and not re.search(required, own):

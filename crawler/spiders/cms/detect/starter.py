@@ -52,11 +52,11 @@ def starter_toml(detection: Detection, name: str | None = None) -> str:
         "",
         f"name = {_toml_string(name)}",
         f"title = {json.dumps(title, ensure_ascii=False)}",
-        f"kind = \"{kind}\"",
+        f'kind = "{kind}"',
     ]
-    lines.append(f"province = \"{province}\"" if province else '# province = ""  # not guessed from the host or title')
+    lines.append(f'province = "{province}"' if province else '# province = ""  # not guessed from the host or title')
     lines.append(f"start_urls = [{json.dumps(start if real else 'https://example.invalid/', ensure_ascii=False)}]")
-    lines += ["", "[listing]", f"adapter = \"{detection.adapter}\"  # {detection.label}"]
+    lines += ["", "[listing]", f'adapter = "{detection.adapter}"  # {detection.label}']
     if detection.item_selector:
         lines.append(f"item_selector = {_toml_string(detection.item_selector)}")
     if detection.next_page_pattern:
@@ -71,6 +71,9 @@ def starter_toml(detection: Detection, name: str | None = None) -> str:
         lines.append(f"url_pattern = {_toml_string(detection.url_pattern)}")
     else:
         lines.append("url_pattern = '^$'  # nothing learned: write the detail pages' URL pattern")
-    lines += ["", "# [extract]: selectors for title, published_at, source, content; `crawler template FILE...`",
-              "# prints the chrome lines from a few saved detail pages."]
+    lines += [
+        "",
+        "# [extract]: selectors for title, published_at, source, content; `crawler template FILE...`",
+        "# prints the chrome lines from a few saved detail pages.",
+    ]
     return "\n".join(lines) + "\n"

@@ -31,9 +31,13 @@ def tokens(path: str) -> list[tuple]:
             found.append(("D", run, False))
         elif re.fullmatch(r"[A-Za-z]+\d+", run):
             letters = re.match(r"[A-Za-z]+", run).group(0)
-            found += [("L", letters), ("D", run[len(letters):], True)]
-        elif len(run) >= 6 and (re.search(r"\d", run) and re.search(r"[A-Za-z]", run)
-                                or re.search(r"[a-z]", run) and re.search(r"[A-Z]", run)):
+            found += [("L", letters), ("D", run[len(letters) :], True)]
+        elif len(run) >= 6 and (
+            re.search(r"\d", run)
+            and re.search(r"[A-Za-z]", run)
+            or re.search(r"[a-z]", run)
+            and re.search(r"[A-Z]", run)
+        ):
             found.append(("X", run))
         else:
             found.append(("L", run))
@@ -105,6 +109,6 @@ def join_alternatives(regexes: list[str]) -> str:
     suffix = 0
     while all(len(s) > prefix + suffix + 1 for s in split) and len({s[-1 - suffix] for s in split}) == 1:
         suffix += 1
-    middles = sorted({"/".join(s[prefix:len(s) - suffix]) for s in split})
-    tail = split[0][len(split[0]) - suffix:] if suffix else []
+    middles = sorted({"/".join(s[prefix : len(s) - suffix]) for s in split})
+    tail = split[0][len(split[0]) - suffix :] if suffix else []
     return "/".join([*split[0][:prefix], f"(?:{'|'.join(middles)})", *tail])
