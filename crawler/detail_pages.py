@@ -10,9 +10,9 @@ from crawler.extract.hints import describe_misses
 from crawler.extract.pool import ExtractionPool
 from crawler.kinds import classify
 from crawler.records import DetailPage, FetchOutcome, extract_detail
+from crawler.roster_files import wanted_attachments
 from crawler.rosters import entries_from_body
-from crawler.siteconf import Site
-from crawler.spiders.files import wanted_attachments
+from crawler.site import Site
 
 MIN_TEXT = 20  # characters of normalised body text below which a page holds no notice
 

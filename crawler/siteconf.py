@@ -6,7 +6,7 @@ import logging
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from functools import cache
 from pathlib import Path
 from types import UnionType
@@ -15,105 +15,17 @@ from urllib.parse import urlsplit
 
 from crawler.extract import SiteHints
 from crawler.extract.text import normalize_text
+from crawler.site import KINDS, Listing, Site
 from crawler.spiders.cms import ADAPTERS, FORMER_NAMES, ListingAdapter
 from crawler.spiders.cms.contract import Form
 
 log = logging.getLogger(__name__)
 
 SITES_DIR = Path(__file__).parent / "sites"
-KINDS = ("bureau", "republisher")
-
-_MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
-_REGIONS = {
-    "内蒙古": "内蒙古自治区",
-    "广西": "广西壮族自治区",
-    "西藏": "西藏自治区",
-    "宁夏": "宁夏回族自治区",
-    "新疆": "新疆维吾尔自治区",
-    "香港": "香港特别行政区",
-    "澳门": "澳门特别行政区",
-}
-
-
-def province_name(short: str | None) -> str | None:
-    """The full name of a site's province (``浙江`` → ``浙江省``); None for national sites."""
-    if not short or short == "全国":
-        return None
-    if short.endswith(("省", "市", "自治区", "特别行政区")):
-        return short
-    if short in _MUNICIPALITIES:
-        return short + "市"
-    return _REGIONS.get(short, short + "省")
 
 
 class SiteDefinitionError(ValueError):
     """A site definition that cannot be used; the message names the file and the field."""
-
-
-@dataclass(frozen=True)
-class Listing:
-    """How a site's listing pages are read: the adapter of its CMS family (a name in
-    :data:`crawler.spiders.cms.ADAPTERS`), the listing pages a first run reads, the records a page
-    holds where the answer does not say, and the adapter's own ``options`` (an instance of its
-    ``options`` dataclass; its defaults when not given)."""
-
-    adapter: str
-    max_pages: int = 3
-    per_page: int = 15
-    options: Any = None
-
-    def __post_init__(self):
-        declared = ADAPTERS[self.adapter].options
-        if self.options is None:
-            object.__setattr__(self, "options", declared())
-        elif not isinstance(self.options, declared):
-            raise TypeError(
-                f"adapter {self.adapter} takes {declared.__name__} options, not {type(self.options).__name__}"
-            )
-
-
-@dataclass(frozen=True)
-class Site:
-    """One crawlable site (or site column) and everything the crawler needs to know about it."""
-
-    name: str
-    title: str
-    kind: str
-    province: str | None
-    start_urls: tuple[str, ...]
-    listing: Listing
-    detail_pattern: re.Pattern
-    hints: SiteHints = SiteHints()
-    enabled: bool = True
-    live_checked: bool = False  # read against the live site by someone, not only its recorded tree
-    settings: dict = field(default_factory=dict)
-    path: Path | None = None
-
-    @property
-    def hosts(self) -> tuple[str, ...]:
-        """Hosts of the start URLs: the crawl stays on these."""
-        return tuple(dict.fromkeys(urlsplit(u).hostname for u in self.start_urls))
-
-    @property
-    def province_name(self) -> str | None:
-        """The full name of the site's province (``浙江`` → ``浙江省``); None for a national site."""
-        return province_name(self.province)
-
-    def is_detail_url(self, url: str) -> bool:
-        """True when ``url`` is one of this site's notice pages."""
-        return bool(self.detail_pattern.search(url))
-
-    def to_json(self) -> dict:
-        """The public description printed by ``crawler sites --json``."""
-        return {
-            "name": self.name,
-            "title": self.title,
-            "kind": self.kind,
-            "province": self.province,
-            "start_urls": list(self.start_urls),
-            "enabled": self.enabled,
-            "live_checked": self.live_checked,
-        }
 
 
 _TOP_FIELDS = {

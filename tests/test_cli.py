@@ -21,6 +21,22 @@ def test_sites_json_lists_every_definition():
         assert site["kind"] in ("bureau", "republisher") and site["start_urls"]
 
 
+def test_sites_listing_says_whether_each_definition_was_checked_against_its_live_site(tmp_path):
+    folder = tmp_path / "sites"
+    folder.mkdir()
+    for name, checked in (("cixidb", "true"), ("zj_jxt", "false")):
+        text = (SITES_DIR / f"{name}.toml").read_text(encoding="utf-8")
+        (folder / f"{name}.toml").write_text(text.replace("live_checked = false", f"live_checked = {checked}"))
+    result = run_cli("--sites-dir", str(folder), "sites")
+    assert result.returncode == 0, result.stderr
+    lines = {line.split()[0]: line for line in result.stdout.splitlines() if line and not line[0].isspace()}
+    assert "  checked live" in lines["cixidb"] and "not checked live" in lines["zj_jxt"]
+    listed = {
+        s["name"]: s["live_checked"] for s in json.loads(run_cli("--sites-dir", str(folder), "sites", "--json").stdout)
+    }
+    assert listed == {"cixidb": True, "zj_jxt": False}
+
+
 def test_extract_seed_page_gives_clean_body_and_normalised_text():
     result = run_cli("extract", str(SEED_PAGE), "--url", SEED_URL)
     assert result.returncode == 0, result.stderr

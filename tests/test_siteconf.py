@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from crawler.siteconf import Listing, SiteDefinitionError, load_sites, parse_site, select_sites
+from crawler.siteconf import SiteDefinitionError, load_sites, parse_site, select_sites
 from crawler.spiders.cms import ADAPTERS, json_list
 from crawler.spiders.cms.contract import NoOptions
 from crawler.spiders.cms.html_list import HtmlListOptions
@@ -143,7 +143,8 @@ def test_options_left_out_take_the_adapters_declared_defaults(tmp_path):
         "page",
         (),
     )
-    assert Listing("gkmlpt").options == NoOptions()
+    gkmlpt = GOOD.replace('adapter = "html_list"', 'adapter = "gkmlpt"')
+    assert parse_site(write(tmp_path, gkmlpt)).listing.options == NoOptions()
 
 
 def test_an_option_of_another_adapter_is_refused_naming_whose_it_is(tmp_path):

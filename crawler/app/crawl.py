@@ -11,7 +11,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.extract.pool import ExtractionPool
-from crawler.siteconf import Site
+from crawler.site import Site
 from crawler.spiders.notices import NoticeSpider
 from crawler.store import Store, health
 

@@ -10,9 +10,10 @@ from crawler.detail_pages import attachments_to_read, build_page
 from crawler.downloader.outcomes import Outcome
 from crawler.extract.pool import ExtractionPool
 from crawler.records import AttachmentFile, DetailPage, FetchOutcome, utc_now
+from crawler.roster_files import read_download
 from crawler.settings import CRAWLER_ATTACHMENT_MAXSIZE
-from crawler.siteconf import Site, load_sites
-from crawler.spiders.files import read_download
+from crawler.site import Site
+from crawler.siteconf import load_sites
 from crawler.store import Store
 
 

@@ -15,7 +15,7 @@ from crawler.app.crawl import run_crawl
 from crawler.extract import extract_notice
 from crawler.extract.hints import HINTED_FIELDS
 from crawler.mirror import DEFAULT_TREE, host_map_for, serve_mirror
-from crawler.siteconf import Site
+from crawler.site import Site
 from crawler.store import Store, health, summaries
 
 VERDICT_EXIT = {"ok": 0, "degraded": 3, "broken": 4}

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from crawler.records import AttachmentFile, DetailPage
-from crawler.siteconf import province_name
+from crawler.site import province_name
 
 RENAME_RATIO = 0.6  # a dropped and an added name this alike (same place) are one cluster renamed
 FILE_SUFFIXES = frozenset({"xlsx", "xls", "et", "docx", "doc", "wps", "pdf", "ofd", "zip", "html", "text"})

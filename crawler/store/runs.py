@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from crawler.records import ListingPage, utc_now
-from crawler.siteconf import Site
+from crawler.site import Site
 from crawler.store import health
 
 REMOVAL_RUNS = 3  # runs a notice must be gone from its listing before a 404/410 makes it removed

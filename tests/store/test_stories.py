@@ -8,7 +8,7 @@ import pytest
 from crawler.extract import Notice
 from crawler.extract.text import normalize_text
 from crawler.records import DetailPage, FetchOutcome
-from crawler.siteconf import Listing, Site
+from crawler.site import Listing, Site
 from crawler.store import Store
 
 FORM = (

@@ -45,7 +45,7 @@ from scrapy.http import Response
 from crawler.spiders.cms.entry import ListingEntry
 
 if TYPE_CHECKING:
-    from crawler.siteconf import Site
+    from crawler.site import Site
 
 Form = tuple[tuple[str, str], ...]  # a POST form, in the definition's order: [listing.form]
 

@@ -1,4 +1,4 @@
-"""Which attachments of a list notice are downloaded, and what a download came to."""
+"""Which attachments of a roster notice are downloaded, and what a download came to (its roster read)."""
 
 from __future__ import annotations
 
