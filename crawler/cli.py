@@ -511,7 +511,7 @@ def detect(url_or_file, page_url, name):
     import re
     from urllib.parse import urlsplit
 
-    from crawler.spiders.cms import detect as cms_detect
+    from crawler.listings import detect as cms_detect
 
     if name is not None and not re.fullmatch(r"[a-z0-9_]+", name):
         raise click.BadParameter("use lower-case letters, digits and underscores", param_hint="--name")

@@ -39,7 +39,7 @@ def province_name(short: str | None) -> str | None:
 @dataclass(frozen=True)
 class Listing:
     """How a site's listing pages are read: the adapter of its CMS family (a name in
-    :data:`crawler.spiders.cms.ADAPTERS`), the listing pages a first run reads, the records a page
+    :data:`crawler.listings.ADAPTERS`), the listing pages a first run reads, the records a page
     holds where the answer does not say, and the adapter's own ``options`` (an instance of its
     ``options`` dataclass, filled by the site loader)."""
 

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 from crawler.extract import SiteHints
 from crawler.extract.text import normalize_text
+from crawler.listings import ADAPTERS, FORMER_NAMES, ListingAdapter
+from crawler.listings.contract import Form
 from crawler.site import KINDS, Listing, Site
-from crawler.spiders.cms import ADAPTERS, FORMER_NAMES, ListingAdapter
-from crawler.spiders.cms.contract import Form
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def _strings(listing: _Reader, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-# How each type an adapter option may have (see crawler.spiders.cms.contract) is read from TOML.
+# How each type an adapter option may have (see crawler.listings.contract) is read from TOML.
 _OPTION_READERS = {
     str: lambda listing, key: listing.get(key, str),
     int: lambda listing, key: listing.get(key, int),

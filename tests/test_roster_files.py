@@ -8,7 +8,7 @@ from crawler.extract.attachments import Attachment
 from crawler.mirror import CHALLENGE_PAGE
 from crawler.roster_files import read_download, wanted_attachments
 
-ROSTERS = Path(__file__).resolve().parent.parent / "fixtures" / "rosters"
+ROSTERS = Path(__file__).resolve().parent / "fixtures" / "rosters"
 LIST_FILE = Attachment("名单.docx", "https://jxt.ah.gov.cn/files/mingdan.docx", "docx")
 
 

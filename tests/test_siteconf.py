@@ -3,11 +3,11 @@ import re
 
 import pytest
 
+from crawler.listings import ADAPTERS, json_list
+from crawler.listings.contract import NoOptions
+from crawler.listings.html_list import HtmlListOptions
+from crawler.listings.json_list import JsonListOptions
 from crawler.siteconf import SiteDefinitionError, load_sites, parse_site, select_sites
-from crawler.spiders.cms import ADAPTERS, json_list
-from crawler.spiders.cms.contract import NoOptions
-from crawler.spiders.cms.html_list import HtmlListOptions
-from crawler.spiders.cms.json_list import JsonListOptions
 
 GOOD = """
 name = "demo_bureau"

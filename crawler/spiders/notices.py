@@ -12,10 +12,10 @@ from scrapy.http import Response
 from crawler.detail_pages import attachments_to_read, build_page
 from crawler.downloader.outcomes import NotAPage, Outcome, describe_failure, not_a_page
 from crawler.extract.pool import ExtractionPool
+from crawler.listings import ADAPTERS, ListingEntry, fallback
 from crawler.records import AttachmentFile, DetailPage, FetchOutcome, KnownFile, KnownNotice, ListingPage, utc_now
 from crawler.roster_files import read_download
 from crawler.siteconf import select_sites
-from crawler.spiders.cms import ADAPTERS, ListingEntry, fallback
 from crawler.spiders.revisit import is_due
 from crawler.store.known import gone_before, interrupted_before, load_known
 

@@ -4,9 +4,9 @@ of the site through the mirror is in tests/test_sites.py."""
 
 from scrapy.http import HtmlResponse
 
+from crawler.listings import ADAPTERS, ls_column
 from crawler.mirror import DEFAULT_TREE
 from crawler.siteconf import load_sites
-from crawler.spiders.cms import ADAPTERS, ls_column
 
 NAME = "ah_jxt"
 HOST = "jx.ah.gov.cn"

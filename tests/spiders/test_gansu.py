@@ -9,9 +9,9 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from scrapy.http import TextResponse
 
+from crawler.listings import ADAPTERS, json_list
 from crawler.mirror import DEFAULT_TREE
 from crawler.siteconf import load_sites
-from crawler.spiders.cms import ADAPTERS, json_list
 from tests.conftest import copy_site, crawl, recorded_detail_urls
 
 NAME = "gansu_gxt"
