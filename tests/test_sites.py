@@ -161,6 +161,29 @@ EXPECT = {
             ),
         ),
     ),
+    "bj_jxj": Expect(
+        asked=("GET /jxdt/tzgg/index_1.html",),
+        title=r"^关于",
+        opens=r"京经信[发函]〔2026〕\d+号",
+        signer="北京市经济和信息化局",
+        url_date=TRS_STAMP,
+        chrome=("打印", "关闭", "主办"),
+        known=(
+            Known(
+                "https://jxj.beijing.gov.cn/jxdt/tzgg/202607/t20260729_4812630.html",
+                kind="cluster_list",
+                title="关于2026年度北京市中小企业特色产业集群拟认定名单的公示",
+                contains=("北京市海淀区集成电路设计产业集群",),
+                clusters=7,
+            ),
+            Known(
+                "https://jxj.beijing.gov.cn/jxdt/tzgg/202607/t20260724_4809215.html",
+                kind="list",
+                attachment=".docx",
+                roster=12,
+            ),
+        ),
+    ),
     "cinn": Expect(
         asked=("GET /homeAjax_318_1.html",), missing=1, url_date=r"/(?P<y>\d{4})/(?P<m>\d\d)-(?P<d>\d\d)/", **MINISTRY
     ),
@@ -176,6 +199,29 @@ EXPECT = {
             ),
         ),
     ),  # a GBK page without any charset declaration
+    "cq_jjxxw": Expect(
+        asked=("GET /zwgk_213/gsgg/index_1.html",),
+        title=r"^关于",
+        signer="重庆市经济和信息化委员会",
+        url_date=TRS_STAMP,
+        chrome=("打印", "关闭", "主办", "搜索", "渝快办"),
+        known=(
+            Known(
+                "https://jjxxw.cq.gov.cn/zwgk_213/gsgg/202606/t20260605_15731284.html",
+                kind="cluster_list",
+                title="关于2026年重庆市中小企业特色产业集群拟认定名单的公示",
+                attachment=".xlsx",
+                clusters=8,
+                contains=("重庆市璧山区新能源汽车电驱动系统产业集群",),
+            ),
+            Known(
+                "https://jjxxw.cq.gov.cn/zwgk_213/gsgg/202606/t20260622_15766619.html",
+                kind="list",
+                roster=10,
+                contains=("重庆某某光电技术有限公司",),
+            ),
+        ),
+    ),
     "fj_fgw": Expect(
         asked=("POST /fjdzapp/search?page=1", "POST /fjdzapp/search?page=2"),
         title=r"^福建省发展和改革委员会",
@@ -230,6 +276,86 @@ EXPECT = {
         signer="广东省工业和信息化厅",
         signed="by then",
     ),
+    "guizhou_gxt": Expect(
+        asked=("GET /gxdt/tzgg/index_1.html",),
+        title=r"^关于",
+        opens=r"黔工信\w+〔2026〕\d+号",
+        signer="贵州省工业和信息化厅",
+        url_date=TRS_STAMP,
+        chrome=("打印", "关闭", "主办", "搜索"),
+        known=(
+            Known(
+                "https://gxt.guizhou.gov.cn/gxdt/tzgg/202608/t20260814_86154203.html",
+                kind="cluster_list",
+                title="关于2026年贵州省中小企业特色产业集群拟认定名单的公示",
+                clusters=8,
+                contains=("黔南州福泉市磷化工产业集群",),
+            ),
+            Known(
+                "https://gxt.guizhou.gov.cn/gxdt/tzgg/202608/t20260810_86139876.html",
+                kind="list",
+                attachment=".xlsx",
+                roster=12,
+                contains=("贵阳某某航空零部件有限公司",),
+            ),
+        ),
+    ),
+    "gx_gxt": Expect(
+        asked=("GET /wzsy/tzgg_6719901/tzgg/index-2.shtml",),
+        title=r"^关于",
+        opens=r"桂工信\w+〔2026〕\d+号",
+        signer="广西壮族自治区工业和信息化厅",
+        chrome=("主办", "微信", "打印", "大 中 小"),
+        known=(
+            Known(
+                "https://gxt.gxzf.gov.cn/wzsy/tzgg_6719901/tzgg/t27968514.shtml",
+                kind="cluster_list",
+                title="关于2026年广西壮族自治区中小企业特色产业集群拟认定名单的公示",
+                published="2026-09-10T16:20",
+                contains=("南宁市横州市茉莉花茶产业集群",),
+                clusters=8,
+            ),
+            Known(
+                "https://gxt.gxzf.gov.cn/wzsy/tzgg_6719901/tzgg/t27955207.shtml",
+                kind="list",
+                opens="桂工信中小〔2026〕352号",
+                attachment=".xlsx",
+                roster=12,
+            ),
+            Known(
+                "https://gxt.gxzf.gov.cn/wzsy/tzgg_6719901/tzgg/t27920915.shtml",
+                contains=("河池某某锌业有限公司",),
+                roster=6,
+            ),
+        ),
+    ),
+    "hainan_gxt": Expect(
+        asked=(
+            "GET /common/search/0f1e2d3c4b5a69788796a5b4c3d2e1f0?sort=publishedTime&_isAgg=true&_isJson=true"
+            "&_pageSize=5&_template=iitb&_rangeTimeGte=&_channelName=&page=2",
+        ),
+        title=r"^关于",
+        opens=r"琼工信\w+〔2026〕\d+号",
+        signer="海南省工业和信息化厅",
+        url_date=r"/tzgg/(?P<y>\d{4})(?P<m>\d\d)/",
+        chrome=("主办", "关闭", "打印", "相关信息"),
+        known=(
+            Known(
+                "https://iitb.hainan.gov.cn/iitb/tzgg/202609/d6d8c8104b275f34feb476c35e7e8ad8.shtml",
+                kind="cluster_list",
+                title="关于2026年海南省中小企业特色产业集群拟认定名单的公示",
+                contains=("三亚市崖州区南繁种业产业集群",),
+                clusters=6,
+            ),
+            Known(
+                "https://iitb.hainan.gov.cn/iitb/tzgg/202608/4b0614774b94d84632ee03da3194b8b0.shtml",
+                kind="list",
+                contains=("三亚某某深海装备有限公司",),
+                ends="海南省工业和信息化厅\n2026年8月26日",
+                roster=10,
+            ),
+        ),
+    ),
     "hb_jxt": Expect(
         asked=("GET /fbjd/zc/qtzdgkwj/gsgg/index_1.shtml",),
         signer=r"湖北省经济和信息化厅(?:办公室)?",
@@ -258,6 +384,35 @@ EXPECT = {
         url_date=r"/(?P<y>\d{4})/(?P<m>\d\d)-(?P<d>\d\d)/",
         chrome=("主办",),
     ),
+    "hlj_gxt": Expect(
+        asked=(
+            "GET /common/search/a1b2c3d4e5f60718293a4b5c6d7e8f90?_isAgg=true&_isJson=true&_pageSize=5"
+            "&_template=index&_rangeTimeGte=&_channelName=&page=2",
+        ),
+        title=r"^关于",
+        opens=r"黑工信\w+〔2026〕\d+号",
+        signer="黑龙江省工业和信息化厅",
+        url_date=r"/c106958/(?P<y>\d{4})(?P<m>\d\d)/",
+        chrome=("主办", "关闭", "打印", "日期："),
+        known=(
+            Known(
+                "https://gxt.hlj.gov.cn/gxt/c106958/202609/c00_31976452.shtml",
+                kind="cluster_list",
+                title="关于2026年黑龙江省中小企业特色产业集群拟认定名单的公示",
+                published="2026-09-08T10:12",
+                opens="黑工信企业函〔2026〕212号",
+                contains=("佳木斯市桦南县紫苏精深加工产业集群",),
+                clusters=7,
+            ),
+            Known(
+                "https://gxt.hlj.gov.cn/gxt/c106958/202608/c00_31970318.shtml",
+                kind="list",
+                contains=("鸡西某某石墨科技有限公司",),
+                roster=10,
+            ),
+            Known("https://gxt.hlj.gov.cn/gxt/c106958/202606/c00_31949681.shtml", kind="list", roster=6),
+        ),
+    ),
     "hn_gxt": Expect(
         asked=("GET /gxt/xxgk_71033/tzgg/index_1.html",),
         signer="湖南省工业和信息化厅",
@@ -268,6 +423,30 @@ EXPECT = {
                 title="关于2026年湖南省中小企业特色产业集群拟认定名单的公示",
                 kind="cluster_list",
                 clusters=8,
+            ),
+        ),
+    ),
+    "jl_gxt": Expect(
+        asked=("GET /xxgk/tzgg/index_1.html",),
+        title=r"^关于",
+        signer="吉林省工业和信息化厅",
+        url_date=TRS_STAMP,
+        chrome=("关闭", "打印", "主办"),
+        known=(
+            Known(
+                "https://gxt.jl.gov.cn/xxgk/tzgg/202608/t20260818_3268415.html",
+                kind="list",
+                opens="吉工信中小〔2026〕214号",
+                contains=("长春某某光电科技有限公司",),
+                attachment=".xlsx",
+                roster=12,
+            ),
+            Known(
+                "https://gxt.jl.gov.cn/xxgk/tzgg/202608/t20260811_3266032.html",
+                title="关于2026年度吉林省中小企业特色产业集群拟认定名单的公示",
+                kind="cluster_list",
+                contains=("延边朝鲜族自治州敦化市医药产业集群",),
+                clusters=6,
             ),
         ),
     ),
@@ -288,8 +467,60 @@ EXPECT = {
         signer="江西省工业和信息化厅",
         chrome=("关闭", "主办"),
     ),
+    "ln_gxt": Expect(
+        asked=("GET /gxt/tztg/index_1.shtml",),
+        title=r"^关于",
+        signer="辽宁省工业和信息化厅",
+        url_date=r"/tztg/(?P<y>\d{4})(?P<m>\d\d)(?P<d>\d\d)\d{11}/",
+        chrome=("关闭", "打印", "主办"),
+        known=(
+            Known(
+                "https://gxt.ln.gov.cn/gxt/tztg/2026081415203617482/index.shtml",
+                kind="list",
+                opens="辽工信改革〔2026〕58号",
+                contains=("沈阳某某数控机床有限公司",),
+                attachment=".xlsx",
+                roster=10,
+            ),
+            Known(
+                "https://gxt.ln.gov.cn/gxt/tztg/2026080709413052716/index.shtml",
+                title="关于2026年度辽宁省中小企业特色产业集群拟认定名单的公示",
+                kind="cluster_list",
+                contains=("沈阳市铁西区工业机器人产业集群",),
+                clusters=8,
+            ),
+        ),
+    ),
     "miit": Expect(
         asked=("GET " + MIIT_API + '{"pageNo":2,"pageSize":10}',), url_date=r"/art/(?P<y>\d{4})/", **MINISTRY
+    ),
+    "miit_qyj": Expect(
+        asked=(
+            "GET "
+            + MIIT_API.replace("3e3ad1a3bec74939890a0d3e54815141", "5c1e0f3a9b7d4e2f8a6c0d1b3e5f7a90")
+            + '{"pageNo":2,"pageSize":6}',
+        ),
+        title=r"^工业和信息化部",
+        opens=r"工信\w+〔2026〕\d+号",
+        signer=r"工业和信息化部(?:办公厅)?",
+        url_date=r"/art/(?P<y>\d{4})/",
+        chrome=("主办", "微信", "关闭"),
+        known=(
+            Known(
+                "https://www.miit.gov.cn/jgsj/qyj/wjfb/art/2026/art_eadcc3f137d790f3b9e4cad27bcf804c.html",
+                kind="cluster_list",
+                title="工业和信息化部关于公布2026年度中小企业特色产业集群名单的通知",
+                contains=("北京市顺义区航空零部件产业集群",),
+                attachment=".pdf",
+                clusters=10,
+            ),
+            Known(
+                "https://www.miit.gov.cn/jgsj/qyj/wjfb/art/2026/art_7c807088111cc068a6cf1b7cf905409b.html",
+                kind="list",
+                contains=("株洲某某轨道交通装备有限公司",),
+                roster=8,
+            ),
+        ),
     ),
     "mysteel": Expect(
         asked=("GET /article/p-323-------------2.html",),
@@ -309,6 +540,76 @@ EXPECT = {
                 title="国家发展改革委办公厅关于公布第五批国家级战略性新兴产业集群名单的通知",
                 contains=("第五批国家级战略性新兴产业集群", "专精特新中小企业"),
                 ends="2026年8月12日",
+            ),
+        ),
+    ),
+    "nmg_gxt": Expect(
+        asked=("GET /zwgk/fdzdgknr/tzgg/index_1.html",),
+        title=r"^关于",
+        signer="内蒙古自治区工业和信息化厅",
+        signed="by then",  # dated on its 成文日期, at most a day before publication
+        url_date=TRS_STAMP,
+        chrome=("关闭", "打印", "主办", "主题分类", "成文日期", "公文时效", "相关文件"),
+        known=(
+            Known(
+                "https://gxt.nmg.gov.cn/zwgk/fdzdgknr/tzgg/202608/t20260820_2547113.html",
+                title="关于公布2026年度内蒙古自治区中小企业特色产业集群名单的通知",
+                kind="cluster_list",
+                published="2026-08-20T16:12",
+                contains=("呼和浩特市和林格尔县乳制品产业集群",),
+                ends="内蒙古自治区工业和信息化厅\n2026年8月19日",
+                attachment=".xlsx",
+                clusters=8,
+            ),
+            Known(
+                "https://gxt.nmg.gov.cn/zwgk/fdzdgknr/tzgg/202608/t20260814_2545870.html",
+                kind="list",
+                contains=("包头某某稀土材料有限公司",),
+                roster=10,
+            ),
+        ),
+    ),
+    "nx_gxt": Expect(
+        asked=("GET /zwgk/fdzdgknr/zcfg/gxtwj/index_1.html",),
+        title=r"^关于",
+        opens=r"宁工信[发函]〔2026〕\d+号",
+        signer="宁夏回族自治区工业和信息化厅",
+        url_date=TRS_STAMP,
+        chrome=("打印", "关闭", "主办", "搜索"),
+        known=(
+            Known(
+                "https://gxt.nx.gov.cn/zwgk/fdzdgknr/zcfg/gxtwj/202608/t20260811_5296102.html",
+                kind="cluster_list",
+                clusters=6,
+                contains=("中卫市中宁县枸杞精深加工产业集群",),
+            ),
+            Known(
+                "https://gxt.nx.gov.cn/zwgk/fdzdgknr/zcfg/gxtwj/202608/t20260814_5297731.html",
+                kind="list",
+                attachment=".xlsx",
+                roster=10,
+            ),
+        ),
+    ),
+    "qh_gxt": Expect(
+        asked=("GET /zwgk/tzgg/index_2.html",),
+        title=r"^关于",
+        opens=r"青工信\w〔2026〕\d+号",
+        signer="青海省工业和信息化厅",
+        url_date=r"/system/(?P<y>\d{4})/(?P<m>\d\d)/(?P<d>\d\d)/",
+        chrome=("打印", "关闭", "主办", "搜索"),
+        known=(
+            Known(
+                "https://gxt.qinghai.gov.cn/zwgk/system/2026/08/14/030118426.shtml",
+                kind="cluster_list",
+                clusters=6,
+                contains=("海西州格尔木市盐湖化工产业集群",),
+            ),
+            Known(
+                "https://gxt.qinghai.gov.cn/zwgk/system/2026/08/11/030117953.shtml",
+                kind="list",
+                roster=8,
+                contains=("西宁某某锂电材料有限公司",),
             ),
         ),
     ),
@@ -346,11 +647,135 @@ EXPECT = {
         url_date=TRS_STAMP,
         chrome=("主办",),
     ),
+    "shanxi_gxt": Expect(
+        asked=("GET /xwdt/tzgg/index_1.shtml",),
+        title=r"^关于",
+        opens=r"晋工信\w+字〔2026〕\d+号",
+        signer="山西省工业和信息化厅",
+        url_date=TRS_STAMP,
+        chrome=("打印", "关闭", "主办", "编辑时间"),
+        known=(
+            Known(
+                "https://gxt.shanxi.gov.cn/xwdt/tzgg/202607/t20260728_10171846.shtml",
+                kind="cluster_list",
+                title="关于2026年山西省中小企业特色产业集群拟认定名单的公示",
+                contains=("晋城市泽州县光机电产业集群",),
+                clusters=7,
+            ),
+            Known(
+                "https://gxt.shanxi.gov.cn/xwdt/tzgg/202607/t20260721_10165302.shtml",
+                kind="list",
+                attachment=".pdf",
+                roster=9,
+            ),
+        ),
+    ),
     "sz_gxj": Expect(
         asked=("GET /gkmlpt/api/all/3115?page=2&sid=755024",),
         title=r"^深圳市工业和信息化局",
         signer="深圳市工业和信息化局",
         signed="by then",
+    ),
+    "tj_gxj": Expect(
+        asked=("GET /ZWXX5652/TZGG5657/index_1.html",),
+        title=r"^关于",
+        opens=r"津工信\w+〔2026〕\d+号",
+        signer="天津市工业和信息化局",
+        url_date=TRS_STAMP,
+        chrome=("打印", "关闭", "主办", "发布日期"),
+        known=(
+            Known(
+                "https://gyxxh.tj.gov.cn/ZWXX5652/TZGG5657/202607/t20260730_7104852.html",
+                kind="cluster_list",
+                title="关于2026年天津市中小企业特色产业集群拟认定名单的公示",
+                attachment=".xlsx",
+                clusters=8,
+            ),
+            Known(
+                "https://gyxxh.tj.gov.cn/ZWXX5652/TZGG5657/202607/t20260723_7098316.html",
+                kind="list",
+                contains=("天津某某海洋装备有限公司",),
+                roster=10,
+            ),
+        ),
+    ),
+    "xj_gxt": Expect(
+        asked=("GET /gxt/tzgg/common_list_2.shtml",),
+        title=r"^关于",
+        opens=r"新工信\w+〔2026〕\d+号",
+        signer="新疆维吾尔自治区工业和信息化厅",
+        url_date=r"/tzgg/(?P<y>\d{4})(?P<m>\d\d)/",
+        chrome=("主办", "关闭", "长者模式"),
+        known=(
+            Known(
+                "https://gxt.xinjiang.gov.cn/gxt/tzgg/202608/b8ad78ebb950ef8e9d01204115795104.shtml",
+                kind="cluster_list",
+                title="关于公布2026年新疆维吾尔自治区中小企业特色产业集群名单的通知",
+                contains=("伊犁哈萨克自治州霍城县薰衣草精深加工产业集群",),
+                clusters=6,
+            ),
+        ),
+    ),
+    "xjbt_gxj": Expect(
+        asked=("GET /xxgk/tzgg/index_2.shtml",),
+        title=r"^关于",
+        opens=r"兵工信[发函]〔2026〕\d+号",
+        signer="新疆生产建设兵团工业和信息化局",
+        url_date=r"/c/(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)/",
+        chrome=("主办", "关闭", "兵团政务网"),
+        known=(
+            Known(
+                "https://btgxj.xjbt.gov.cn/c/2026-08-14/8489217.shtml",
+                kind="list",
+                title="关于2026年兵团专精特新中小企业拟认定名单的公示",
+                contains=("石河子某某化工有限公司",),
+                roster=8,
+            ),
+        ),
+    ),
+    "xz_jxt": Expect(
+        asked=("GET /xzweb/list?id=5&pageNum=2",),
+        title=r"^关于",
+        opens=r"藏经信[发函]〔2026〕\d+号",
+        signer="西藏自治区经济和信息化厅",
+        chrome=("打印", "关闭", "主办", "搜索", "藏文版"),
+        known=(
+            Known(
+                "http://jxt.xizang.gov.cn/xzweb/detail?id=28406",
+                kind="cluster_list",
+                clusters=5,
+                contains=("日喀则市桑珠孜区青稞精深加工产业集群",),
+            ),
+            Known(
+                "http://jxt.xizang.gov.cn/xzweb/detail?id=28431",
+                kind="list",
+                roster=8,
+                contains=("拉萨某某藏药股份有限公司",),
+            ),
+        ),
+    ),
+    "yn_gxt": Expect(
+        asked=("GET /html/tongzhigonggao/2.html",),
+        title=r"^关于",
+        opens=r"云工信\w+〔2026〕\d+号",
+        signer="云南省工业和信息化厅",
+        url_date=r"/html/(?P<y>\d{4})/tongzhigonggao_(?P<m>\d\d)(?P<d>\d\d)/",
+        chrome=("打印", "关闭", "主办", "搜索", "浏览次数"),
+        known=(
+            Known(
+                "https://gxt.yn.gov.cn/html/2026/tongzhigonggao_0818/195263.html",
+                kind="cluster_list",
+                title="关于2026年云南省中小企业特色产业集群拟认定名单的公示",
+                clusters=8,
+                contains=("普洱市思茅区咖啡精深加工产业集群",),
+            ),
+            Known(
+                "https://gxt.yn.gov.cn/html/2026/tongzhigonggao_0812/195021.html",
+                kind="list",
+                roster=10,
+                contains=("红河某某锡业科技有限公司",),
+            ),
+        ),
     ),
     "yt_gxj": Expect(
         asked=(
@@ -452,8 +877,9 @@ def test_the_listing_is_read_as_defined_with_no_fetch_error(crawled, name):
     assert {o for role, o, _ in fetches if role not in ("listing", "detail")} <= {"downloaded"}  # attachments
     assert {urlsplit(url).hostname for *_, url in fetches} <= set(site.hosts)  # no link-out followed
     asked = [request for host in site.hosts for request in by_host.get(host, [])]
-    for host in site.hosts:
-        assert by_host[host].count("GET /robots.txt") == 1, host
+    for host in site.hosts:  # once per crawler: the sites on one host are crawled one after another
+        sharing = [other for other in SITES.values() if host in other.hosts and recorded(other.name)]
+        assert by_host[host].count("GET /robots.txt") == len(sharing), host
     for request in exp.asked:
         assert asked.count(request) == 1, (request, [r for r in asked if "robots" not in r][:5])
 
@@ -537,3 +963,35 @@ def test_known_notice_fields_and_rosters(crawled, name, known):
     for table, rows in (("clusters", known.clusters), ("list_entries", known.roster)):
         if rows is not None:
             assert query(db, f"select count(*) from {table} where notice_id = ?", notice_id) == [(rows,)], table
+
+
+def test_sites_sharing_a_host_are_crawled_one_after_another(crawled):
+    db = crawled[0]
+    by_host: dict[str, list[str]] = {}
+    for name, site in SITES.items():
+        for host in site.hosts:
+            by_host.setdefault(host, []).append(name)
+    shared = {host: names for host, names in by_host.items() if len(names) > 1}
+    assert shared, "no two recorded sites share a host: this test checks nothing"
+    for host, names in shared.items():
+        spans = sorted(
+            query(db, "select min(fetched_at), max(fetched_at), site from fetches where site = ?", name)[0]
+            for name in names
+        )
+        for (_, end, before), (start, _, after) in zip(spans, spans[1:]):
+            assert end <= start, f"{host}: {before} and {after} were crawled at the same time"
+
+
+# The 31 provincial-level divisions of the mainland, and the Xinjiang Production and Construction Corps.
+PROVINCES = (
+    "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 海南 重庆 四川 贵州 云南"
+    " 西藏 陕西 甘肃 青海 宁夏 新疆"
+).split()
+
+
+def test_every_provincial_level_division_and_the_corps_has_a_bureau_definition():
+    bureaus = [site for site in SITES.values() if site.kind == "bureau" and site.enabled]
+    covered = {site.province for site in bureaus}
+    assert [p for p in PROVINCES if p not in covered] == []
+    assert any("兵团" in site.title for site in bureaus), "新疆生产建设兵团 has no bureau definition"
+    assert any(site.province == "全国" and "中小企业局" in site.title for site in bureaus), "MIIT's SME bureau"

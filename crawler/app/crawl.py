@@ -101,6 +101,26 @@ def crawl_settings(db_path: Path, host_map: dict[str, str], overrides: dict[str,
     return settings
 
 
+def host_groups(sites: list[Site]) -> list[list[Site]]:
+    """The sites in groups that share no host with another group: sites on one host (two columns of
+    a ministry) are one politeness unit, since Scrapy's delays and robots.txt are per crawler."""
+    groups: list[tuple[set[str], list[Site]]] = []
+    for site in sites:
+        hosts = set(site.hosts)
+        joined = [g for g in groups if g[0] & hosts]
+        merged = (hosts.union(*(g[0] for g in joined)), [s for g in joined for s in g[1]] + [site])
+        groups = [g for g in groups if g not in joined] + [merged]
+    return [members for _, members in groups]
+
+
+def _crawl_in_turn(process: CrawlerProcess, names: list[str], pool: ExtractionPool) -> None:
+    """Crawl the sites ``names`` one after another, each starting when the one before it ends."""
+    first, *rest = names
+    done = process.crawl(NoticeSpider, site=first, extraction=pool)
+    for name in rest:
+        done.addBoth(lambda _, name=name: process.crawl(NoticeSpider, site=name, extraction=pool))
+
+
 def run_crawl(
     sites: list[Site],
     db_path: Path,
@@ -108,7 +128,8 @@ def run_crawl(
     overrides: dict[str, str] | None = None,
     log_level: str = "WARNING",
 ) -> CrawlReport:
-    """Crawl ``sites`` concurrently into ``db_path`` and report the run."""
+    """Crawl ``sites`` into ``db_path`` and report the run: concurrently, except that sites sharing a
+    host are crawled one after another (:func:`host_groups`)."""
     store = Store(db_path)
     try:
         store.register_sites(sites)
@@ -123,8 +144,8 @@ def run_crawl(
         settings.getint("CRAWLER_EXTRACT_PROCESSES"), settings.getint("CRAWLER_EXTRACT_PROCESS_AFTER")
     )
     process = CrawlerProcess(settings)
-    for site in sites:
-        process.crawl(NoticeSpider, site=site.name, extraction=pool)
+    for group in host_groups(sites):
+        _crawl_in_turn(process, [site.name for site in group], pool)
     try:
         process.start()
     finally:

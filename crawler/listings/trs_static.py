@@ -3,7 +3,7 @@
 by a script call ``createPageHTML(countPage, currentPage, "index", "html")``, whose arguments are
 number literals or variables set just above it (``var countPage = 5//共多少页``); ``currentPage`` is
 0-based. Newer templates put the pager's element id first (``createPageHTML('page_div', 5, 0,
-'index', 'html', 98)``); both forms are read."""
+'index', 'html', 98)``), and some call it ``createPage`` (Chongqing's portal); every form is read."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from scrapy import Request
 from crawler.listings.contract import ListingAdapter
 from crawler.listings.html_list import ItemSelector, link_entries, problem
 
-_CALL = re.compile(r"(?<![\w.])createPageHTML\s*\(([^()]*)\)")
+_CALL = re.compile(r"(?<![\w.])createPage(?:HTML)?\s*\(([^()]*)\)")
 _DEFINITION = re.compile(r"function\s+$")
 _ARG = re.compile(r"""\s*(?:'([^']*)'|"([^"]*)"|([\w.$-]+))\s*""")
 

@@ -69,6 +69,7 @@ def test_next_page_comes_from_create_page_html_and_stops_at_the_last(name, colum
             'function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){}\ncreatePageHTML(2, 0, "index", "html");',
             (2, 0, "index", "html"),
         ),
+        ('var countPage = 6;\ncreatePage(countPage, 0, "index", "html");', (6, 0, "index", "html")),  # Chongqing
         ("<p>no pager</p>", None),
     ],
 )

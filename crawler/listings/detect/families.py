@@ -115,8 +115,9 @@ def _html_markers(text: str, links: list[Link]) -> Family:
             family.evidence.append("ls.min.js / ls-page-container")
         return family
     trs_links = sum(1 for link in links if _TRS_DETAIL.search(urlsplit(link.url).path))
-    if re.search(r"(?<![\w.])createPageHTML\s*\(", text):
-        family = Family("trs_static", "TRS", evidence=["createPageHTML( pager call"])
+    call = re.search(r"(?<![\w.])(createPage(?:HTML)?)\s*\(", text)
+    if call:
+        family = Family("trs_static", "TRS", evidence=[f"{call[1]}( pager call"])
         count = re.search(r"\bcountPage\s*=\s*(\d+)", text)
         if count:
             family.evidence.append(f"countPage = {count.group(1)}")
