@@ -9,11 +9,14 @@ from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from twisted.python.failure import Failure
 
 from crawler.extract.pool import ExtractionPool
 from crawler.site import Site
 from crawler.spiders.notices import NoticeSpider
 from crawler.store import Store, health
+
+log = logging.getLogger(__name__)
 
 # Exit codes of `crawler crawl` and `crawler run` (README lists them for cron users).
 EXIT_OK = 0
@@ -114,11 +117,17 @@ def host_groups(sites: list[Site]) -> list[list[Site]]:
 
 
 def _crawl_in_turn(process: CrawlerProcess, names: list[str], pool: ExtractionPool) -> None:
-    """Crawl the sites ``names`` one after another, each starting when the one before it ends."""
-    first, *rest = names
-    done = process.crawl(NoticeSpider, site=first, extraction=pool)
-    for name in rest:
-        done.addBoth(lambda _, name=name: process.crawl(NoticeSpider, site=name, extraction=pool))
+    """Crawl the sites ``names`` one after another, each starting when the one before it ends (a
+    crawl that failed is logged with its traceback, and the next one still starts)."""
+
+    def then(result, before: str, name: str):
+        if isinstance(result, Failure):
+            log.error("crawl of %s failed", before, exc_info=(result.type, result.value, result.getTracebackObject()))
+        return process.crawl(NoticeSpider, site=name, extraction=pool)
+
+    done = process.crawl(NoticeSpider, site=names[0], extraction=pool)
+    for before, name in zip(names, names[1:]):
+        done.addBoth(then, before, name)
 
 
 def run_crawl(
