@@ -10,30 +10,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.extract import SiteHints
+from crawler.rosters import places
 
 KINDS = ("bureau", "republisher")
 
-_MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
-_REGIONS = {
-    "内蒙古": "内蒙古自治区",
-    "广西": "广西壮族自治区",
-    "西藏": "西藏自治区",
-    "宁夏": "宁夏回族自治区",
-    "新疆": "新疆维吾尔自治区",
-    "香港": "香港特别行政区",
-    "澳门": "澳门特别行政区",
-}
-
 
 def province_name(short: str | None) -> str | None:
-    """The full name of a site's province (``浙江`` → ``浙江省``); None for national sites."""
-    if not short or short == "全国":
-        return None
-    if short.endswith(("省", "市", "自治区", "特别行政区")):
-        return short
-    if short in _MUNICIPALITIES:
-        return short + "市"
-    return _REGIONS.get(short, short + "省")
+    """The full name of a site's province (``浙江`` → ``浙江省``, ``广西`` → ``广西壮族自治区``), from the
+    gazetteer the roster reader uses; None for a national site."""
+    return None if short == "全国" else places.province_name(short)
 
 
 @dataclass(frozen=True)

@@ -215,3 +215,18 @@ def test_the_former_name_trs_json_still_loads_as_json_list_with_a_warning_once(t
 def test_an_unknown_adapter_lists_the_registered_names_not_former_ones(tmp_path):
     message = refusal(tmp_path, GOOD.replace('adapter = "html_list"', 'adapter = "wordpress"'))
     assert f"must be one of {', '.join(sorted(ADAPTERS))}, got 'wordpress'" in message and "trs_json" not in message
+
+
+def test_every_site_province_has_its_full_name():
+    from crawler.site import province_name
+
+    assert [province_name(p) for p in ("浙江", "北京", "广西", "内蒙古", "全国", None)] == [
+        "浙江省",
+        "北京市",
+        "广西壮族自治区",
+        "内蒙古自治区",
+        None,
+        None,
+    ]
+    for site in load_sites().values():
+        assert site.province == "全国" or site.province_name.startswith(site.province), site.name
