@@ -5,9 +5,22 @@ from a connection of its own; a database that does not exist yet knows nothing."
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from crawler.records import KnownFile, KnownNotice
+
+
+@contextmanager
+def _read_only(db_path: str | Path | None) -> Iterator[sqlite3.Connection | None]:
+    """A read-only connection to the database, or None when there is no database yet."""
+    path = Path(db_path or "")
+    if not path.is_file():
+        yield None
+        return
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        yield conn
 
 
 def _known_files(conn: sqlite3.Connection, site: str) -> dict[str, tuple[KnownFile, ...]]:
@@ -29,11 +42,8 @@ def _known_files(conn: sqlite3.Connection, site: str) -> dict[str, tuple[KnownFi
 
 def load_known(db_path: str | Path | None, site: str) -> dict[str, KnownNotice]:
     """The site's stored notices by URL, read-only (empty when there is no database yet)."""
-    path = Path(db_path or "")
-    if not path.is_file():
-        return {}
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        columns = {row[1] for row in conn.execute("pragma table_info(notices)")}
+    with _read_only(db_path) as conn:
+        columns = {row[1] for row in conn.execute("pragma table_info(notices)")} if conn else set()
         if not columns:
             return {}
         validators = "etag, last_modified" if {"etag", "last_modified"} <= columns else "null, null"
@@ -48,11 +58,8 @@ def load_known(db_path: str | Path | None, site: str) -> dict[str, KnownNotice]:
 def gone_before(db_path: str | Path | None, site: str) -> set[str]:
     """URLs the site's listings showed in earlier runs that were never stored because their page
     answered 404/410: not news the next time either. (A page that failed otherwise is tried again.)"""
-    path = Path(db_path or "")
-    if not path.is_file():
-        return set()
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        if not conn.execute("select 1 from sqlite_master where name = 'listings'").fetchone():
+    with _read_only(db_path) as conn:
+        if not conn or not conn.execute("select 1 from sqlite_master where name = 'listings'").fetchone():
             return set()
         rows = conn.execute(
             """select l.notice_url from listings l
@@ -68,11 +75,8 @@ def interrupted_before(db_path: str | Path | None, site: str, run_id: int | None
     """True when the site's last run before ``run_id`` never finished (killed, say) or failed to
     fetch some of its pages: the listing pages it read or missed may hold notices it never stored,
     so this run reads as deep as a first one."""
-    path = Path(db_path or "")
-    if not path.is_file():
-        return False
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        if not conn.execute("select 1 from sqlite_master where name = 'runs'").fetchone():
+    with _read_only(db_path) as conn:
+        if not conn or not conn.execute("select 1 from sqlite_master where name = 'runs'").fetchone():
             return False
         row = conn.execute(
             """select id, status from runs r where (? is null or r.id < ?)
