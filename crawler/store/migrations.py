@@ -30,6 +30,13 @@ def versions_listing_title(db: sqlite_utils.Database) -> None:
     db["versions"].add_column("listing_title", str)
 
 
+@migrations(name="notices_deadline")
+def notices_deadline(db: sqlite_utils.Database) -> None:
+    """``notices.deadline`` and ``versions.deadline``: the application deadline of a call for applications."""
+    db["notices"].add_column("deadline", str)
+    db["versions"].add_column("deadline", str)
+
+
 def upgrade(db: sqlite_utils.Database) -> None:
     """Apply the pending migrations and replace outdated views, in one write transaction; a
     database already up to date is not written. Raises :class:`NewerDatabaseError`, before any
