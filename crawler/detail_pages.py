@@ -31,8 +31,9 @@ async def build_page(
 ) -> DetailPage | None:
     """The record of the detail page ``fetch.url`` answered with ``raw``: its notice extracted (by
     ``extraction``, in a worker when it has one) with the site's hints and the title and date its
-    listing showed, classified, and for a roster notice the roster printed in its body. ``site`` is
-    None for a notice whose site is no longer defined (reextract): no hints then.
+    listing showed, classified (its application deadline kept for a call only), and for a roster
+    notice the roster printed in its body. ``site`` is None for a notice whose site is no longer
+    defined (reextract): no hints then.
 
     Sets ``fetch.via`` and ``fetch.drift`` (whether the site's selectors found their elements).
     Returns None when the page holds no notice (extraction failed, too little text, no title);
@@ -59,6 +60,11 @@ async def build_page(
         fetch.outcome = Outcome.ERROR if notice.error else Outcome.EMPTY
         fetch.error = notice.error or "no notice text found on the page"
         return None
+    kind = classify(notice.title, notice.issuer)
+    if kind.kind != "call":
+        # A deadline is a call's: a list's dates are its 公示 and objection windows, a policy's are
+        # standing rules of its programme, news only reports them.
+        notice.deadline = None
     page = DetailPage(
         site=fetch.site,
         notice=notice,
@@ -66,7 +72,7 @@ async def build_page(
         raw=raw,
         content_type=content_type,
         validators=validators or {},
-        kind=classify(notice.title, notice.issuer),
+        kind=kind,
         packed=packed,
         listing_title=listing_title,
     )

@@ -65,3 +65,25 @@ def test_a_broken_rules_file_names_the_rule(tmp_path):
     path.write_text('[[kind]]\nname = "list"\ntitle = "名单("\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"kinds.toml: rule 1 \('list'\)"):
         load_rules(path)
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("工业和信息化部办公厅关于开展2025年度绿色制造名单推荐工作的通知", "call"),
+        ("关于开展2026年海南省绿色制造名单推荐工作的通知", "call"),
+        ("关于开展2025年度省级绿色制造名单申报工作的通知", "call"),
+        ("关于做好2025年度绿色制造名单推荐工作的通知", "call"),
+        ("关于组织申报2025年度湖北省绿色制造名单的通知", "call"),
+        ("关于组织推荐2025年度国家级绿色制造名单的通知", "call"),
+        ("关于开展2025年度中小企业特色产业集群名单推荐工作的通知", "call"),
+        # What such a call yields is a list: its 公示, the recommended or the published names.
+        ("关于公布2025年度绿色制造名单的通知", "list"),
+        ("关于2025年度绿色制造拟推荐名单的公示", "list"),
+        ("关于2026年江苏省专精特新“小巨人”企业推荐名单的公示", "list"),
+        ("关于2026年北京市绿色制造名单的公告", "list"),
+        ("工业和信息化部关于公布2025年度中小企业特色产业集群名单的通知", "cluster_list"),
+    ],
+)
+def test_a_call_for_nominations_to_a_list_is_a_call_and_the_list_it_yields_is_not(title, kind):
+    assert classify(title).kind == kind

@@ -19,9 +19,9 @@ LISTED_TITLE = "关于印发《上海市促进工业软件高质量发展若干�
 # What a user sees of the crawl, which re-extraction must leave as it is.
 VIEWS = {
     "notices": "select url, site, title, published_at, source, status, current_version, kind, doc_number, issuer,"
-    " content_hash, etag, last_modified from notices order by url",
-    "versions": "select n.url, v.version, v.content_hash, v.title, v.listing_title, v.published_at, v.change_kind"
-    " from versions v join notices n on n.id = v.notice_id order by n.url, v.version",
+    " content_hash, etag, last_modified, deadline from notices order by url",
+    "versions": "select n.url, v.version, v.content_hash, v.title, v.listing_title, v.published_at, v.change_kind,"
+    " v.deadline from versions v join notices n on n.id = v.notice_id order by n.url, v.version",
     "events": "select kind, notice_id, version, site, reason from events order by id",
     "clusters": "select notice_id, version, name from clusters order by 1, 2, 3",
     "list_entries": "select notice_id, version, name from list_entries order by 1, 2, 3",
@@ -96,3 +96,18 @@ def test_a_version_saved_before_listing_titles_were_kept_reextracts_without_one(
         db, "select n.url, v.title from versions v join notices n on n.id = v.notice_id where v.version = 2"
     )
     assert changed == [{"url": NO_HEADING, "title": "文章详情"}]
+
+
+def test_deadlines_read_again_fill_in_where_missing_and_make_no_version(demo, tmp_path):
+    db = tmp_path / "notices.db"
+    shutil.copy(demo[0], db)
+    calls = query(db, "select count(*) as n from notices where kind = 'call' and deadline is not null")[0]["n"]
+    assert calls >= 200  # the recorded calls state their deadlines
+    assert query(db, "select count(*) as n from notices where kind != 'call' and deadline is not null")[0]["n"] == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("update notices set deadline = null")
+        conn.execute("update versions set deadline = null")
+    result = run_cli("reextract", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("0 notice(s) changed,")
+    assert seen(db) == demo[1]

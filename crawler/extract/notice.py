@@ -23,6 +23,7 @@ from crawler.extract.blocks import (
 from crawler.extract.boilerplate import body_lines, main_container
 from crawler.extract.credits import is_byline, trim_tail_credits
 from crawler.extract.dates import as_datetime, find_date, parse_date, split_date
+from crawler.extract.deadlines import application_deadline
 from crawler.extract.encoding import decode_html
 from crawler.extract.fields import addressees, doc_number, index_table, signature
 from crawler.extract.hints import selector_report
@@ -58,6 +59,9 @@ class Notice:
     signed_at: str | None = None
     doc_number: str | None = None
     addressees: str | None = None
+    # The application deadline the text states (申报截止时间, 请于…前报送): ISO 8601 date, or date-time
+    # with +08:00; kept by the store for calls only (crawler/detail_pages.py).
+    deadline: str | None = None
     index: dict[str, str] | None = None
     dates: dict[str, str] = field(default_factory=dict)
     encoding: str | None = None
@@ -568,19 +572,22 @@ def extract_notice(
     issuer, signed_at = signature(lines)
     if signed_at:
         dates["signed"] = signed_at
+    published_at = as_datetime(published) if published else None
+    body_normalized = normalize_text(body_text)
     return Notice(
         url=url,
         title=title,
-        published_at=as_datetime(published) if published else None,
+        published_at=published_at,
         source=source,
         body=body_text,
-        body_normalized=normalize_text(body_text),
+        body_normalized=body_normalized,
         attachments=attachments,
         title_normalized=normalize_text(title) if title else None,
         issuer=issuer,
         signed_at=signed_at,
         doc_number=doc_number(lines, index),
         addressees=addressees(lines),
+        deadline=application_deadline(body_normalized, published_at),
         index=index,
         dates=dates,
         encoding=encoding,

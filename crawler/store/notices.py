@@ -9,9 +9,27 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import asdict
 
+import sqlite_utils
+
+from crawler.extract.deadlines import application_deadline
 from crawler.records import DetailPage, utc_now
 from crawler.store.rosters import roster_diff
 from crawler.store.versions import content_hash, loose_key, text_diff
+
+
+def backfill_deadlines(db: sqlite_utils.Database) -> None:
+    """Give the call notices of a database written before deadlines were read theirs, from the
+    text it stores: each version's from its own body and publish time, the notice's from its
+    current version (part of the migration ``notices_deadline``). No version is made."""
+    rows = db.execute(
+        "select v.id, v.notice_id, v.version, v.body_normalized, v.published_at, n.current_version"
+        " from versions v join notices n on n.id = v.notice_id where n.kind = 'call'"
+    ).fetchall()
+    for version_id, notice_id, version, body, published_at, current_version in rows:
+        deadline = application_deadline(body or "", published_at)
+        db.execute("update versions set deadline = ? where id = ?", [deadline, version_id])
+        if version == current_version:
+            db.execute("update notices set deadline = ? where id = ?", [deadline, notice_id])
 
 
 class Notices:
@@ -21,7 +39,8 @@ class Notices:
         """Store a fetched notice: a new notice makes version 1 and a ``new`` event (unless it is a
         copy of a story already known from another site); a changed one a new version and a
         ``changed`` event (a ``minor`` change, punctuation or whitespace only, no event); an
-        unchanged one only updates ``last_seen_at``. For a list notice, a change of its list (as a
+        unchanged one only updates ``last_seen_at`` (and its kind and deadline, which are read from
+        the same text and so make no version by themselves). For a list notice, a change of its list (as a
         set: order and numbering do not count) is a change too. Returns the fetch outcome:
         ``stored`` or ``unchanged``. All of it is one transaction."""
         notice, now = page.notice, page.fetch.fetched_at or utc_now()
@@ -52,12 +71,20 @@ class Notices:
             }
             raw_sha256 = (page.packed[0] if page.packed else hashlib.sha256(page.raw).hexdigest()) if page.raw else None
             if existing and existing["content_hash"] == digest and not roster_changed:
+                # The deadline is read from the same text: a better reading of it (or of the kind)
+                # updates the current version in place, never making a version of its own.
                 self._update(
                     "notices",
                     existing["id"],
-                    {"last_seen_at": now, "raw_sha256": raw_sha256, **validators, **kind_fields},
+                    {
+                        "last_seen_at": now,
+                        "raw_sha256": raw_sha256,
+                        "deadline": notice.deadline,
+                        **validators,
+                        **kind_fields,
+                    },
                 )
-                self._update("versions", before["id"], {"last_observed_at": now})
+                self._update("versions", before["id"], {"last_observed_at": now, "deadline": notice.deadline})
                 if record and not before["list_hash"]:  # first (complete) download of this version's list
                     story = existing["story_id"] or existing["id"]
                     arrives = self._roster_arrives(story, record)
@@ -85,6 +112,7 @@ class Notices:
                 "source": notice.source,
                 "doc_number": notice.doc_number,
                 "issuer": notice.issuer,
+                "deadline": notice.deadline,
             }
             current = {
                 **fields,

@@ -18,7 +18,9 @@ _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|\n")
 
 def content_hash(notice: Notice) -> str:
     """sha256 of the normalised title, publish time, body and attachment list. Page chrome, the
-    raw spelling (Traditional, glosses, widths) and the attachments' order do not count."""
+    raw spelling (Traditional, glosses, widths) and the attachments' order do not count, nor do
+    fields read from these (the kind, the application deadline): a new reading of them alone makes
+    no version."""
     payload = {
         "title": notice.title_normalized or "",
         "published_at": notice.published_at or "",
