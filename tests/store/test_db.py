@@ -262,7 +262,18 @@ def test_an_older_file_gets_the_index_trigger_for_text_only(tmp_path):
     store.db.execute("drop trigger notices_au")
     store.db.execute("create trigger notices_au after update on notices begin select 1; end")  # as sqlite-utils made it
     store.db["_sqlite_migrations"].drop()  # a file of a commit before schema changes were migrations
-    store.db.execute("alter table versions drop column listing_title")
+    for view in store.db.view_names():
+        store.db[view].drop()
+    for table, column in (
+        ("versions", "listing_title"),
+        ("notices", "deadline"),
+        ("versions", "deadline"),
+        ("clusters", "adcode"),
+        ("list_entries", "adcode"),
+    ):  # what the migrations added
+        store.db.execute(f"alter table {table} drop column {column}")
+    store.db["divisions"].drop()
+    store.db["places_source"].drop()
     store.close()
     store = Store(path)
     sql = store.db.execute("select sql from sqlite_master where name = 'notices_au'").fetchone()[0]

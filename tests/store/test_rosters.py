@@ -9,6 +9,7 @@ from crawler.extract import Notice
 from crawler.kinds import classify
 from crawler.records import AttachmentFile, DetailPage, FetchOutcome
 from crawler.rosters import Entry
+from crawler.rosters.rows import make_entry
 from crawler.store import Store
 from crawler.store.rosters import roster_diff, roster_record
 
@@ -140,3 +141,26 @@ def test_a_draft_list_links_to_the_final_list_and_dropped_entries_are_found(tmp_
         assert first_seen == {name: 1 for name in NAMES}
     finally:
         store.close()
+
+
+def test_a_saved_list_places_each_entry_and_leaves_an_ambiguous_one_unplaced(tmp_path):
+    published = [
+        ("杭州市滨江区具身智能机器人产业集群", None),
+        ("许昌县发制品产业集群", None),  # 许昌县 is 建安区 since 2016
+        ("鼓楼区软件产业集群", "福建省"),
+        ("鼓楼区软件产业集群（二）", None),  # 鼓楼区: 福州, 南京, 徐州, 开封
+    ]
+    found = tuple(make_entry(i, name, province) for i, (name, province) in enumerate(published, 1))
+    file = AttachmentFile(
+        "名单.xlsx", "https://jxt.zj.gov.cn/f.xlsx", "parsed", data=b"x", file_type="xlsx", entries=found
+    )
+    with Store(tmp_path / "notices.db") as store:
+        store.save_page(None, page(file))
+        rows = [dict(r) for r in store.db.query("select name, county, adcode from clusters order by seq")]
+    assert [(r["county"], r["adcode"]) for r in rows] == [
+        ("滨江区", "330108"),
+        ("建安区", "411003"),
+        ("鼓楼区", "350102"),
+        ("鼓楼区", None),
+    ]
+    assert rows[1]["name"] == "许昌县发制品产业集群"
