@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 
 from crawler.mirror import DEFAULT_TREE, host_map_for, serve_mirror
 from crawler.siteconf import load_sites
+from tests.reliability.tally import TALLY
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
@@ -70,3 +72,25 @@ def mirror():
     """The bundled recorded sites served on 127.0.0.1; yields the host map."""
     with serve_mirror(DEFAULT_TREE) as base:
         yield host_map_for(DEFAULT_TREE, base)
+
+
+def pytest_sessionfinish(session):
+    """(an xdist worker) Hand this worker's reliability figures to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["reliability"] = json.dumps({suite: vars(row) for suite, row in TALLY.rows.items()})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """(the xdist controller) Add up the reliability figures of a worker that finished."""
+    for suite, figures in json.loads(getattr(node, "workeroutput", {}).get("reliability", "{}")).items():
+        TALLY.add(suite, **figures)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The reliability table, when the fault and crash suites ran."""
+    if TALLY.rows:
+        terminalreporter.section("reliability")
+        for text in TALLY.table():
+            terminalreporter.write_line(text)
