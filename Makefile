@@ -19,10 +19,10 @@ run: $(STAMP)  ## crawl every enabled site into data/notices.db and print what i
 demo: $(STAMP)  ## the main job against the bundled local mirror of the sites (offline)
 	$(BIN)/crawler demo
 
-test: $(STAMP)  ## lint and format check (ruff), then the whole test suite
+test: $(STAMP)  ## lint and format check (ruff), then the whole test suite, a test file per worker on two cores
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 reliability: $(STAMP)  ## fault, crash and concurrency suites, then their table (also part of `make test`)
 	$(BIN)/python -m pytest tests/reliability

@@ -361,12 +361,17 @@ def reextract(db_path):
 )
 def serve(db_path, port, host):
     """Browse and search the database in Datasette, with the project's table descriptions, canned
-    queries (latest notices, new cluster lists, recent changes, …) and an Atom feed.
+    queries (latest notices, new cluster lists, open calls, recent changes, …), a map of the
+    clusters, a dashboard, an Atom feed of new notices and an iCalendar feed of open calls'
+    deadlines; tiles, scripts and styles are served from this machine.
 
     \b
     Example:
       crawler serve --port 8001   # then open http://127.0.0.1:8001/
       crawler serve --db data/notices.db --host 127.0.0.1
+      # map:       http://127.0.0.1:8001/notices/cluster_places
+      # dashboard: http://127.0.0.1:8001/-/dashboards/overview
+      # calendar:  http://127.0.0.1:8001/notices/open_calls_calendar.ics
     """
     from crawler.app.serving import serve as serve_datasette
 

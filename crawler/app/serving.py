@@ -8,6 +8,7 @@ the metadata file given with ``--metadata``; 1.x moves them to a ``datasette.yam
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -15,15 +16,39 @@ import tempfile
 from pathlib import Path
 
 import yaml
+from datasette.utils import tilde_encode
 
 METADATA = Path(__file__).parent.parent / "datasette" / "metadata.yml"
 SETTINGS = {"sql_time_limit_ms": "5000"}
 
 
+SHIPPED_NAME = "notices"  # the database name metadata.yml is written for (data/notices.db)
+# A link to a page of the database, in HTML or Markdown: `/notices/…` or `/notices"`.
+_LINK = re.compile(rf"(?<![\w/.~-])/{SHIPPED_NAME}(?=[/\"?)#])")
+
+
+def _renamed(value, name: str):
+    """``value`` (metadata, or a part of it) for the database ``name``: each ``db: notices`` of a
+    dashboard chart or filter names it, and each link into the database points at it."""
+    if isinstance(value, dict):
+        return {
+            key: name if key == "db" and item == SHIPPED_NAME else _renamed(item, name) for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_renamed(item, name) for item in value]
+    if isinstance(value, str):
+        return _LINK.sub("/" + tilde_encode(name), value)
+    return value
+
+
 def metadata_for(db_path: Path) -> dict:
-    """The shipped metadata, keyed by this database's name (Datasette names a database by its file)."""
+    """The shipped metadata for this database: Datasette names a database by its file, and the
+    metadata (descriptions, queries, the dashboard's charts and links) is written for `notices`."""
     metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
-    metadata["databases"] = {Path(db_path).stem: metadata["databases"]["notices"]}
+    name = Path(db_path).stem
+    databases = metadata.pop("databases")
+    metadata = _renamed(metadata, name)
+    metadata["databases"] = {"basemap": databases["basemap"], name: databases[SHIPPED_NAME]}
     return metadata
 
 

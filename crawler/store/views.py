@@ -28,8 +28,54 @@ select c.name_normalized, c.province, min(c.year) as first_year,
 from clusters c join notices n on n.id = c.notice_id and c.version = n.current_version
 group by c.name_normalized, c.province
 """
+
+
+def _places(entries: str, what: str) -> str:
+    """One row per entry of ``entries`` (clusters or list_entries) of the current version of each
+    story's list, with the point of its place (``divisions``, by ``adcode``; NULL when unplaced) and
+    a ``popup`` for datasette-cluster-map: the entry, its list, year and stage, and a link to the
+    notice's row page (relative, so it works whatever the database is called).
+
+    A list republished on several sites is read from one copy, as ``new_cluster_lists`` counts it:
+    the copy whose list came from an attachment rather than a body table, the bureau's rather than a
+    republisher's. ``final_notice_id`` is the 公布 list that followed a 公示 one (``list_stages``), so
+    ``?final_notice_id__isnull=1`` shows each list at its newest stage."""
+    return f"""
+select e.id as entry_id, e.name, e.province, e.city, e.county, {what}, n.title as list_title, e.year, e.stage,
+       e.level, n.published_at, n.url, n.id as notice_id,
+       l.final_id as final_notice_id,
+       e.adcode, d.name as place, d.level as place_level, d.latitude, d.longitude,
+       json_object('title', e.name,
+                   'description', n.title || coalesce(' · ' || e.year || '年', '')
+                     || coalesce(' · ' || case e.stage when 'draft' then '公示' when 'final' then '公布'
+                                                       when 'review' then '复核' else e.stage end, ''),
+                   'link', 'notices/' || n.id) as popup
+from notices n
+cross join {entries} e on e.notice_id = n.id and e.version = n.current_version
+left join list_stages l on l.draft_id = n.id
+left join divisions d on d.adcode = e.adcode
+where n.id = (
+  select m.id from notices m left join sites s on s.name = m.site
+  where (m.story_id = n.story_id or m.id = n.id)
+    and exists (select 1 from {entries} k where k.notice_id = m.id and k.version = m.current_version)
+  order by exists (select 1 from {entries} k where k.notice_id = m.id and k.version = m.current_version
+                   and k.source != 'body') desc,
+           s.kind = 'bureau' desc, m.id
+  limit 1)
+"""
+
+
+# Each cluster of the lists (特色产业集群 and other cluster lists), placed: the map's rows.
+CLUSTER_PLACES = _places("clusters", "e.industry, e.subject")
+# Each entry of the other lists (专精特新 firms, 单项冠军 …), placed.
+ENTRY_PLACES = _places("list_entries", "e.subject")
 # SQLite keeps a view's SQL without its trailing blank: so is it compared.
-VIEWS = {"cluster_first_seen": CLUSTER_FIRST_SEEN.strip(), "list_stages": LIST_STAGES.strip()}
+VIEWS = {
+    "cluster_first_seen": CLUSTER_FIRST_SEEN.strip(),
+    "list_stages": LIST_STAGES.strip(),
+    "cluster_places": CLUSTER_PLACES.strip(),
+    "entry_places": ENTRY_PLACES.strip(),
+}
 
 
 def _statement(name: str, sql: str) -> str:

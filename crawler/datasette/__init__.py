@@ -1,0 +1,1 @@
+"""What `crawler serve` adds to Datasette: the shipped metadata (metadata.yml) and the calendar renderer."""
