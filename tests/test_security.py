@@ -3,9 +3,6 @@ notice text, and what `crawler serve` exposes."""
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -21,7 +18,8 @@ from crawler.cli import serve
 from crawler.mirror import host_map_for, serve_mirror
 from tests.alerts.receivers import HttpReceiver, SmtpReceiver
 from tests.alerts.test_delivery import three_notice_site
-from tests.conftest import FAST, ROOT, copy_site, crawl, host_map_args, run_cli
+from tests.conftest import FAST, copy_site, crawl, host_map_args, run_cli
+from tests.served import crawler_serve
 
 COLUMN = "jxt.zj.gov.cn/col/col1582900/index.html"
 HOSTILE = "<script>alert(1)</script> & 名单"
@@ -184,12 +182,6 @@ def test_serve_binds_loopback_unless_told_otherwise():
     assert host.default == "127.0.0.1"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def request(url, data=None, headers=None):
     try:
         with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers or {}), timeout=10) as r:
@@ -205,23 +197,7 @@ def test_serve_offers_no_writes_and_escapes_its_feed(hostile_crawl):
     with sqlite3.connect(db) as conn:
         conn.execute("update notices set title = ? where id = (select min(id) from notices)", (HOSTILE,))
         before = conn.execute("select count(*), group_concat(title) from notices").fetchone()
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "crawler", "serve", "--db", str(db), "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                status, _ = request(f"{base}/-/versions.json")
-                break
-            except OSError:
-                assert time.monotonic() < deadline and process.poll() is None
-                time.sleep(0.1)
+    with crawler_serve(db) as base:
         name = db.stem
         status, body = request(f"{base}/{name}.json?sql=" + urllib.parse.quote("delete from notices"))
         assert status >= 400
@@ -250,8 +226,5 @@ def test_serve_offers_no_writes_and_escapes_its_feed(hostile_crawl):
             )
         )
         assert status == 200 and "<script>alert(1)" not in feed and "&lt;script&gt;" in feed
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(*), group_concat(title) from notices").fetchone() == before

@@ -3,7 +3,6 @@
 import json
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,18 +13,12 @@ import pytest
 
 from crawler.mirror import DEFAULT_TREE, host_map_for, serve_mirror
 from tests.conftest import FAST, ROOT, host_map_args, run_cli
+from tests.served import CHROMIUM, CHROMIUM_FLAGS, answers, crawler_serve, free_port
 
 SEED_TITLE = "2025年浙江省中小企業特色產業集群名單公布"
 ZJ_SEED = "https://jxt.zj.gov.cn/art/2025/7/16/art_1582900_28196.html"
 CIXIDB_SEED = "https://www.cixidb.cn/news/627/627509.html"
 FIRST = "杭州市滨江区具身智能机器人产业集群"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -56,33 +49,8 @@ def database(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(database):
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "crawler", "serve", "--db", str(database), "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/-/versions.json", timeout=2):
-                break
-        except OSError:
-            assert process.poll() is None, process.stderr.read().decode()
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2):
-            return True
-    except OSError:
-        return False
+    with crawler_serve(database) as base:
+        yield base
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
@@ -98,15 +66,15 @@ def test_stopping_serve_stops_datasette(database, signum):
     )
     url = f"http://127.0.0.1:{port}/-/versions.json"
     deadline = time.monotonic() + 60
-    while not _answers(url):
+    while not answers(url):
         assert process.poll() is None and time.monotonic() < deadline
         time.sleep(0.2)
     process.send_signal(signum)
     assert process.wait(timeout=20) == 0
     deadline = time.monotonic() + 10
-    while _answers(url) and time.monotonic() < deadline:
+    while answers(url) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not _answers(url)
+    assert not answers(url)
 
 
 def browse(url: str, tmp_path) -> str:
@@ -117,13 +85,7 @@ def browse(url: str, tmp_path) -> str:
         [
             CHROMIUM,
             "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
+            *CHROMIUM_FLAGS,
             f"--user-data-dir={tmp_path}",
             "--dump-dom",
             url,

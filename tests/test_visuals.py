@@ -6,8 +6,6 @@ import io
 import json
 import math
 import sqlite3
-import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
@@ -18,18 +16,9 @@ from icalendar import Calendar, Event
 
 from crawler.app.serving import metadata_for
 from tests.conftest import ROOT, run_cli
-from tests.test_serve import CHROMIUM, free_port
+from tests.served import CHROMIUM, CHROMIUM_FLAGS, crawler_serve
 
 BEIJING = timezone(timedelta(hours=8))
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 CHINA = {"latitude": (18.0, 54.0), "longitude": (73.0, 135.5)}
 UNPLACED_CLUSTER = "火星县测试产业集群"
 UNPLACED_ENTRY = "火星县测试有限公司"
@@ -78,26 +67,8 @@ def demo(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(demo):
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "crawler", "serve", "--db", str(demo["path"]), "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/-/versions.json", timeout=2):
-                break
-        except OSError:
-            assert process.poll() is None, process.stderr.read().decode()
-            assert time.monotonic() < deadline, "crawler serve did not answer within 60 s"
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with crawler_serve(demo["path"]) as base:
+        yield base
 
 
 def get(url: str) -> tuple[str, str]:

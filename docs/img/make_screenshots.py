@@ -9,13 +9,9 @@ the script still runs and says so."""
 from __future__ import annotations
 
 import io
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 from PIL import Image
@@ -23,22 +19,10 @@ from playwright.sync_api import sync_playwright
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+sys.path.insert(0, str(ROOT))  # the tests' `crawler serve` and Chromium settings, run from a checkout
+from tests.served import CHROMIUM, CHROMIUM_FLAGS, crawler_serve  # noqa: E402
+
 SIZE = (1200, 800)
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def save(png: bytes, path: Path) -> None:
@@ -49,11 +33,10 @@ def save(png: bytes, path: Path) -> None:
 
 
 def photograph(base: str) -> None:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
+    if CHROMIUM is None:
         sys.exit("chromium is not installed (apt-get install chromium)")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": SIZE[0], "height": SIZE[1]})
         page.goto(f"{base}/notices/cluster_places?final_notice_id__isnull=1")
         page.wait_for_selector("#places-map .marker-cluster")
@@ -78,28 +61,8 @@ def main() -> None:
         subprocess.run(
             [sys.executable, "-m", "crawler", "demo", "--db", str(db)], cwd=ROOT, check=True, capture_output=True
         )
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "crawler", "serve", "--db", str(db), "--port", str(port)],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(f"{base}/-/versions.json", timeout=2).close()
-                    break
-                except OSError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        sys.exit("crawler serve did not start")
-                    time.sleep(0.2)
+        with crawler_serve(db) as base:
             photograph(base)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
 
 
 if __name__ == "__main__":

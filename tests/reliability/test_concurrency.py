@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +25,7 @@ from crawler.mirror import host_map_for, serve_mirror
 from crawler.store import Store
 from tests.alerts.receivers import HttpReceiver
 from tests.conftest import ROOT, copy_site, host_map_args
+from tests.served import free_port
 
 SITES = {
     "zj_jxt": "jxt.zj.gov.cn",
@@ -40,12 +40,6 @@ EDITED_PAGE = ("www.cixidb.cn/news/627/627509.html", "等17個", "等18個")
 ALERTERS = 2
 RECEIVER_LATENCY = 0.05  # seconds a webhook takes to answer, as a real one does: sends overlap
 LOCKED = "database is locked"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cli(*args: str) -> list[str]:
