@@ -7,8 +7,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import CrawlerProcess, CrawlerRunner
 from scrapy.settings import Settings
+from twisted.internet.defer import Deferred, DeferredList
 from twisted.python.failure import Failure
 
 from crawler.extract.pool import ExtractionPool
@@ -116,18 +117,41 @@ def host_groups(sites: list[Site]) -> list[list[Site]]:
     return [members for _, members in groups]
 
 
-def _crawl_in_turn(process: CrawlerProcess, names: list[str], pool: ExtractionPool) -> None:
+def _crawl_in_turn(runner: CrawlerRunner, names: list[str], pool: ExtractionPool) -> Deferred:
     """Crawl the sites ``names`` one after another, each starting when the one before it ends (a
-    crawl that failed is logged with its traceback, and the next one still starts)."""
+    crawl that failed is logged with its traceback, and the next one still starts); fires when the
+    last one ends."""
 
     def then(result, before: str, name: str):
         if isinstance(result, Failure):
             log.error("crawl of %s failed", before, exc_info=(result.type, result.value, result.getTracebackObject()))
-        return process.crawl(NoticeSpider, site=name, extraction=pool)
+        return runner.crawl(NoticeSpider, site=name, extraction=pool)
 
-    done = process.crawl(NoticeSpider, site=names[0], extraction=pool)
+    done = runner.crawl(NoticeSpider, site=names[0], extraction=pool)
     for before, name in zip(names, names[1:]):
         done.addBoth(then, before, name)
+    return done
+
+
+def begin_run(sites: list[Site], db_path: Path) -> int:
+    """Register ``sites`` in the database at ``db_path`` and start a run of them: its id."""
+    with Store(db_path) as store:
+        store.register_sites(sites)
+        return store.start_run([s.name for s in sites])
+
+
+def crawl_sites(runner: CrawlerRunner, sites: list[Site], pool: ExtractionPool) -> Deferred:
+    """Schedule the crawl of ``sites`` on ``runner`` (a CrawlerProcess, or a CrawlerRunner inside a
+    running reactor): concurrently, except that sites sharing a host are crawled one after another
+    (:func:`host_groups`). Fires when every crawl has ended."""
+    return DeferredList([_crawl_in_turn(runner, [site.name for site in group], pool) for group in host_groups(sites)])
+
+
+def extraction_pool(settings: Settings) -> ExtractionPool:
+    """The worker processes that extract detail pages, as the settings ask."""
+    return ExtractionPool(
+        settings.getint("CRAWLER_EXTRACT_PROCESSES"), settings.getint("CRAWLER_EXTRACT_PROCESS_AFTER")
+    )
 
 
 def run_crawl(
@@ -137,35 +161,29 @@ def run_crawl(
     overrides: dict[str, str] | None = None,
     log_level: str = "WARNING",
 ) -> CrawlReport:
-    """Crawl ``sites`` into ``db_path`` and report the run: concurrently, except that sites sharing a
-    host are crawled one after another (:func:`host_groups`)."""
-    store = Store(db_path)
-    try:
-        store.register_sites(sites)
-        run_id = store.start_run([s.name for s in sites])
-    finally:
-        store.close()
+    """Crawl ``sites`` into ``db_path`` in this process (:func:`crawl_sites`) and report the run."""
+    run_id = begin_run(sites, db_path)
     settings = crawl_settings(db_path, host_map, overrides or {}, run_id)
     settings.set("LOG_LEVEL", log_level.upper(), priority="cmdline")
     _configure_logging(log_level)
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
-    pool = ExtractionPool(
-        settings.getint("CRAWLER_EXTRACT_PROCESSES"), settings.getint("CRAWLER_EXTRACT_PROCESS_AFTER")
-    )
+    pool = extraction_pool(settings)
     process = CrawlerProcess(settings)
-    for group in host_groups(sites):
-        _crawl_in_turn(process, [site.name for site in group], pool)
+    crawl_sites(process, sites, pool)
     try:
         process.start()
     finally:
         pool.close()
-    store = Store(db_path)
-    try:
+    return report_run(sites, db_path, run_id)
+
+
+def report_run(sites: list[Site], db_path: Path, run_id: int) -> CrawlReport:
+    """Finish the run ``run_id`` of ``sites`` and report it: totals, per site what it gave, and
+    which sites were unreachable, blocked, failed or not read as their definition says."""
+    with Store(db_path) as store:
         totals = store.finish_run(run_id)
         per_site = store.run_report(run_id)
         states = health.of_run(store.db, run_id)
-    finally:
-        store.close()
     drifted = [(s.site, f"{s.state}: {s.reason}") for s in states.values() if s.state in health.DRIFT_STATES]
     unreachable, blocked, failed = [], [], []
     for site in sites:  # a site counts as failed when none of its listing pages could be read
