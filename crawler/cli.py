@@ -46,6 +46,12 @@ def _settings_pairs(ctx, param, pairs: tuple[str, ...]) -> dict[str, str]:
     return result
 
 
+def _shard_option(ctx, param, text: str | None) -> tuple[int, int] | None:
+    from crawler.shards import parse_shard
+
+    return None if text is None else parse_shard(text)
+
+
 def _crawl_options(command):
     options = [
         click.argument("names", nargs=-1),
@@ -96,6 +102,14 @@ def _crawl_options(command):
             metavar="N",
             help="Read N listing pages deep whatever they hold (default: stop at a page with nothing new).",
         ),
+        click.option(
+            "--shard",
+            metavar="I/N",
+            callback=_shard_option,
+            default=None,
+            help="Only the sites of shard I of N (1-based; sites sharing a host stay together), each shard"
+            " into its own --db; `crawler merge` gathers the shards into the central database.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -132,7 +146,7 @@ def main(sites_dir):
 
 @main.command()
 @_crawl_options
-def crawl(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, backfill):
+def crawl(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, backfill, shard):
     """Crawl the named sites (every enabled site when none is named) into the database, then print
     what is new or changed. Exit code 0; 3 when a site could not be reached, was blocked, or was not
     read as its definition says (degraded or broken: the last line says which and why); 4 when no
@@ -144,8 +158,10 @@ def crawl(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, 
       crawler crawl --host-map jxt.zj.gov.cn=http://127.0.0.1:8800/jxt.zj.gov.cn
       crawler crawl zj_jxt --backfill 20 --revisit all   # a whole column once, every known notice again
       crawler crawl --quiet --log-level INFO -s DOWNLOAD_DELAY=2
+      crawler crawl --shard 2/3 --db data/shards/shard-2-of-3.db   # this machine's third of the sites
     """
     from crawler.app.crawl import format_report, run_crawl
+    from crawler.shards import shard_sites
 
     try:
         sites = select_sites(names)
@@ -154,7 +170,13 @@ def crawl(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, 
         raise click.ClickException(str(exc)) from None
     if not sites:
         raise click.ClickException("no enabled site to crawl; see `crawler sites`")
+    if shard:
+        sites = shard_sites(sites, *shard)
+        if not sites:
+            click.echo(f"shard {shard[0]}/{shard[1]} holds no site: nothing to crawl")
+            return
     report = run_crawl(sites, db_path, mapping, _overrides(revisit, backfill, scrapy_settings), log_level)
+    report.shard = shard
     if not quiet or report.noteworthy:
         click.echo(format_report(report))
     if report.exit_code != 0:
@@ -174,10 +196,12 @@ _CONFIG_OPTION = click.option(
 @main.command()
 @_crawl_options
 @_CONFIG_OPTION
-def run(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, backfill, config_path):
+def run(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, backfill, shard, config_path):
     """The main job, for cron: crawl every enabled site (or the named ones), then send the alerts.
     Only one run at a time (a second one exits at once); everything is also logged to
-    data/logs/crawler.log (rotated at 5 MB, 5 files kept).
+    data/logs/crawler.log (rotated at 5 MB, 5 files kept). With --shard I/N it crawls shard I's sites
+    only, under a lock and into a log of its database's own, and sends no alert: the shard's events
+    wait for `crawler merge` into the central database, whose `crawler alert` sends them.
 
     \b
     Exit codes: 0 ok · 3 some sites unreachable, blocked, degraded or broken, or some alerts not sent
@@ -186,12 +210,15 @@ def run(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, ba
       0 * * * *  cd /srv/zhengce-watch && .venv/bin/crawler run --quiet
       crawler run zj_jxt --db data/notices.db --config crawler.toml --revisit all --backfill 5
       crawler run --host-map jxt.zj.gov.cn=http://127.0.0.1:8800/jxt.zj.gov.cn -s DOWNLOAD_DELAY=0 --log-level INFO
+      crawler run --quiet --shard 2/3 --db data/shards/shard-2-of-3.db   # one of three machines
     """
     from crawler.app.crawl import EXIT_CONFIG, EXIT_LOCKED, EXIT_OK, format_report
     from crawler.app.cron import BadConfiguration, LockHeld, run_job
 
     try:
-        job = run_job(names, db_path, host_map, _overrides(revisit, backfill, scrapy_settings), log_level, config_path)
+        job = run_job(
+            names, db_path, host_map, _overrides(revisit, backfill, scrapy_settings), log_level, config_path, shard
+        )
     except LockHeld as exc:
         click.echo(f"Error: {exc}; this run does nothing.", err=True)
         sys.exit(EXIT_LOCKED)
@@ -200,10 +227,14 @@ def run(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, ba
         sys.exit(EXIT_CONFIG)
     report, outbox, code = job.report, job.outbox, job.exit_code
     t = report.totals
+    alerts = (
+        "no alert sent (a shard: `crawler merge` it into the central database, which sends them)"
+        if shard
+        else f"{len(outbox.sent)} alert(s) sent, {len(outbox.failed)} failed"
+    )
     line = (
         f"run {report.run_id}: {t['new']} new, {t['changed']} changed, {t['errors']} problem(s), "
-        f"{len(outbox.sent)} alert(s) sent, {len(outbox.failed)} failed, exit {code} (log: {job.log_file})"
-        + (f": {report.why()}" if report.why() else "")
+        f"{alerts}, exit {code} (log: {job.log_file})" + (f": {report.why()}" if report.why() else "")
     )
     if quiet:
         if code != EXIT_OK:
@@ -214,6 +245,44 @@ def run(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, ba
             click.echo(f"  alert failed  {label}: {error}")
         click.echo(line)
     sys.exit(code)
+
+
+@main.command()
+@click.argument("shards", nargs=-1, required=True, metavar="SHARD_DB_OR_URL...")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_DB,
+    show_default=True,
+    help="The central database to merge into (created when missing).",
+)
+def merge(shards, db_path):
+    """Merge shard databases (written by `crawl --shard` / `run --shard`, or their exports fetched
+    from an http:// URL) into the central database: every row new since that shard's last merge.
+    Stories across sites, new/changed events and lists are decided here, as one machine crawling
+    every site would have; the events wait for `crawler alert` on the central database. Merging
+    twice adds nothing; a merge killed half-way is completed by the next. Exit 5 when another
+    merge into the same database is running.
+
+    \b
+    Example:
+      crawler merge data/shards/shard-1-of-3.db data/shards/shard-2-of-3.db \\
+          data/shards/shard-3-of-3.db --db data/notices.db
+      crawler merge http://10.0.0.2:6800/shards/shard-2-of-3.db --db data/notices.db
+    """
+    from crawler.app.crawl import EXIT_LOCKED
+    from crawler.app.cron import LockHeld
+    from crawler.app.merging import MergeError, merge_shards
+
+    try:
+        report = merge_shards(list(shards), db_path)
+    except MergeError as exc:
+        raise click.ClickException(str(exc)) from None
+    except LockHeld as exc:
+        click.echo(f"Error: {exc}; this merge does nothing.", err=True)
+        sys.exit(EXIT_LOCKED)
+    click.echo(report.summary())
 
 
 @main.command()
@@ -599,3 +668,72 @@ def demo(db_path, tree):
     for notice in notices:
         click.echo(f"  {notice['site']:<{width}}{(notice['published_at'] or '')[:10]:<12}{notice['title']}")
     sys.exit(result.report.exit_code)
+
+
+@main.command()
+@click.argument("nodes", nargs=-1, required=True, metavar="NODE_URL...")
+@click.option("--shards", type=click.IntRange(min=1), default=None, help="Number of shards N (default: one per node).")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_DB,
+    show_default=True,
+    help="The central database the shards' exports are merged into.",
+)
+@click.option("--project", default="crawler", show_default=True, help="The Scrapyd project that runs the jobs.")
+@click.option(
+    "--shard-db-dir",
+    default="data/shards",
+    show_default=True,
+    metavar="DIR",
+    help="Folder of each shard's own database (shard-I-of-N.db) on its node, relative to the node's Scrapyd folder.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=3600,
+    show_default=True,
+    metavar="S",
+    help="Seconds to wait for the jobs; those still going are then cancelled and reported.",
+)
+@click.option(
+    "-a",
+    "spider_args",
+    multiple=True,
+    metavar="NAME=VALUE",
+    callback=_settings_pairs,
+    help="An argument of every shard job, e.g. -a host_map=HOST=BASE_URL,… or -a sites_dir=DIR. Repeatable.",
+)
+@click.option(
+    "-s",
+    "--set",
+    "scrapy_settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    callback=_settings_pairs,
+    help="A Scrapy setting of every shard job, e.g. -s DOWNLOAD_DELAY=2. Repeatable.",
+)
+def fleet(nodes, shards, db_path, project, shard_db_dir, timeout, spider_args, scrapy_settings):
+    """Crawl the sites as N shards on Scrapyd nodes (shard I on node (I-1) mod the number of nodes),
+    wait for the jobs, fetch each shard's export from its node and merge them into the central
+    database. One line per shard; exit code 0; 3 when a shard failed, its export is missing or some
+    of its sites were not read (the other shards are merged); 4 when no shard could be merged.
+
+    \b
+    Example:
+      crawler fleet http://10.0.0.11:6800 http://10.0.0.12:6800 --shards 4 --db data/notices.db
+      crawler fleet http://127.0.0.1:6800 --project crawler --shard-db-dir /srv/shards --timeout 1800
+      crawler fleet http://127.0.0.1:6800 -a host_map=jxt.zj.gov.cn=http://127.0.0.1:8800/jxt.zj.gov.cn -s DOWNLOAD_DELAY=0
+    """
+    from crawler.app.fleet import run_fleet
+
+    bad = [node for node in nodes if not node.startswith(("http://", "https://"))]
+    if bad:
+        raise click.BadParameter(f"{bad[0]!r} is not a node URL such as http://10.0.0.11:6800", param_hint="NODE_URL")
+    report = run_fleet(
+        list(nodes), shards or len(nodes), db_path, project, shard_db_dir, timeout, spider_args, scrapy_settings
+    )
+    for line in report.lines():
+        click.echo(line)
+    sys.exit(report.exit_code)

@@ -3,7 +3,8 @@
 import os
 
 BOT_NAME = "zhengce-watch"
-SPIDER_MODULES = ["crawler.spiders"]
+# The notice spider, and the shard job Scrapyd runs (an app-level spider: it starts crawls of its own).
+SPIDER_MODULES = ["crawler.spiders", "crawler.app.shard_job"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # Sites should know who is crawling and how to reach them: set CRAWLER_CONTACT to your page or mail.

@@ -13,6 +13,7 @@ from twisted.internet.defer import Deferred, DeferredList
 from twisted.python.failure import Failure
 
 from crawler.extract.pool import ExtractionPool
+from crawler.shards import host_groups
 from crawler.site import Site
 from crawler.spiders.notices import NoticeSpider
 from crawler.store import Store, health
@@ -40,6 +41,7 @@ class CrawlReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # read, but some pages could not be
     # answered, but not as the definition says: (site, "broken: …" or "degraded: …")
     drifted: list[tuple[str, str]] = field(default_factory=list)
+    shard: tuple[int, int] | None = None  # (I, N) when the run crawled shard I of N
 
     @property
     def exit_code(self) -> int:
@@ -103,18 +105,6 @@ def crawl_settings(db_path: Path, host_map: dict[str, str], overrides: dict[str,
     for key, value in overrides.items():
         settings.set(key, value, priority="cmdline")
     return settings
-
-
-def host_groups(sites: list[Site]) -> list[list[Site]]:
-    """The sites in groups that share no host with another group: sites on one host (two columns of
-    a ministry) are one politeness unit, since Scrapy's delays and robots.txt are per crawler."""
-    groups: list[tuple[set[str], list[Site]]] = []
-    for site in sites:
-        hosts = set(site.hosts)
-        joined = [g for g in groups if g[0] & hosts]
-        merged = (hosts.union(*(g[0] for g in joined)), [s for g in joined for s in g[1]] + [site])
-        groups = [g for g in groups if g not in joined] + [merged]
-    return [members for _, members in groups]
 
 
 def _crawl_in_turn(runner: CrawlerRunner, names: list[str], pool: ExtractionPool) -> Deferred:
@@ -207,9 +197,10 @@ def format_report(report: CrawlReport, hint_demo: bool = True, list_events: bool
     """The run summary printed after a crawl: totals, then per site its counts, its new and changed
     notices (unless ``list_events`` is false) and its first problems."""
     t = report.totals
+    shard = f"shard {report.shard[0]}/{report.shard[1]}, " if report.shard else ""
     lines = [
         (
-            f"run {report.run_id}: {len(report.site_titles)} site(s), {t['pages_fetched']} pages fetched, "
+            f"{shard}run {report.run_id}: {len(report.site_titles)} site(s), {t['pages_fetched']} pages fetched, "
             f"{t['new']} new, {t['changed']} changed, {t['errors']} problem(s)"
         )
     ]

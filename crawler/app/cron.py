@@ -16,8 +16,11 @@ from crawler.alerts.outbox import OutboxReport
 from crawler.app.alerting import deliver_pending
 from crawler.app.crawl import EXIT_OK, EXIT_PARTIAL, LOG_FORMAT, CrawlReport, run_crawl
 from crawler.downloader.host_map import HostMapError, host_map_from_env, parse_host_map
+from crawler.shards import shard_sites
 from crawler.siteconf import SiteDefinitionError, select_sites
 from crawler.store import Store
+
+log = logging.getLogger(__name__)
 
 LOG_BYTES = 5 * 1024 * 1024
 LOG_BACKUPS = 5
@@ -33,11 +36,13 @@ class BadConfiguration(ValueError):
 
 @dataclass
 class JobResult:
-    """A finished cron job: the crawl's report, what the alert pass did, and the log file."""
+    """A finished cron job: the crawl's report, what the alert pass did, and the log file. A shard's
+    job (``shard`` = (I, N)) sends no alerts: its events wait for the central database's merge."""
 
     report: CrawlReport
     outbox: OutboxReport
     log_file: Path
+    shard: tuple[int, int] | None = None
 
     @property
     def exit_code(self) -> int:
@@ -66,10 +71,10 @@ def run_lock(path: Path):
         yield
 
 
-def log_to_file(directory: Path) -> Path:
-    """Also log everything (INFO and up) to ``directory/crawler.log``, rotated at 5 MB, 5 kept."""
+def log_to_file(directory: Path, name: str = "crawler.log") -> Path:
+    """Also log everything (INFO and up) to ``directory/name``, rotated at 5 MB, 5 kept."""
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / "crawler.log"
+    path = directory / name
     handler = RotatingFileHandler(path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.setLevel(logging.INFO)
@@ -87,19 +92,42 @@ def run_job(
     overrides: dict[str, str],
     log_level: str = "WARNING",
     config_path: Path | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> JobResult:
     """The cron job: under the run lock beside ``db_path`` (:class:`LockHeld` when another run has
     it), read the alert configuration, the sites and the host map (:class:`BadConfiguration`),
-    log to ``logs/crawler.log`` beside the database, crawl, then route and send the alerts."""
-    with run_lock(db_path.parent / ".crawler.lock"):
+    log to ``logs/crawler.log`` beside the database, crawl, then route and send the alerts.
+
+    With ``shard`` = (I, N), only the sites of shard I of N (:func:`crawler.shards.shard_sites`),
+    under a lock and into a log file of that database's own (several shards may keep their
+    databases in one folder), and no alerts: the central database decides them after
+    ``crawler merge``, so the shard's events stay undelivered."""
+    lock_name, log_name = ".crawler.lock", "crawler.log"
+    if shard:
+        lock_name, log_name = f".{db_path.stem}.lock", f"{db_path.stem}.log"
+    with run_lock(db_path.parent / lock_name):
         try:
             config = load_config(config_path)
             sites = select_sites(names)
             mapping = {**host_map_from_env(), **parse_host_map(host_map)}
         except (ConfigError, SiteDefinitionError, HostMapError) as exc:
             raise BadConfiguration(str(exc)) from None
-        log_file = log_to_file(db_path.parent / "logs")
+        if shard:
+            sites = shard_sites(sites, *shard)
+        log_file = log_to_file(db_path.parent / "logs", log_name)
+        if shard:
+            log.info(
+                "shard %d/%d: %d site(s) (%s) into %s; alerts are not sent from a shard (the central"
+                " database sends them after `crawler merge`)",
+                *shard,
+                len(sites),
+                ", ".join(s.name for s in sites),
+                db_path,
+            )
         report = run_crawl(sites, db_path, mapping, overrides, log_level)
+        report.shard = shard
+        if shard:
+            return JobResult(report, OutboxReport(), log_file, shard)
         with closing(Store(db_path)) as store:
             outbox = deliver_pending(store, config)
     return JobResult(report, outbox, log_file)

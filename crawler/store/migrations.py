@@ -59,6 +59,17 @@ def places(db: sqlite_utils.Database) -> None:
     sync_places(db)
 
 
+@migrations(name="shards")
+def shards(db: sqlite_utils.Database) -> None:
+    """What merging shard databases needs (``crawler merge``): ``store_identity``, one row with a
+    random id written once, which names this database wherever its file is copied or fetched;
+    ``merge_cursors``, per merged shard (by its identity) how far its rows were taken; and
+    ``merged_runs``, the central run each run of a shard became."""
+    from crawler.store.merges import create_merge_tables  # the merge's tables, kept with it
+
+    create_merge_tables(db)
+
+
 def upgrade(db: sqlite_utils.Database) -> None:
     """Apply the pending migrations, take up the shipped divisions and replace outdated views, in one
     write transaction; a database already up to date is not written. Raises

@@ -63,7 +63,7 @@ def test_a_database_of_commit_6765e6b_upgrades_in_place_and_keeps_every_row(tmp_
     with Store(path) as store:
         assert {name: count for name, count in row_counts(path).items() if name in before} == before
         applied = [row["name"] for row in store.db.query("select name from _sqlite_migrations order by id")]
-        assert applied == ["baseline", "versions_listing_title", "notices_deadline", "places"]
+        assert applied == ["baseline", "versions_listing_title", "notices_deadline", "places", "shards"]
         assert "listing_title" in store.db["versions"].columns_dict
         known = store.db.execute("select id, url from notices where kind = 'other' order by id limit 1").fetchone()
         run = store.start_run(["ah_jxt"])
@@ -128,7 +128,7 @@ def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path):
         Store(path)
     with sqlite3.connect(path) as conn:
         names = [name for (name,) in conn.execute("select name from _sqlite_migrations")]
-        assert names == ["baseline", "notices_deadline", "places"]
+        assert names == ["baseline", "notices_deadline", "places", "shards"]
         assert conn.execute("select count(*) from divisions").fetchone()[0] == 0
 
 
