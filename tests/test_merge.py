@@ -162,6 +162,17 @@ def test_three_shards_merged_hold_what_one_machine_writes(every_site):
     assert sum(s.stored for s in every_site["report"].shards) == len(picture(one)["versions"])
 
 
+def test_two_shards_merged_hold_the_same(every_site, mirror, tmp_path):
+    """Another split of the same sites (two shards: other sites together, other stories across
+    shards) merges into the same database as one machine's crawl."""
+    shards = [tmp_path / "shards" / f"shard-{i}-of-2.db" for i in (1, 2)]
+    for index, shard in enumerate(shards, 1):
+        crawl_into(shard, mirror, extra=["--shard", f"{index}/2"])
+    central = tmp_path / "central" / "notices.db"
+    merge_shards([str(s) for s in shards], central)
+    assert_same(every_site["one"], central)
+
+
 def test_a_second_merge_writes_nothing_even_from_a_fresh_export(every_site):
     central, shards = every_site["central"], every_site["shards"]
     before = row_counts(central)
