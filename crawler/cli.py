@@ -36,6 +36,15 @@ def _open_existing(db_path: Path):
     return Store(db_path)
 
 
+def _storage_failed(exc: Exception):
+    """Exit 4 with one line: the database (or a file beside it) cannot be written, a full disk or
+    a read-only file (``crawler.store.base.StorageError``)."""
+    from crawler.app.crawl import EXIT_FAILED
+
+    click.echo(f"Error: {exc}", err=True)
+    sys.exit(EXIT_FAILED)
+
+
 def _settings_pairs(ctx, param, pairs: tuple[str, ...]) -> dict[str, str]:
     result = {}
     for pair in pairs:
@@ -150,7 +159,7 @@ def crawl(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, 
     """Crawl the named sites (every enabled site when none is named) into the database, then print
     what is new or changed. Exit code 0; 3 when a site could not be reached, was blocked, or was not
     read as its definition says (degraded or broken: the last line says which and why); 4 when no
-    site could be reached.
+    site could be reached, or the database cannot be written (disk full, read-only).
 
     \b
     Example:
@@ -162,6 +171,7 @@ def crawl(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, 
     """
     from crawler.app.crawl import format_report, run_crawl
     from crawler.shards import shard_sites
+    from crawler.store.base import StorageError
 
     try:
         sites = select_sites(names)
@@ -175,7 +185,10 @@ def crawl(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, 
         if not sites:
             click.echo(f"shard {shard[0]}/{shard[1]} holds no site: nothing to crawl")
             return
-    report = run_crawl(sites, db_path, mapping, _overrides(revisit, backfill, scrapy_settings), log_level)
+    try:
+        report = run_crawl(sites, db_path, mapping, _overrides(revisit, backfill, scrapy_settings), log_level)
+    except StorageError as exc:
+        _storage_failed(exc)
     report.shard = shard
     if not quiet or report.noteworthy:
         click.echo(format_report(report))
@@ -205,7 +218,7 @@ def run(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, ba
 
     \b
     Exit codes: 0 ok · 3 some sites unreachable, blocked, degraded or broken, or some alerts not sent
-                4 no site reachable · 5 another run holds the lock · 6 bad alert configuration (nothing crawled)
+                4 no site reachable, or disk full / database read-only · 5 another run holds the lock · 6 bad alert configuration (nothing crawled)
     Example (crontab, hourly; cron mails only problems):
       0 * * * *  cd /srv/zhengce-watch && .venv/bin/crawler run --quiet
       crawler run zj_jxt --db data/notices.db --config crawler.toml --revisit all --backfill 5
@@ -214,6 +227,7 @@ def run(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, ba
     """
     from crawler.app.crawl import EXIT_CONFIG, EXIT_LOCKED, EXIT_OK, format_report
     from crawler.app.cron import BadConfiguration, LockHeld, run_job
+    from crawler.store.base import StorageError
 
     try:
         job = run_job(
@@ -225,6 +239,8 @@ def run(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, ba
     except BadConfiguration as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_CONFIG)
+    except StorageError as exc:
+        _storage_failed(exc)
     report, outbox, code = job.report, job.outbox, job.exit_code
     t = report.totals
     alerts = (
@@ -310,6 +326,7 @@ def alert(db_path, config_path, dry_run, test_channel):
     from crawler.alerts.config import ConfigError, load_config
     from crawler.alerts.outbox import preview
     from crawler.app.alerting import deliver_pending, send_test
+    from crawler.store.base import StorageError
 
     try:
         config = load_config(config_path)
@@ -326,14 +343,17 @@ def alert(db_path, config_path, dry_run, test_channel):
             else:
                 click.echo(f"failed: {send.label}: {send.error}", err=True)
         sys.exit(1 if any(send.error for send in sends) else 0)
-    with closing(_open_existing(db_path)) as store:
-        if dry_run:
-            planned = preview(store, config)
-            for subscription, channel, title in planned:
-                click.echo(f"{subscription:<16}{channel:<40}{title}")
-            click.echo(f"{len(planned)} message(s) would be sent")
-            return
-        report = deliver_pending(store, config)
+    try:
+        with closing(_open_existing(db_path)) as store:
+            if dry_run:
+                planned = preview(store, config)
+                for subscription, channel, title in planned:
+                    click.echo(f"{subscription:<16}{channel:<40}{title}")
+                click.echo(f"{len(planned)} message(s) would be sent")
+                return
+            report = deliver_pending(store, config)
+    except StorageError as exc:
+        _storage_failed(exc)
     for label, title in report.sent:
         click.echo(f"sent    {label}  {title}")
     for label, error in report.failed:
@@ -737,3 +757,62 @@ def fleet(nodes, shards, db_path, project, shard_db_dir, timeout, spider_args, s
     for line in report.lines():
         click.echo(line)
     sys.exit(report.exit_code)
+
+
+@main.command()
+@click.argument("dest", type=click.Path())
+@_DB_OPTION
+@click.option("--force", is_flag=True, help="Replace DEST when it is an existing file.")
+def backup(dest, db_path, force):
+    """Copy the database to DEST while crawls and `crawler serve` go on, check the copy, and copy
+    the attachment files it refers to into DEST's folder (attachments/…, only those not there yet).
+
+    The copy is SQLite's online backup taken in one read transaction, so every table's rows are
+    counted in the source at the copy's own snapshot and must match the copy's, after which the
+    copy must pass `PRAGMA integrity_check`. It is written to DEST.partial and renamed: DEST is never
+    half-written. DEST may be a folder (an existing one, or a name ending in /, which must exist):
+    the copy is then notices-YYYYmmddTHHMMSSZ.db inside (UTC),
+    and its attachments/ folder is shared by every backup there. An existing DEST file is refused
+    without --force. Prints one line: path, size, tables, rows, attachment files, seconds. Restore
+    with `crawler restore BACKUP`.
+
+    \b
+    Example:
+      crawler backup /srv/backups/
+      crawler backup /srv/backups/notices.db --force --db data/notices.db
+    """
+    from crawler.app.backup import make_backup
+    from crawler.store.backups import BackupError
+
+    try:
+        click.echo(make_backup(db_path, dest, force=force).line())
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@click.argument("backup_file", metavar="BACKUP", type=click.Path(dir_okay=False, path_type=Path))
+@_DB_OPTION
+def restore(backup_file, db_path):
+    """Replace the database's contents with BACKUP (a file made by `crawler backup`), after checking
+    it with `PRAGMA integrity_check`, and copy the attachment files it refers to from BACKUP's folder
+    into the database's when missing there.
+
+    The backup is loaded with SQLite's backup API in one write transaction: a running
+    `crawler serve` reads the restored data at its next query and needs no restart, and no stale
+    -wal/-shm file remains. Stop cron first; while the restore runs it holds the run lock, so a
+    `crawler run` starting then exits 5, and a run in progress makes the restore exit 1 untouched.
+    Everything written since the backup is lost: back up first if it may be needed.
+
+    \b
+    Example:
+      crawler restore /srv/backups/notices-20261203T020000Z.db
+      crawler restore /srv/backups/notices.db --db data/notices.db
+    """
+    from crawler.app.backup import restore_backup
+    from crawler.store.backups import BackupError
+
+    try:
+        click.echo(restore_backup(backup_file, db_path).line())
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None

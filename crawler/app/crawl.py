@@ -13,6 +13,7 @@ from twisted.internet.defer import Deferred, DeferredList
 from twisted.python.failure import Failure
 
 from crawler.extract.pool import ExtractionPool
+from crawler.pipelines import StorePipeline
 from crawler.shards import host_groups
 from crawler.site import Site
 from crawler.spiders.notices import NoticeSpider
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 # Exit codes of `crawler crawl` and `crawler run` (README lists them for cron users).
 EXIT_OK = 0
 EXIT_PARTIAL = 3  # some sites could not be reached, or some alerts could not be sent
-EXIT_FAILED = 4  # no site could be reached
+EXIT_FAILED = 4  # no site could be reached, or the database cannot be written (disk full, read-only)
 EXIT_LOCKED = 5  # another run holds the lock
 EXIT_CONFIG = 6  # the alert configuration is wrong; nothing was crawled
 
@@ -109,10 +110,12 @@ def crawl_settings(db_path: Path, host_map: dict[str, str], overrides: dict[str,
 
 def _crawl_in_turn(runner: CrawlerRunner, names: list[str], pool: ExtractionPool) -> Deferred:
     """Crawl the sites ``names`` one after another, each starting when the one before it ends (a
-    crawl that failed is logged with its traceback, and the next one still starts); fires when the
-    last one ends."""
+    crawl that failed is logged with its traceback, and the next one still starts, unless the
+    database could not be written); fires when the last one ends."""
 
     def then(result, before: str, name: str):
+        if runner.settings.get("CRAWLER_DB") in StorePipeline.failures:
+            return None
         if isinstance(result, Failure):
             log.error("crawl of %s failed", before, exc_info=(result.type, result.value, result.getTracebackObject()))
         return runner.crawl(NoticeSpider, site=name, extraction=pool)
@@ -151,7 +154,9 @@ def run_crawl(
     overrides: dict[str, str] | None = None,
     log_level: str = "WARNING",
 ) -> CrawlReport:
-    """Crawl ``sites`` into ``db_path`` in this process (:func:`crawl_sites`) and report the run."""
+    """Crawl ``sites`` into ``db_path`` in this process (:func:`crawl_sites`) and report the run.
+    Raises :class:`~crawler.store.base.StorageError` when the database cannot be written (a full
+    disk, a read-only file): before the crawl, or as soon as a write fails, which stops it."""
     run_id = begin_run(sites, db_path)
     settings = crawl_settings(db_path, host_map, overrides or {}, run_id)
     settings.set("LOG_LEVEL", log_level.upper(), priority="cmdline")
@@ -164,6 +169,9 @@ def run_crawl(
         process.start()
     finally:
         pool.close()
+    failure = StorePipeline.failures.pop(str(db_path), None)
+    if failure is not None:
+        raise failure
     return report_run(sites, db_path, run_id)
 
 

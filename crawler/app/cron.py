@@ -19,6 +19,7 @@ from crawler.downloader.host_map import HostMapError, host_map_from_env, parse_h
 from crawler.shards import shard_sites
 from crawler.siteconf import SiteDefinitionError, select_sites
 from crawler.store import Store
+from crawler.store.base import StorageError, storage_errors
 
 log = logging.getLogger(__name__)
 
@@ -56,26 +57,36 @@ class JobResult:
 def run_lock(path: Path):
     """Hold an exclusive lock on ``path`` for the block. The OS releases it when the process ends,
     so a run that was killed never blocks the next one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as handle:
+    with storage_errors(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+")
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
             raise LockHeld(f"another run is in progress (pid {holder}, lock {path})") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+        with storage_errors(path):  # unbuffered: nothing left to fail when the file closes
+            os.ftruncate(handle.fileno(), 0)
+            os.pwrite(handle.fileno(), str(os.getpid()).encode(), 0)
         yield
+
+
+class _LogFile(RotatingFileHandler):
+    """The run's log file. A line that cannot be written (a full disk) is skipped quietly: the run
+    stops on the full disk and says so itself, in one line."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
 
 
 def log_to_file(directory: Path, name: str = "crawler.log") -> Path:
     """Also log everything (INFO and up) to ``directory/name``, rotated at 5 MB, 5 kept."""
-    directory.mkdir(parents=True, exist_ok=True)
     path = directory / name
-    handler = RotatingFileHandler(path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
+    with storage_errors(path):
+        directory.mkdir(parents=True, exist_ok=True)
+        handler = _LogFile(path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.setLevel(logging.INFO)
     handler.keep = True  # survives the console set-up of a crawl
@@ -101,7 +112,11 @@ def run_job(
     With ``shard`` = (I, N), only the sites of shard I of N (:func:`crawler.shards.shard_sites`),
     under a lock and into a log file of that database's own (several shards may keep their
     databases in one folder), and no alerts: the central database decides them after
-    ``crawler merge``, so the shard's events stay undelivered."""
+    ``crawler merge``, so the shard's events stay undelivered.
+
+    When the database cannot be written (a full disk, a read-only file) the crawl stops and
+    :class:`~crawler.store.base.StorageError` is raised (its message also goes to the log file,
+    when that can be written); no alert is sent."""
     lock_name, log_name = ".crawler.lock", "crawler.log"
     if shard:
         lock_name, log_name = f".{db_path.stem}.lock", f"{db_path.stem}.log"
@@ -124,10 +139,22 @@ def run_job(
                 ", ".join(s.name for s in sites),
                 db_path,
             )
-        report = run_crawl(sites, db_path, mapping, overrides, log_level)
+        try:
+            report = run_crawl(sites, db_path, mapping, overrides, log_level)
+        except StorageError as exc:
+            _to_log_file_only(str(exc))
+            raise
         report.shard = shard
         if shard:
             return JobResult(report, OutboxReport(), log_file, shard)
         with closing(Store(db_path)) as store:
             outbox = deliver_pending(store, config)
     return JobResult(report, outbox, log_file)
+
+
+def _to_log_file_only(message: str) -> None:
+    """Write ``message`` as an ERROR to the log file alone: the command prints it on stderr."""
+    record = log.makeRecord(log.name, logging.ERROR, __file__, 0, message, None, None)
+    for handler in logging.getLogger().handlers:
+        if getattr(handler, "keep", False):
+            handler.handle(record)

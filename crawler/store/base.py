@@ -3,6 +3,9 @@ plain SQL helpers the other parts of the store write with."""
 
 from __future__ import annotations
 
+import errno
+import os
+import sqlite3
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,23 +15,90 @@ import sqlite_utils
 from crawler.store.migrations import upgrade
 
 
+class StorageError(RuntimeError):
+    """The database (or a file beside it: attachments, the log) cannot be written; the run stops.
+    Every transaction committed before stays; the one that failed is undone."""
+
+    advice = ""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path, self.reason = path, reason
+        super().__init__(f"{path}: {self.what} ({reason}); what was stored before is kept: {self.advice}")
+
+
+class StorageFull(StorageError):
+    """No space left (or a file-size or quota limit) where the store writes."""
+
+    what, advice = "disk full", "free space and run again"
+
+
+class StorageReadOnly(StorageError):
+    """The database, its folder or its file system is read-only."""
+
+    what, advice = "read-only", "make it writable and run again"
+
+
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_READ_ONLY_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def storage_error(exc: BaseException, path: Path) -> StorageError | None:
+    """The :class:`StorageError` that ``exc``, raised while writing ``path``, stands for: SQLite's
+    "database or disk is full" and "attempt to write a readonly database" (or "unable to open" in a
+    folder that cannot be written), or an OS error
+    ENOSPC/EDQUOT/EFBIG or EROFS/EACCES/EPERM; None for any other error."""
+    if isinstance(exc, StorageError):
+        return exc
+    if isinstance(exc, sqlite3.Error):
+        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+        if code == sqlite3.SQLITE_FULL:
+            return StorageFull(path, str(exc))
+        if code == sqlite3.SQLITE_READONLY:
+            return StorageReadOnly(path, str(exc))
+        if code == sqlite3.SQLITE_CANTOPEN and not os.access(path.parent, os.W_OK):  # no -wal/-shm beside it
+            return StorageReadOnly(path, f"{exc}: its folder cannot be written")
+        return None
+    if isinstance(exc, OSError):
+        reason, where = exc.strerror or str(exc), Path(exc.filename) if exc.filename else path
+        if exc.errno in _FULL_ERRNOS:
+            return StorageFull(where, reason)
+        if exc.errno in _READ_ONLY_ERRNOS:
+            return StorageReadOnly(where, reason)
+    return None
+
+
+@contextmanager
+def storage_errors(path: Path):
+    """Raise the :class:`StorageError` that an error of the block stands for (see :func:`storage_error`)."""
+    try:
+        yield
+    except (sqlite3.Error, OSError) as exc:
+        typed = storage_error(exc, path)
+        if typed is None:
+            raise
+        raise typed from exc
+
+
 class StoreBase:
     """Open (creating or upgrading) the database at ``path``. With ``batch_seconds`` > 0 the items
     written within that many seconds share one commit (a crawl's pipeline); each item is still
     atomic, in its own savepoint. Call :meth:`flush` to commit now, :meth:`close` (or leave a
-    ``with`` block) to commit and close."""
+    ``with`` block) to commit and close. A write that fails for want of space or of write
+    permission raises :class:`StorageFull` or :class:`StorageReadOnly` (the item is undone)."""
 
     def __init__(self, path: str | Path, batch_seconds: float = 0.0):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with storage_errors(self.path):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite_utils.Database(self.path)
         self.files_dir = self.path.parent / "attachments"
-        self.db = sqlite_utils.Database(self.path)
         try:
-            self.db.execute("PRAGMA busy_timeout = 30000")
-            # WAL with synchronous=NORMAL: a commit is durable once the OS has it (a killed crawl loses
-            # nothing committed); only a power cut can lose the last commits, never consistency.
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            upgrade(self.db)
+            with storage_errors(self.path):
+                self.db.execute("PRAGMA busy_timeout = 30000")
+                # WAL with synchronous=NORMAL: a commit is durable once the OS has it (a killed crawl loses
+                # nothing committed); only a power cut can lose the last commits, never consistency.
+                self.db.execute("PRAGMA synchronous = NORMAL")
+                upgrade(self.db)
         except BaseException:
             self.db.close()
             raise
@@ -43,14 +113,17 @@ class StoreBase:
         self.close()
 
     def close(self) -> None:
-        """Commit what is pending and close the connection."""
-        self.flush()
-        self.db.close()
+        """Commit what is pending and close the connection (closed also when the commit fails)."""
+        try:
+            self.flush()
+        finally:
+            self.db.close()
 
     def flush(self) -> None:
         """Commit the items written so far."""
         if self.db.conn.in_transaction and not self._depth:
-            self.db.execute("COMMIT")
+            with storage_errors(self.path):
+                self.db.execute("COMMIT")
 
     @contextmanager
     def _transaction(self):
@@ -65,11 +138,12 @@ class StoreBase:
                 yield
             return
         if not self.db.conn.in_transaction:
-            self.db.execute("BEGIN IMMEDIATE")
+            with storage_errors(self.path):
+                self.db.execute("BEGIN IMMEDIATE")
             self._began = time.monotonic()
         self._depth += 1
         try:
-            with self.db.atomic():
+            with storage_errors(self.path), self.db.atomic():
                 yield
         finally:
             self._depth -= 1
