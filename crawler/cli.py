@@ -816,3 +816,59 @@ def restore(backup_file, db_path):
         click.echo(restore_backup(backup_file, db_path).line())
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@_DB_OPTION
+@_CONFIG_OPTION
+@click.option(
+    "--older-than",
+    "older_than",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="DAYS",
+    help="One age for every table, in days, instead of the [retention] table's (default 90; raw pages 365).",
+)
+@click.option("--dry-run", is_flag=True, help="Count what would be deleted and the bytes freed; delete nothing.")
+@click.option("--vacuum", is_flag=True, help="Then rewrite the file without its free pages (VACUUM), shrinking it.")
+def prune(db_path, config_path, older_than, dry_run, vacuum):
+    """Delete what grows with every run once it is older than the retention policy: fetches,
+    listings, site_health and sent deliveries after 90 days, runs and the raw pages of superseded
+    versions after 365 (days from a `[retention]` table in the configuration: fetches_days,
+    listings_days, site_health_days, deliveries_days, snapshots_days, runs_days; `auto = true`
+    makes `crawler run` prune after its alerts). Versions and events are never deleted.
+
+    Whatever their age, what the crawler still reads is kept: each URL's latest fetch, each site's
+    fetches since its listing was last read and its last error, its last five runs' listings, its
+    last state, the raw page of every current version (`crawler reextract`), pending and failed
+    deliveries and the last one sent per channel. Prints the rows deleted per table and the bytes
+    freed: free pages inside the file, reused before it grows; --vacuum shrinks the file (it needs
+    as much free disk as the database). Runs under the run lock: exit 5 while a crawl runs.
+
+    \b
+    Example:
+      crawler prune --dry-run
+      crawler prune --older-than 30 --vacuum --db data/notices.db
+      crawler prune --config crawler.toml
+    """
+    from crawler.alerts.config import ConfigError, load_config
+    from crawler.app.crawl import EXIT_LOCKED
+    from crawler.app.cron import LockHeld
+    from crawler.app.prune import configured_limits, lines, prune_database
+    from crawler.store.base import StorageError
+
+    if not db_path.exists():
+        raise click.ClickException(f"no database at {db_path}; run `crawler crawl` (or `crawler demo`) first")
+    try:
+        limits = configured_limits(load_config(config_path), older_than)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        pruned = prune_database(db_path, limits, dry_run=dry_run, vacuum=vacuum)
+    except LockHeld as exc:
+        click.echo(f"Error: {exc}; this prune does nothing.", err=True)
+        sys.exit(EXIT_LOCKED)
+    except StorageError as exc:
+        _storage_failed(exc)
+    for line in lines(pruned):
+        click.echo(line)

@@ -13,6 +13,8 @@ from crawler.alerts.channels import Channel, ChannelError, parse_channel
 EVENT_KINDS = ("new", "changed", "removed", "cluster_list", "source_broken")
 DIGESTS = ("immediate", "daily")
 DEFAULT_PATHS = (Path("crawler.toml"), Path("data/alerts.toml"))
+# [retention]: days each table's rows are kept (crawler.store.retention.Limits), and ``auto``.
+RETENTION_DAYS = ("fetches_days", "listings_days", "site_health_days", "deliveries_days", "snapshots_days", "runs_days")
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -42,6 +44,7 @@ class AlertConfig:
     retry_base_seconds: int = 300
     path: Path | None = None
     datasette_url: str | None = None  # where `crawler serve` is reachable, for links to whole lists
+    retention: dict = field(default_factory=dict)  # [retention], checked: *_days ints, ``auto`` a bool
 
 
 def _expand(value: str, where: str) -> str:
@@ -104,6 +107,7 @@ def load_config(explicit: Path | None = None) -> AlertConfig:
         alerts = data.get("alerts", {})
         config.retry_base_seconds = int(alerts.get("retry_base_seconds", config.retry_base_seconds))
         config.datasette_url = (alerts.get("datasette_url") or "").rstrip("/") or None
+        config.retention = _retention(path, text, data.get("retention", {}))
         headers = [i for i, line in enumerate(text.splitlines()) if line.strip() == "[[subscriptions]]"]
         for index, table in enumerate(data.get("subscriptions", [])):
             start = headers[index] if index < len(headers) else 0
@@ -115,6 +119,23 @@ def load_config(explicit: Path | None = None) -> AlertConfig:
         subscriptions.insert(0, default_subscription(extra))
     config.subscriptions = [s for s in subscriptions if s.channels]
     return config
+
+
+def _retention(path: Path, text: str, table: dict) -> dict:
+    """The ``[retention]`` table, checked: ``auto`` true or false, each ``*_days`` 0 or more."""
+    start = next((i for i, line in enumerate(text.splitlines()) if line.strip() == "[retention]"), 0)
+    for key, value in table.items():
+        where = f"{path}:{_line_of(text, key, start)}"
+        if key == "auto":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: [retention] auto must be true or false, got {value!r}")
+        elif key not in RETENTION_DAYS:
+            raise ConfigError(
+                f"{where}: [retention] unknown field {key!r} (allowed: auto, {', '.join(RETENTION_DAYS)})"
+            )
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(f"{where}: [retention] {key} must be a number of days (0 or more), got {value!r}")
+    return dict(table)
 
 
 def _subscription(path: Path, text: str, start: int, table: dict, extra: list[Channel]) -> Subscription:

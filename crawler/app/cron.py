@@ -15,6 +15,7 @@ from crawler.alerts.config import ConfigError, load_config
 from crawler.alerts.outbox import OutboxReport
 from crawler.app.alerting import deliver_pending
 from crawler.app.crawl import EXIT_OK, EXIT_PARTIAL, LOG_FORMAT, CrawlReport, run_crawl
+from crawler.app.prune import prune_if_configured
 from crawler.downloader.host_map import HostMapError, host_map_from_env, parse_host_map
 from crawler.shards import shard_sites
 from crawler.siteconf import SiteDefinitionError, select_sites
@@ -149,6 +150,7 @@ def run_job(
             return JobResult(report, OutboxReport(), log_file, shard)
         with closing(Store(db_path)) as store:
             outbox = deliver_pending(store, config)
+            prune_if_configured(store, config)  # [retention] auto = true
     return JobResult(report, outbox, log_file)
 
 

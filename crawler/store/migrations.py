@@ -70,6 +70,31 @@ def shards(db: sqlite_utils.Database) -> None:
     create_merge_tables(db)
 
 
+@migrations(name="old_notices_filled")
+def old_notices_filled(db: sqlite_utils.Database) -> None:
+    """Notices written before the columns the baseline gave them (store v1 kept a notice's text on
+    its versions only): the text of the current version, which full-text search indexes; the
+    province of their site; a story of their own; and their kind, read from the title as a crawl
+    reads it."""
+    from crawler.kinds import classify  # a notice's kind, as the crawl decides it
+
+    db.execute(
+        "update notices set body_normalized = (select v.body_normalized from versions v"
+        " where v.notice_id = notices.id and v.version = notices.current_version) where body_normalized is null"
+    )
+    db.execute(
+        "update notices set province = (select s.province from sites s where s.name = notices.site)"
+        " where province is null"
+    )
+    db.execute("update notices set story_id = id where story_id is null")
+    for notice_id, title, issuer in db.execute("select id, title, issuer from notices where kind is null").fetchall():
+        kind = classify(title, issuer)
+        db.execute(
+            "update notices set kind = ?, list_stage = ?, list_subject = ?, list_level = ?, list_year = ? where id = ?",
+            [kind.kind, kind.stage, kind.subject, kind.level, kind.year, notice_id],
+        )
+
+
 def upgrade(db: sqlite_utils.Database) -> None:
     """Apply the pending migrations, take up the shipped divisions and replace outdated views, in one
     write transaction; a database already up to date is not written. Raises

@@ -63,7 +63,14 @@ def test_a_database_of_commit_6765e6b_upgrades_in_place_and_keeps_every_row(tmp_
     with Store(path) as store:
         assert {name: count for name, count in row_counts(path).items() if name in before} == before
         applied = [row["name"] for row in store.db.query("select name from _sqlite_migrations order by id")]
-        assert applied == ["baseline", "versions_listing_title", "notices_deadline", "places", "shards"]
+        assert applied == [
+            "baseline",
+            "versions_listing_title",
+            "notices_deadline",
+            "places",
+            "shards",
+            "old_notices_filled",
+        ]
         assert "listing_title" in store.db["versions"].columns_dict
         known = store.db.execute("select id, url from notices where kind = 'other' order by id limit 1").fetchone()
         run = store.start_run(["ah_jxt"])
@@ -128,7 +135,7 @@ def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path):
         Store(path)
     with sqlite3.connect(path) as conn:
         names = [name for (name,) in conn.execute("select name from _sqlite_migrations")]
-        assert names == ["baseline", "notices_deadline", "places", "shards"]
+        assert sorted(names) == sorted(["baseline", "notices_deadline", "places", "shards", "old_notices_filled"])
         assert conn.execute("select count(*) from divisions").fetchone()[0] == 0
 
 
@@ -180,3 +187,127 @@ def test_a_release_with_other_divisions_replaces_the_table_and_places_every_entr
         version = watcher.execute("pragma data_version").fetchone()[0]
         Store(path).close()
         assert watcher.execute("pragma data_version").fetchone()[0] == version  # in step now: no write
+
+
+# The oldest schema this product wrote: store v1 (13d96f9, unchanged until e456b58), written by 7570eb8,
+# the first commit with a site to crawl: three crawls of cixidb, one notice edited in the second and
+# restored in the third (make_7570eb8.sh). Its tables: sites, runs, notices, versions, fetches, events.
+OLDEST = Path(__file__).parents[1] / "fixtures" / "db" / "notices-7570eb8.db.gz"
+EDITED_URL = "https://www.cixidb.cn/news/626/626281.html"
+
+
+def oldest_database(tmp_path) -> Path:
+    path = tmp_path / "notices.db"
+    path.write_bytes(gzip.decompress(OLDEST.read_bytes()))
+    return path
+
+
+def every_row(path) -> dict[str, list[tuple]]:
+    """Every row of every table (all its columns), in rowid order, keyed by table name."""
+    with sqlite3.connect(path) as conn:
+        tables = [name for (name,) in conn.execute("select name from sqlite_master where type = 'table'")]
+        return {name: conn.execute(f'select * from "{name}" order by rowid').fetchall() for name in tables}
+
+
+def columns_of(path) -> dict[str, list[str]]:
+    with sqlite3.connect(path) as conn:
+        tables = [name for (name,) in conn.execute("select name from sqlite_master where type = 'table'")]
+        return {name: [row[1] for row in conn.execute(f'pragma table_info("{name}")')] for name in tables}
+
+
+def quoted(name: str) -> str:
+    return f'"{name}"'
+
+
+def kept_rows(path, columns: dict[str, list[str]]) -> dict[str, list[tuple]]:
+    """The rows of the tables in ``columns``, only those columns, in rowid order."""
+    with sqlite3.connect(path) as conn:
+        return {
+            name: conn.execute(f'select {", ".join(map(quoted, names))} from "{name}" order by rowid').fetchall()
+            for name, names in columns.items()
+        }
+
+
+def cixidb_page(url, body, **kwargs):
+    made = page(url, body, **kwargs)
+    made.site = made.fetch.site = "cixidb"
+    return made
+
+
+def test_a_database_of_the_oldest_schema_upgrades_in_place_and_keeps_every_row_and_value(tmp_path):
+    path = oldest_database(tmp_path)
+    old_columns = columns_of(path)
+    before = every_row(path)
+    assert set(before) == {"sites", "runs", "notices", "versions", "fetches", "events"}
+    assert {name: len(rows) for name, rows in before.items()} == {
+        "sites": 1,
+        "runs": 3,
+        "notices": 23,
+        "versions": 25,
+        "fetches": 81,
+        "events": 25,
+    }
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("pragma user_version").fetchone()[0] == 1  # store v1's own mark
+        kinds = conn.execute(
+            "select v.version, v.change_kind from versions v join notices n on n.id = v.notice_id"
+            " where n.url = ? order by v.version",
+            [EDITED_URL],
+        ).fetchall()
+        assert kinds == [(1, "new"), (2, "edit"), (3, "restored")]
+        bodies = dict(conn.execute("select id, body from versions"))
+    with Store(path) as store:
+        applied = [row["name"] for row in store.db.query("select name from _sqlite_migrations order by id")]
+        assert applied == [m.name for m in migrations._migrations] and not migrations.pending(store.db)
+        assert {"listing_title", "deadline"} <= set(store.db["versions"].columns_dict)
+        assert kept_rows(path, old_columns) == before  # every row, every value of every table that existed
+        assert {id_: hashlib.sha256(body.encode()).hexdigest() for id_, body in bodies.items()} == {
+            row["id"]: hashlib.sha256(row["body"].encode()).hexdigest()
+            for row in store.db.query("select id, body from versions")
+        }
+        search = "select count(*) from notices_fts where notices_fts match ?"
+        for (title,) in store.db.execute("select title from notices").fetchall():  # titles are indexed
+            assert store.db.execute(search, [f'"{title[:6]}"']).fetchone()[0] >= 1, title
+        notice_id, current = store.db.execute(
+            "select id, current_version from notices where url = ?", [EDITED_URL]
+        ).fetchone()
+        run = store.start_run(["cixidb"])
+        changed = cixidb_page(EDITED_URL, "已修改的正文。\n第二段。", listing_title="列表标题")
+        new = cixidb_page("https://www.cixidb.cn/news/700/700001.html", "一则新的通知正文。")
+        assert store.save_page(run, changed) == "stored" and store.save_page(run, new) == "stored"
+        store.finish_run(run)
+        versions = store.versions_of(notice_id)
+        assert [v["version"] for v in versions] == [1, 2, 3, current + 1]
+        assert versions[-1]["listing_title"] == "列表标题" and versions[-1]["diff"]
+        assert all(v["listing_title"] is None for v in versions[:-1])
+        assert store.db.execute(search, ["已修改的正文"]).fetchone()[0] == 1
+        assert store.db.execute(search, ["一则新的通知"]).fetchone()[0] == 1
+    after = kept_rows(path, old_columns)
+    assert len(after["notices"]) == 24 and len(after["versions"]) == 27 and len(after["runs"]) == 4
+    assert all(len(after[name]) >= len(rows) for name, rows in before.items())
+
+
+def test_reextract_runs_on_a_database_of_the_oldest_schema_and_skips_its_pages_saved_without_a_snapshot(tmp_path):
+    from tests.conftest import run_cli
+
+    path = oldest_database(tmp_path)
+    old_columns = columns_of(path)
+    before = every_row(path)
+    result = run_cli("reextract", "--db", str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "0 notice(s) changed, 0 unchanged, 23 without a saved page\n"  # v1 kept no raw page
+    assert {name: rows for name, rows in kept_rows(path, old_columns).items() if name != "runs"} == {
+        name: rows for name, rows in before.items() if name != "runs"
+    }
+    assert kept_rows(path, old_columns)["runs"][:3] == before["runs"]  # reextract opens a run of its own
+
+
+def test_the_text_of_a_notice_of_the_oldest_schema_is_found_by_full_text_search(tmp_path):
+    path = oldest_database(tmp_path)
+    with Store(path) as store:
+        assert (
+            store.db.execute(
+                "select count(*) from notices_fts where notices_fts match ?", ['"请各推荐单位"']
+            ).fetchone()[0]
+            == 1
+        )
