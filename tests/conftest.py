@@ -46,6 +46,18 @@ def copy_site(root: Path, *hosts: str) -> Path:
     return tree
 
 
+def edit_page(page: Path, change) -> None:
+    """Change a recorded page by ``change(text)``, keeping its encoding (UTF-8, or GBK where the site is GBK)."""
+    raw = page.read_bytes()
+    encoding = "utf-8"
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        encoding = "gbk"
+        text = raw.decode(encoding)
+    page.write_bytes(change(text).encode(encoding))
+
+
 def crawl(tree: Path, db: Path, *names: str, extra=()) -> tuple[subprocess.CompletedProcess, list[tuple[str, str]]]:
     """``crawler crawl NAMES`` into ``db`` with every host of ``tree`` served by the mirror; the
     result and the (method, path) requests the mirror answered."""

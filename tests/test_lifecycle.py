@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from crawler.mirror import DEFAULT_TREE, host_map_for, serve_mirror
-from tests.conftest import FAST, host_map_args, run_cli
+from tests.conftest import FAST, edit_page, host_map_args, run_cli
 
 HOST = "www.cixidb.cn"
 SEED = "news/627/627509.html"
@@ -26,15 +26,7 @@ class Site:
 
     def edit(self, relative, change):
         """Change a recorded page, keeping its encoding (one of them is GBK)."""
-        page = self.path(relative)
-        raw = page.read_bytes()
-        encoding = "utf-8"
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            encoding = "gbk"
-            text = raw.decode(encoding)
-        page.write_bytes(change(text).encode(encoding))
+        edit_page(self.path(relative), change)
 
     def crawl(self, exit_code: int = 0):
         with serve_mirror(self.tree) as base:

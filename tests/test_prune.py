@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from crawler.cli import main
 from crawler.mirror import DEFAULT_TREE, host_map_for, serve_mirror
-from tests.conftest import FAST, ROOT, closed_port, host_map_args, run_cli
+from tests.conftest import FAST, ROOT, closed_port, edit_page, host_map_args, run_cli
 
 HOSTS = ("www.cixidb.cn", "gxt.qinghai.gov.cn")
 SITES = ("cixidb", "qh_gxt")
@@ -46,16 +46,11 @@ def count(db, sql, *args):
 
 
 def edit(tree, relative, old, new):
-    page = tree / relative
-    raw = page.read_bytes()
-    encoding = "utf-8"
-    try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError:
-        encoding = "gbk"
-        text = raw.decode(encoding)
-    assert old in text
-    page.write_bytes(text.replace(old, new).encode(encoding))
+    def replaced(text: str) -> str:
+        assert old in text
+        return text.replace(old, new)
+
+    edit_page(tree / relative, replaced)
 
 
 def crawl(tree, db, command, *extra, exit_code=0):

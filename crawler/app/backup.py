@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from crawler.app.cron import LockHeld, run_lock
+from crawler.app.sizes import human_size
 from crawler.store import Store
 from crawler.store.backups import BackupCopy, BackupError, backup_database, restore_database
 
@@ -26,7 +27,7 @@ class BackupResult:
         if copy.files_missing:
             files += f", {copy.files_missing} missing from the source's attachments folder"
         return (
-            f"{copy.path}  {_size(copy.size)}  {len(copy.counts)} tables  {copy.rows:,} rows  {files}"
+            f"{copy.path}  {human_size(copy.size)}  {len(copy.counts)} tables  {copy.rows:,} rows  {files}"
             f"  {self.seconds:.2f} s"
         )
 
@@ -62,12 +63,3 @@ def restore_backup(backup: Path, db_path: Path) -> BackupResult:
     except LockHeld as exc:
         raise BackupError(f"{exc}; restore once it has finished (and stop cron meanwhile)") from None
     return BackupResult(copy, time.monotonic() - began)
-
-
-def _size(size: float) -> str:
-    unit = "B"
-    for bigger in ("KB", "MB", "GB"):
-        if size < 1024:
-            break
-        size, unit = size / 1024, bigger
-    return f"{size:.0f} B" if unit == "B" else f"{size:.1f} {unit}"

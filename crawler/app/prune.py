@@ -8,6 +8,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from crawler.alerts.config import AlertConfig
+from crawler.app.sizes import human_size
 from crawler.store import Store
 from crawler.store.base import storage_errors
 from crawler.store.retention import TABLES, Limits, Pruned, prune
@@ -53,7 +54,7 @@ def prune_if_configured(store: Store, config: AlertConfig) -> Pruned | None:
 def summary(pruned: Pruned) -> str:
     """One line: rows deleted per table and the bytes freed."""
     rows = ", ".join(f"{table} {pruned.deleted[table]:,}" for table in TABLES)
-    return f"deleted {sum(pruned.deleted.values()):,} row(s) ({rows}); {_size(pruned.bytes_freed)} freed"
+    return f"deleted {sum(pruned.deleted.values()):,} row(s) ({rows}); {human_size(pruned.bytes_freed)} freed"
 
 
 def lines(pruned: Pruned) -> list[str]:
@@ -62,21 +63,12 @@ def lines(pruned: Pruned) -> list[str]:
     found = [f"{table:<12} {verb} {pruned.deleted[table]:>10,} row(s)" for table in TABLES]
     before, after = pruned.file_bytes
     if pruned.dry_run:
-        tail = f"{_size(pruned.bytes_freed)} would be freed (dry run: nothing deleted)"
+        tail = f"{human_size(pruned.bytes_freed)} would be freed (dry run: nothing deleted)"
     elif pruned.vacuumed:
-        tail = f"{_size(pruned.bytes_freed)} freed; VACUUM: file {_size(before)} → {_size(after)}"
+        tail = f"{human_size(pruned.bytes_freed)} freed; VACUUM: file {human_size(before)} → {human_size(after)}"
     else:
         tail = (
-            f"{_size(pruned.bytes_freed)} freed inside the file ({_size(after)}), reused before it grows;"
+            f"{human_size(pruned.bytes_freed)} freed inside the file ({human_size(after)}), reused before it grows;"
             " --vacuum shrinks it"
         )
     return [*found, tail]
-
-
-def _size(size: float) -> str:
-    unit = "B"
-    for bigger in ("KB", "MB", "GB"):
-        if size < 1024:
-            break
-        size, unit = size / 1024, bigger
-    return f"{size:.0f} B" if unit == "B" else f"{size:.1f} {unit}"
