@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import click
@@ -43,6 +43,19 @@ def _storage_failed(exc: Exception):
 
     click.echo(f"Error: {exc}", err=True)
     sys.exit(EXIT_FAILED)
+
+
+@contextmanager
+def _storage_exit(path: Path):
+    """Exit 4 as :func:`_storage_failed` does when the block cannot write ``path`` (or a file beside
+    it): a ``StorageError``, or an SQLite or OS error that stands for one (``storage_errors``)."""
+    from crawler.store.base import StorageError, storage_errors
+
+    try:
+        with storage_errors(path):
+            yield
+    except StorageError as exc:
+        _storage_failed(exc)
 
 
 def _settings_pairs(ctx, param, pairs: tuple[str, ...]) -> dict[str, str]:
@@ -278,8 +291,9 @@ def merge(shards, db_path):
     from an http:// URL) into the central database: every row new since that shard's last merge.
     Stories across sites, new/changed events and lists are decided here, as one machine crawling
     every site would have; the events wait for `crawler alert` on the central database. Merging
-    twice adds nothing; a merge killed half-way is completed by the next. Exit 5 when another
-    merge into the same database is running.
+    twice adds nothing; a merge killed half-way, or stopped by a full disk, is completed by the next.
+    Exit 4 when a database cannot be written (disk full, read-only: one line says which; what was
+    merged before is kept); 5 when another merge into the same database is running.
 
     \b
     Example:
@@ -292,7 +306,8 @@ def merge(shards, db_path):
     from crawler.app.merging import MergeError, merge_shards
 
     try:
-        report = merge_shards(list(shards), db_path)
+        with _storage_exit(db_path):
+            report = merge_shards(list(shards), db_path)
     except MergeError as exc:
         raise click.ClickException(str(exc)) from None
     except LockHeld as exc:
@@ -422,7 +437,9 @@ def history(url_or_id, db_path):
 @_DB_OPTION
 def reextract(db_path):
     """Extract every stored notice again from its saved page, offline, with the current extractor
-    and site definitions; a new version is made only where the result changed.
+    and site definitions; a new version is made only where the result changed. Exit 4 when the
+    database cannot be written (disk full, read-only: one line says which; each notice stored before
+    is kept, and running it again completes the work).
 
     \b
     Example:
@@ -430,8 +447,9 @@ def reextract(db_path):
     """
     from crawler.app.reextract import reextract as run_reextract
 
-    _open_existing(db_path).close()
-    counts = run_reextract(db_path)
+    with _storage_exit(db_path):
+        _open_existing(db_path).close()
+        counts = run_reextract(db_path)
     click.echo(
         f"{counts['stored']} notice(s) changed, {counts['unchanged']} unchanged, "
         f"{counts['skipped']} without a saved page"
@@ -774,7 +792,8 @@ def backup(dest, db_path, force):
     the copy is then notices-YYYYmmddTHHMMSSZ.db inside (UTC),
     and its attachments/ folder is shared by every backup there. An existing DEST file is refused
     without --force. Prints one line: path, size, tables, rows, attachment files, seconds. Restore
-    with `crawler restore BACKUP`.
+    with `crawler restore BACKUP`. Exit 4 when DEST's disk is full or its folder read-only (DEST is
+    left absent), 1 when the backup cannot be made for another reason.
 
     \b
     Example:
@@ -785,7 +804,8 @@ def backup(dest, db_path, force):
     from crawler.store.backups import BackupError
 
     try:
-        click.echo(make_backup(db_path, dest, force=force).line())
+        with _storage_exit(Path(dest)):
+            click.echo(make_backup(db_path, dest, force=force).line())
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -802,6 +822,7 @@ def restore(backup_file, db_path):
     `crawler serve` reads the restored data at its next query and needs no restart, and no stale
     -wal/-shm file remains. Stop cron first; while the restore runs it holds the run lock, so a
     `crawler run` starting then exits 5, and a run in progress makes the restore exit 1 untouched.
+    Exit 4 when the database cannot be written (disk full, read-only): it is left as it was.
     Everything written since the backup is lost: back up first if it may be needed.
 
     \b
@@ -813,7 +834,8 @@ def restore(backup_file, db_path):
     from crawler.store.backups import BackupError
 
     try:
-        click.echo(restore_backup(backup_file, db_path).line())
+        with _storage_exit(db_path):
+            click.echo(restore_backup(backup_file, db_path).line())
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -843,7 +865,9 @@ def prune(db_path, config_path, older_than, dry_run, vacuum):
     last state, the raw page of every current version (`crawler reextract`), pending and failed
     deliveries and the last one sent per channel. Prints the rows deleted per table and the bytes
     freed: free pages inside the file, reused before it grows; --vacuum shrinks the file (it needs
-    as much free disk as the database). Runs under the run lock: exit 5 while a crawl runs.
+    as much free disk as the database). Runs under the run lock: exit 5 while a crawl runs; exit 4
+    when the database cannot be written (disk full, read-only): the deletions are undone, or kept
+    when only the VACUUM lacked room (the file is then not shrunk).
 
     \b
     Example:
@@ -855,7 +879,6 @@ def prune(db_path, config_path, older_than, dry_run, vacuum):
     from crawler.app.crawl import EXIT_LOCKED
     from crawler.app.cron import LockHeld
     from crawler.app.prune import configured_limits, lines, prune_database
-    from crawler.store.base import StorageError
 
     if not db_path.exists():
         raise click.ClickException(f"no database at {db_path}; run `crawler crawl` (or `crawler demo`) first")
@@ -864,11 +887,10 @@ def prune(db_path, config_path, older_than, dry_run, vacuum):
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     try:
-        pruned = prune_database(db_path, limits, dry_run=dry_run, vacuum=vacuum)
+        with _storage_exit(db_path):
+            pruned = prune_database(db_path, limits, dry_run=dry_run, vacuum=vacuum)
     except LockHeld as exc:
         click.echo(f"Error: {exc}; this prune does nothing.", err=True)
         sys.exit(EXIT_LOCKED)
-    except StorageError as exc:
-        _storage_failed(exc)
     for line in lines(pruned):
         click.echo(line)

@@ -35,6 +35,7 @@ from crawler.settings import CRAWLER_ATTACHMENT_MAXSIZE
 from crawler.site import Site
 from crawler.siteconf import load_sites
 from crawler.store import Store
+from crawler.store.base import StorageError
 from crawler.store.merges import PendingVersion, ShardFile, export_copy
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,8 @@ def _open_shard(path: Path, source: str) -> ShardFile:
         with Store(path):
             pass
         return ShardFile(path, source)
+    except StorageError:  # readable but not writable (a full disk, a read-only file): it cannot be upgraded
+        raise
     except Exception as exc:  # a file that is no SQLite database, or a newer one
         raise MergeError(f"{source} is not a shard database this crawler can read: {exc}") from None
 

@@ -44,15 +44,18 @@ _READ_ONLY_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
 
 def storage_error(exc: BaseException, path: Path) -> StorageError | None:
     """The :class:`StorageError` that ``exc``, raised while writing ``path``, stands for: SQLite's
-    "database or disk is full" and "attempt to write a readonly database" (or "unable to open" in a
-    folder that cannot be written), or an OS error
+    "database or disk is full" (or no room to make its -shm file) and "attempt to write a readonly
+    database" (or "unable to open" in a folder that cannot be written), or an OS error
     ENOSPC/EDQUOT/EFBIG or EROFS/EACCES/EPERM; None for any other error."""
     if isinstance(exc, StorageError):
         return exc
     if isinstance(exc, sqlite3.Error):
-        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+        extended = getattr(exc, "sqlite_errorcode", None) or 0
+        code = extended & 0xFF
         if code == sqlite3.SQLITE_FULL:
             return StorageFull(path, str(exc))
+        if extended == sqlite3.SQLITE_IOERR_SHMSIZE:  # "disk I/O error": no room for the -shm file
+            return StorageFull(path, f"{exc}: no room for its -shm file")
         if code == sqlite3.SQLITE_READONLY:
             return StorageReadOnly(path, str(exc))
         if code == sqlite3.SQLITE_CANTOPEN and not os.access(path.parent, os.W_OK):  # no -wal/-shm beside it

@@ -95,6 +95,28 @@ def old_notices_filled(db: sqlite_utils.Database) -> None:
         )
 
 
+@migrations(name="story_keys")
+def story_keys(db: sqlite_utils.Database) -> None:
+    """``story_keys``: the keys under which the store finds earlier copies of a notice on other sites
+    (crawler.store.copykeys), so that matching a new notice reads a few rows instead of the text of
+    every notice of its week; every stored notice gets its keys."""
+    from crawler.store.copykeys import create_table, fill_table  # the keys' rule, kept with it
+
+    create_table(db)
+    fill_table(db)
+
+
+@migrations(name="list_stage_index")
+def list_stage_index(db: sqlite_utils.Database) -> None:
+    """An index for the lists' stages (the ``list_stages`` view, the maps and ``dropped_in_review``):
+    the 公布 list that followed a 公示 one was found by reading every list notice's row to its end
+    (its stage columns come after its text), for every 公示 list."""
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_notices_list_stage"
+        " ON notices(kind, list_stage, list_subject, province, list_year, published_at)"
+    )
+
+
 def upgrade(db: sqlite_utils.Database) -> None:
     """Apply the pending migrations, take up the shipped divisions and replace outdated views, in one
     write transaction; a database already up to date is not written. Raises

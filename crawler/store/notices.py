@@ -145,6 +145,7 @@ class Notices:
                         **current,
                     },
                 )
+                self._keep_copy_keys(notice_id, None, {**current, "first_seen_at": now})
                 version, change_kind, diff = 1, "new", None
                 event = "new" if story_id is None else None
                 if story_id is not None and self._roster_arrives(story_id, record):
@@ -172,6 +173,7 @@ class Notices:
                     change_kind, event = "edit", "changed"
                 self._update("versions", before["id"], {"valid_to": now})
                 self._update("notices", notice_id, {**current, "current_version": version})
+                self._keep_copy_keys(notice_id, existing, current)
             self._insert(
                 "versions",
                 {

@@ -70,8 +70,15 @@ def test_a_database_of_commit_6765e6b_upgrades_in_place_and_keeps_every_row(tmp_
             "places",
             "shards",
             "old_notices_filled",
+            "story_keys",
+            "list_stage_index",
         ]
         assert "listing_title" in store.db["versions"].columns_dict
+        # Every old notice can be found as a copy: its keys are there.
+        keyless = store.db.execute(
+            "select count(*) from notices n where not exists (select 1 from story_keys k where k.notice_id = n.id)"
+        ).fetchone()[0]
+        assert keyless == 0
         known = store.db.execute("select id, url from notices where kind = 'other' order by id limit 1").fetchone()
         run = store.start_run(["ah_jxt"])
         assert store.save_page(run, page(known[1], "已修改的正文。\n第二段。", listing_title="列表标题")) == "stored"
@@ -135,7 +142,9 @@ def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path):
         Store(path)
     with sqlite3.connect(path) as conn:
         names = [name for (name,) in conn.execute("select name from _sqlite_migrations")]
-        assert sorted(names) == sorted(["baseline", "notices_deadline", "places", "shards", "old_notices_filled"])
+        assert sorted(names) == sorted(
+            ["baseline", "notices_deadline", "places", "shards", "old_notices_filled", "story_keys", "list_stage_index"]
+        )
         assert conn.execute("select count(*) from divisions").fetchone()[0] == 0
 
 
