@@ -27,11 +27,12 @@ test: $(STAMP)  ## lint and format check (ruff), then the whole test suite, a te
 reliability: $(STAMP)  ## fault, crash and concurrency suites, then their table (also part of `make test`)
 	$(BIN)/python -m pytest tests/reliability
 
-bench: $(STAMP)  ## benchmarks, as ratios against a baseline measured in the same run (BENCH_ARGS=--quick: N=1,000 only)
+bench: $(STAMP)  ## benchmarks, as ratios against a baseline measured in the same run (BENCH_ARGS=--quick: N=1,000 only; GROWTH_ARGS="--sizes 1000,20000" skips the 200,000-notice archive)
 	$(BIN)/python -m pip install --quiet trafilatura lxml_html_clean readability-lxml gne py-spy
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || echo "nginx not found (apt-get install -y nginx): serving with the project's mirror"
 	$(BIN)/python bench/extract.py
 	$(BIN)/python bench/crawl.py --profile --breakdown $(BENCH_ARGS)
+	$(BIN)/python bench/growth.py $(GROWTH_ARGS)
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -8,7 +8,8 @@ reshuffled: its sentences are drawn from the ~600 recorded pages under tests/fix
 title from theirs, its site (and so province) from the 41 site definitions. On top of that:
 
 - ``COPY_SHARE`` of the notices are republished copies of another site's notice of the day before
-  (the same text with a republisher's line added): they join that notice's story;
+  (the same text with a republisher's line added); those on a site of the same province or a
+  national one join that notice's story (about three in ten), the others are two provinces' notices;
 - ``EDIT_SHARE`` of the notices are edited once, some days later: a second version;
 - one run a day: the fetch row of each page stored that day, and each site's first listing page
   (15 notices) read that day.
@@ -33,6 +34,7 @@ from crawler.store import Store
 from crawler.store.versions import sentences
 
 ROOT = Path(__file__).resolve().parent.parent
+VERSION = 1  # of what an archive holds: a change to the rows written below makes it 2 (bench/growth.py caches by it)
 PER_DAY = 110  # notices a day over all the defined sites: about 40,000 a year (README, "Size")
 COPY_SHARE = 0.05
 EDIT_SHARE = 0.08

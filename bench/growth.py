@@ -49,22 +49,23 @@ from crawler.store import Store, copykeys  # noqa: E402
 
 BASE = 200
 NEW = 1_000
+# The archive's text comes from recorded list notices: 专精特新 is in 68% of its notices, 产业集群 名单
+# in 88% (the worst case), 质量标杆 in 6%.
 SEARCHES = {
     "full-text search ?_search=专精特新": "/notices/notices.json?_search=专精特新&_size=50",
     "full-text search ?_search=产业集群 名单": "/notices/notices.json?_search=产业集群+名单&_size=50",
+    "full-text search ?_search=质量标杆": "/notices/notices.json?_search=质量标杆&_size=50",
     "LIKE search (short_search, 集群)": "/notices/short_search.json?term=集群",
     "map view cluster_places": "/notices/cluster_places.json?_size=max",
 }
-PARAMS = {"year": "2025", "province": "浙江", "term": "名单"}
+PARAMS = {"year": "2025", "province": "浙江", "term": "名单", "terms": "产业集群 名单"}
 
 
 def archive_key() -> str:
-    """What an archive's rows depend on: its builder and the rule of the copy keys it keeps (a later
-    migration is applied to the cached archive before it is measured)."""
-    digest = hashlib.sha256((BENCH / "archive.py").read_bytes())
+    """What an archive's rows depend on: the builder's version and the rule of the copy keys it keeps
+    (a later migration is applied to the cached archive before it is measured)."""
     rule = (copykeys.RUN, copykeys.STEP, copykeys.KEEP, copykeys.ALL_KEYS_BELOW, copykeys.TINY, copykeys.SPAN)
-    digest.update(repr(rule).encode())
-    return digest.hexdigest()[:12]
+    return hashlib.sha256(repr((archive.VERSION, rule)).encode()).hexdigest()[:12]
 
 
 def cached_archive(folder: Path, count: int) -> Path:

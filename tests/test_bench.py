@@ -38,3 +38,51 @@ def test_the_generated_site_is_crawled_whole_with_the_generated_titles(tmp_path)
         bodies = [b for (b,) in conn.execute("select body from versions")]
     assert stored == expected
     assert all(b.startswith("各市、县（市、区）经信局，有关单位：") and b.endswith("日") for b in bodies)
+
+
+def test_the_growth_archive_is_the_history_a_monitor_keeps_and_a_new_column_crawls_into_it(tmp_path):
+    """bench/archive.py: N notices through the real store, copies joined to their stories, every
+    notice findable as a copy, the runs closed; the growth benchmark's crawl of the generated column
+    into it stores each new notice once with its one event, and touches no archived notice."""
+    import archive
+
+    db = tmp_path / "archive.db"
+    archive.build(db, 600)
+    with sqlite3.connect(db) as conn:
+        notices, stories, sites = conn.execute(
+            "select count(*), count(distinct story_id), count(distinct site) from notices"
+        ).fetchone()
+        assert notices == 600 and sites > 30
+        assert 0.005 * notices < notices - stories < archive.COPY_SHARE * notices  # copies that joined a story
+        assert conn.execute("select count(*) from versions where version = 2").fetchone()[
+            0
+        ]  # edits due by the last day
+        assert conn.execute("select count(*) from runs where status != 'finished'").fetchone()[0] == 0
+        keyless = (
+            "select count(*) from notices n where not exists (select 1 from story_keys k where k.notice_id = n.id)"
+        )
+        assert conn.execute(keyless).fetchone()[0] == 0
+        archived = conn.execute("select max(id), max(last_seen_at) from notices").fetchone()
+    count = 60
+    hanweb_site.build_site(tmp_path / "tree", count)
+    sites_dir = hanweb_site.write_sites_dir(tmp_path / "sites")
+    with serve_mirror(tmp_path / "tree") as base:
+        result = run_cli(
+            "--sites-dir",
+            str(sites_dir),
+            "crawl",
+            "bench_hanweb",
+            "--db",
+            str(db),
+            "--host-map",
+            f"{hanweb_site.HOST}={base}/{hanweb_site.HOST}",
+            *FAST,
+        )
+    assert result.returncode == 0, result.stdout + result.stderr
+    with sqlite3.connect(db) as conn:
+        new = conn.execute("select count(*), count(distinct story_id) from notices where id > ?", [archived[0]])
+        assert new.fetchone() == (count, count)
+        events = conn.execute("select kind, count(*) from events where notice_id > ? group by kind", [archived[0]])
+        assert dict(events.fetchall()) == {"new": count}
+        touched = "select count(*) from notices where id <= ? and (status != 'live' or last_seen_at > ?)"
+        assert conn.execute(touched, list(archived)).fetchone()[0] == 0

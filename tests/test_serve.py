@@ -109,6 +109,16 @@ def test_full_text_search_finds_the_seed_notice_in_simplified_chinese(server, tm
     assert "河北省第二轮中央生态环境保护督察整改任务销号公示" not in page
 
 
+def test_newest_matches_finds_the_seed_notice_without_counting_every_match(server):
+    rows = query(server, "newest_matches", terms="产业集群 名单")
+    assert SEED_TITLE in [row["title"] for row in rows]
+    published = [row["published_at"] or "" for row in rows]
+    assert published == sorted(published, reverse=True)
+    other = [row["title"] for row in query(server, "newest_matches", terms="生态环境保护督察整改")]
+    assert other == ["河北省第二轮中央生态环境保护督察整改任务销号公示"]
+    assert not query(server, "newest_matches", terms="") and not query(server, "newest_matches", terms='集群"')
+
+
 def test_recent_changes_query_shows_the_diff(server, tmp_path):
     page = browse(f"{server}/notices/recent_changes", tmp_path)
     assert SEED_TITLE in page and "等1[-7-]{+8+}个产业集群" in page

@@ -39,9 +39,9 @@ _ANCHOR = re.compile(
 
 
 @lru_cache(maxsize=4)
-def _all_keys(text: str) -> tuple[tuple[int, ...], bool] | None:
-    """Every key of ``text``, sorted, and whether the text is short enough to keep them all; None
-    for a text too short to have keys. A stored page is looked up, then keeps its keys: computed once."""
+def _all_keys(text: str) -> tuple[tuple[int, ...], int] | None:
+    """Every key of ``text``, sorted, and the length of its loose key; None for a text too short to
+    have keys. A stored page is looked up, then keeps its keys: computed once."""
     key = loose_key(text)
     if len(key) < TINY:
         return None
@@ -51,7 +51,7 @@ def _all_keys(text: str) -> tuple[tuple[int, ...], bool] | None:
     keys = {
         zlib.crc32(data[4 * i : 4 * i + width]) or KEEP for i in (m.start() for m in _ANCHOR.finditer(key)) if i <= last
     }
-    return tuple(sorted(keys)), len(key) < ALL_KEYS_BELOW
+    return tuple(sorted(keys)), len(key)
 
 
 def lookup_keys(text: str) -> list[int] | None:
@@ -59,7 +59,7 @@ def lookup_keys(text: str) -> list[int] | None:
     text shorter than ``SCAN_BELOW``, which is compared with every notice of its week instead: a
     long text keeps a quarter of its keys, too few of them in a short passage it holds."""
     keys = _all_keys(text)
-    if keys is None or keys[1] and len(loose_key(text)) < SCAN_BELOW:
+    if keys is None or keys[1] < SCAN_BELOW:
         return None
     return [ALWAYS, *keys[0]]
 
@@ -71,8 +71,8 @@ def kept_keys(text: str) -> tuple[list[int], bool]:
     keys = _all_keys(text)
     if keys is None:
         return [ALWAYS], True
-    keys, short = keys
-    if short:
+    keys, length = keys
+    if length < ALL_KEYS_BELOW:
         return list(keys), True
     return [k for k in keys if k % KEEP == 0] or [ALWAYS], False
 
@@ -81,14 +81,14 @@ def may_hold(shared: int, kept: int, every: bool, looked_up: tuple[int, int]) ->
     """Whether a notice that keeps ``kept`` keys (``every``: all of its keys) and shares ``shared``
     of them with a text looked up under ``looked_up`` keys (all of them, and those a long text
     keeps: :func:`key_counts`) may share the story rule's 80% with it. A short notice (it keeps all
-    its keys) may with any key: texts sharing 80% of their 3-grams in a few sentences of another
-    share as few as a fifth of their 12-character runs, which are cut where the texts part. Two long
-    texts need a quarter of the kept keys of the smaller one (copies share nearly all), or any when
-    the smaller one keeps fewer than 32."""
+    its keys) needs an eighth of its keys: texts sharing 80% of their 3-grams in a few sentences of
+    another share as few as a fifth of their 12-character runs, which are cut where the texts part;
+    one run of boilerplate is not enough. Two long texts need a quarter of the kept keys of the
+    smaller one (copies share nearly all), or any when the smaller one keeps fewer than 12."""
     if every:
-        return True
+        return shared >= kept / 8
     smaller = min(kept, looked_up[1])
-    return shared >= (smaller / 4 if smaller >= 32 else 1)
+    return shared >= (smaller / 4 if smaller >= 12 else 1)
 
 
 def key_counts(keys: list[int]) -> tuple[int, int]:

@@ -117,6 +117,15 @@ def list_stage_index(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="versions_run_index")
+def versions_run_index(db: sqlite_utils.Database) -> None:
+    """An index of the versions by run: a run's report (the copies it stored) read every version's
+    row to its end, its run coming after its text. And one of the notices by publish time, newest
+    first in Datasette's table and searches and in the LIKE search, which then stop at their page."""
+    db["versions"].create_index(["run_id"], if_not_exists=True)
+    db["notices"].create_index(["published_at"], if_not_exists=True)
+
+
 def upgrade(db: sqlite_utils.Database) -> None:
     """Apply the pending migrations, take up the shipped divisions and replace outdated views, in one
     write transaction; a database already up to date is not written. Raises

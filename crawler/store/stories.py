@@ -26,7 +26,8 @@ class Stories:
         with most of its text in common (Traditional, glosses and punctuation do not count), and
         nothing that tells them apart: two provinces' bureaus, or two document numbers (the formulaic
         notices every province publishes — 关于公布2026年X省专精特新中小企业名单的通知 — share most text),
-        or titles naming different places."""
+        or titles naming different places. Earlier notices are read only when they share enough copy
+        keys with it (:mod:`crawler.store.copykeys`): passages in common, not 3-grams strewn about."""
         notice = page.notice
         anchor = (notice.published_at or now)[:10]
         try:

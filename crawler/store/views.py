@@ -43,16 +43,16 @@ def _places(entries: str, what: str) -> str:
     return f"""
 select e.id as entry_id, e.name, e.province, e.city, e.county, {what}, n.title as list_title, e.year, e.stage,
        e.level, n.published_at, n.url, n.id as notice_id,
-       l.final_id as final_notice_id,
+       (select l.final_id from list_stages l where l.draft_id = n.id) as final_notice_id,
        e.adcode, d.name as place, d.level as place_level, d.latitude, d.longitude,
        json_object('title', e.name,
                    'description', n.title || coalesce(' · ' || e.year || '年', '')
                      || coalesce(' · ' || case e.stage when 'draft' then '公示' when 'final' then '公布'
                                                        when 'review' then '复核' else e.stage end, ''),
                    'link', 'notices/' || n.id) as popup
-from notices n
+from (select distinct notice_id, version from {entries}) listed
+join notices n on n.id = listed.notice_id and n.current_version = listed.version
 cross join {entries} e on e.notice_id = n.id and e.version = n.current_version
-left join list_stages l on l.draft_id = n.id
 left join divisions d on d.adcode = e.adcode
 where n.id = (
   select m.id from notices m left join sites s on s.name = m.site

@@ -72,6 +72,7 @@ def test_a_database_of_commit_6765e6b_upgrades_in_place_and_keeps_every_row(tmp_
             "old_notices_filled",
             "story_keys",
             "list_stage_index",
+            "versions_run_index",
         ]
         assert "listing_title" in store.db["versions"].columns_dict
         # Every old notice can be found as a copy: its keys are there.
@@ -143,7 +144,16 @@ def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path):
     with sqlite3.connect(path) as conn:
         names = [name for (name,) in conn.execute("select name from _sqlite_migrations")]
         assert sorted(names) == sorted(
-            ["baseline", "notices_deadline", "places", "shards", "old_notices_filled", "story_keys", "list_stage_index"]
+            [
+                "baseline",
+                "notices_deadline",
+                "places",
+                "shards",
+                "old_notices_filled",
+                "story_keys",
+                "list_stage_index",
+                "versions_run_index",
+            ]
         )
         assert conn.execute("select count(*) from divisions").fetchone()[0] == 0
 
