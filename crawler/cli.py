@@ -239,7 +239,8 @@ def run(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, ba
       crawler run --quiet --shard 2/3 --db data/shards/shard-2-of-3.db   # one of three machines
     """
     from crawler.app.crawl import EXIT_CONFIG, EXIT_LOCKED, EXIT_OK, format_report
-    from crawler.app.cron import BadConfiguration, LockHeld, run_job
+    from crawler.app.cron import BadConfiguration, run_job
+    from crawler.app.locks import LockHeld
     from crawler.store.base import StorageError
 
     try:
@@ -302,7 +303,7 @@ def merge(shards, db_path):
       crawler merge http://10.0.0.2:6800/shards/shard-2-of-3.db --db data/notices.db
     """
     from crawler.app.crawl import EXIT_LOCKED
-    from crawler.app.cron import LockHeld
+    from crawler.app.locks import LockHeld
     from crawler.app.merging import MergeError, merge_shards
 
     try:
@@ -877,7 +878,7 @@ def prune(db_path, config_path, older_than, dry_run, vacuum):
     """
     from crawler.alerts.config import ConfigError, load_config
     from crawler.app.crawl import EXIT_LOCKED
-    from crawler.app.cron import LockHeld
+    from crawler.app.locks import LockHeld
     from crawler.app.prune import configured_limits, lines, prune_database
 
     if not db_path.exists():

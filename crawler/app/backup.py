@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from crawler.app.cron import LockHeld, run_lock
+from crawler.app.locks import LockHeld, run_lock
 from crawler.app.sizes import human_size
 from crawler.store import Store
 from crawler.store.backups import BackupCopy, BackupError, backup_database, restore_database

@@ -3,10 +3,8 @@ crawl, then the alerts, and an exit code that says how it went."""
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -15,6 +13,7 @@ from crawler.alerts.config import ConfigError, load_config
 from crawler.alerts.outbox import OutboxReport
 from crawler.app.alerting import deliver_pending
 from crawler.app.crawl import EXIT_OK, EXIT_PARTIAL, LOG_FORMAT, CrawlReport, run_crawl
+from crawler.app.locks import run_lock
 from crawler.app.prune import prune_if_configured
 from crawler.downloader.host_map import HostMapError, host_map_from_env, parse_host_map
 from crawler.shards import shard_sites
@@ -26,10 +25,6 @@ log = logging.getLogger(__name__)
 
 LOG_BYTES = 5 * 1024 * 1024
 LOG_BACKUPS = 5
-
-
-class LockHeld(RuntimeError):
-    """Another run holds the lock."""
 
 
 class BadConfiguration(ValueError):
@@ -52,26 +47,6 @@ class JobResult:
         if self.report.exit_code != EXIT_OK:
             return self.report.exit_code
         return EXIT_PARTIAL if self.outbox.failed else EXIT_OK
-
-
-@contextmanager
-def run_lock(path: Path):
-    """Hold an exclusive lock on ``path`` for the block. The OS releases it when the process ends,
-    so a run that was killed never blocks the next one."""
-    with storage_errors(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(path, "a+")
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise LockHeld(f"another run is in progress (pid {holder}, lock {path})") from None
-        with storage_errors(path):  # unbuffered: nothing left to fail when the file closes
-            os.ftruncate(handle.fileno(), 0)
-            os.pwrite(handle.fileno(), str(os.getpid()).encode(), 0)
-        yield
 
 
 class _LogFile(RotatingFileHandler):
@@ -106,7 +81,7 @@ def run_job(
     config_path: Path | None = None,
     shard: tuple[int, int] | None = None,
 ) -> JobResult:
-    """The cron job: under the run lock beside ``db_path`` (:class:`LockHeld` when another run has
+    """The cron job: under the run lock beside ``db_path`` (:class:`~crawler.app.locks.LockHeld` when another run has
     it), read the alert configuration, the sites and the host map (:class:`BadConfiguration`),
     log to ``logs/crawler.log`` beside the database, crawl, then route and send the alerts.
 

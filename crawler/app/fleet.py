@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 
 from crawler.app.crawl import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL
-from crawler.app.cron import LockHeld
+from crawler.app.locks import LockHeld
 from crawler.app.merging import MergeError, MergeReport, merge_shards
 
 SPIDER = "shard"

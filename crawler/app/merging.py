@@ -25,7 +25,7 @@ from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler.app.cron import run_lock
+from crawler.app.locks import run_lock
 from crawler.detail_pages import attachments_to_read, build_page
 from crawler.downloader.outcomes import Outcome
 from crawler.extract.pool import ExtractionPool
@@ -208,7 +208,7 @@ def merge_shards(sources: list[str], central_db: Path) -> MergeReport:
     temporary file first) into ``central_db`` (created when missing), under a lock of the central
     database's own. A source given twice (the same identity) is merged once. Raises
     :class:`MergeError` for a source that cannot be merged, and
-    :class:`crawler.app.cron.LockHeld` when another merge into ``central_db`` is running."""
+    :class:`crawler.app.locks.LockHeld` when another merge into ``central_db`` is running."""
     began = time.monotonic()
     central_db.parent.mkdir(parents=True, exist_ok=True)
     with (

@@ -8,6 +8,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from crawler.alerts.config import AlertConfig
+from crawler.app.locks import run_lock
 from crawler.app.sizes import human_size
 from crawler.store import Store
 from crawler.store.base import storage_errors
@@ -34,8 +35,7 @@ def prune_store(store: Store, limits: Limits, dry_run: bool = False, vacuum: boo
 
 def prune_database(db_path: Path, limits: Limits, dry_run: bool = False, vacuum: bool = False) -> Pruned:
     """`crawler prune`: under the run lock beside ``db_path`` (a crawl running meanwhile makes it
-    raise :class:`~crawler.app.cron.LockHeld`), apply ``limits``."""
-    from crawler.app.cron import run_lock  # cron calls this module after its alerts
+    raise :class:`~crawler.app.locks.LockHeld`), apply ``limits``."""
 
     with run_lock(db_path.parent / ".crawler.lock"), Store(db_path) as store:
         return prune_store(store, limits, dry_run, vacuum)

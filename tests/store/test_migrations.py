@@ -63,17 +63,8 @@ def test_a_database_of_commit_6765e6b_upgrades_in_place_and_keeps_every_row(tmp_
     with Store(path) as store:
         assert {name: count for name, count in row_counts(path).items() if name in before} == before
         applied = [row["name"] for row in store.db.query("select name from _sqlite_migrations order by id")]
-        assert applied == [
-            "baseline",
-            "versions_listing_title",
-            "notices_deadline",
-            "places",
-            "shards",
-            "old_notices_filled",
-            "story_keys",
-            "list_stage_index",
-            "versions_run_index",
-        ]
+        assert applied == [m.name for m in migrations._migrations]  # every one, in order
+        assert applied[:2] == ["baseline", "versions_listing_title"] and "story_keys" in applied
         assert "listing_title" in store.db["versions"].columns_dict
         # Every old notice can be found as a copy: its keys are there.
         keyless = store.db.execute(
@@ -143,18 +134,7 @@ def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path):
         Store(path)
     with sqlite3.connect(path) as conn:
         names = [name for (name,) in conn.execute("select name from _sqlite_migrations")]
-        assert sorted(names) == sorted(
-            [
-                "baseline",
-                "notices_deadline",
-                "places",
-                "shards",
-                "old_notices_filled",
-                "story_keys",
-                "list_stage_index",
-                "versions_run_index",
-            ]
-        )
+        assert sorted(names) == sorted(m.name for m in migrations._migrations if m.name != "versions_listing_title")
         assert conn.execute("select count(*) from divisions").fetchone()[0] == 0
 
 
