@@ -36,6 +36,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import yaml
+
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(BENCH.parent / "tests"))
@@ -96,8 +98,6 @@ def cached_archive(folder: Path, count: int) -> Path:
 
 
 def canned_queries() -> list[str]:
-    import yaml
-
     metadata = yaml.safe_load((BENCH.parent / "crawler/datasette/metadata.yml").read_text(encoding="utf-8"))
     return sorted(metadata["databases"]["notices"]["queries"])
 
