@@ -36,26 +36,20 @@ def _open_existing(db_path: Path):
     return Store(db_path)
 
 
-def _storage_failed(exc: Exception):
-    """Exit 4 with one line: the database (or a file beside it) cannot be written, a full disk or
-    a read-only file (``crawler.store.base.StorageError``)."""
-    from crawler.app.crawl import EXIT_FAILED
-
-    click.echo(f"Error: {exc}", err=True)
-    sys.exit(EXIT_FAILED)
-
-
 @contextmanager
 def _storage_exit(path: Path):
-    """Exit 4 as :func:`_storage_failed` does when the block cannot write ``path`` (or a file beside
-    it): a ``StorageError``, or an SQLite or OS error that stands for one (``storage_errors``)."""
+    """Exit 4 with one line when the block cannot write ``path`` (or a file beside it): a full disk
+    or a read-only file, raised as a ``crawler.store.base.StorageError`` or as an SQLite or OS error
+    that stands for one (``storage_errors``)."""
+    from crawler.app.crawl import EXIT_FAILED
     from crawler.store.base import StorageError, storage_errors
 
     try:
         with storage_errors(path):
             yield
     except StorageError as exc:
-        _storage_failed(exc)
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
 
 
 def _settings_pairs(ctx, param, pairs: tuple[str, ...]) -> dict[str, str]:
@@ -184,7 +178,6 @@ def crawl(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, 
     """
     from crawler.app.crawl import format_report, run_crawl
     from crawler.shards import shard_sites
-    from crawler.store.base import StorageError
 
     try:
         sites = select_sites(names)
@@ -198,10 +191,8 @@ def crawl(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, 
         if not sites:
             click.echo(f"shard {shard[0]}/{shard[1]} holds no site: nothing to crawl")
             return
-    try:
+    with _storage_exit(db_path):
         report = run_crawl(sites, db_path, mapping, _overrides(revisit, backfill, scrapy_settings), log_level)
-    except StorageError as exc:
-        _storage_failed(exc)
     report.shard = shard
     if not quiet or report.noteworthy:
         click.echo(format_report(report))
@@ -241,20 +232,18 @@ def run(names, db_path, host_map, scrapy_settings, log_level, quiet, revisit, ba
     from crawler.app.crawl import EXIT_CONFIG, EXIT_LOCKED, EXIT_OK, format_report
     from crawler.app.cron import BadConfiguration, run_job
     from crawler.app.locks import LockHeld
-    from crawler.store.base import StorageError
 
     try:
-        job = run_job(
-            names, db_path, host_map, _overrides(revisit, backfill, scrapy_settings), log_level, config_path, shard
-        )
+        with _storage_exit(db_path):
+            job = run_job(
+                names, db_path, host_map, _overrides(revisit, backfill, scrapy_settings), log_level, config_path, shard
+            )
     except LockHeld as exc:
         click.echo(f"Error: {exc}; this run does nothing.", err=True)
         sys.exit(EXIT_LOCKED)
     except BadConfiguration as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_CONFIG)
-    except StorageError as exc:
-        _storage_failed(exc)
     report, outbox, code = job.report, job.outbox, job.exit_code
     t = report.totals
     alerts = (
@@ -342,7 +331,6 @@ def alert(db_path, config_path, dry_run, test_channel):
     from crawler.alerts.config import ConfigError, load_config
     from crawler.alerts.outbox import preview
     from crawler.app.alerting import deliver_pending, send_test
-    from crawler.store.base import StorageError
 
     try:
         config = load_config(config_path)
@@ -359,17 +347,14 @@ def alert(db_path, config_path, dry_run, test_channel):
             else:
                 click.echo(f"failed: {send.label}: {send.error}", err=True)
         sys.exit(1 if any(send.error for send in sends) else 0)
-    try:
-        with closing(_open_existing(db_path)) as store:
-            if dry_run:
-                planned = preview(store, config)
-                for subscription, channel, title in planned:
-                    click.echo(f"{subscription:<16}{channel:<40}{title}")
-                click.echo(f"{len(planned)} message(s) would be sent")
-                return
-            report = deliver_pending(store, config)
-    except StorageError as exc:
-        _storage_failed(exc)
+    with _storage_exit(db_path), closing(_open_existing(db_path)) as store:
+        if dry_run:
+            planned = preview(store, config)
+            for subscription, channel, title in planned:
+                click.echo(f"{subscription:<16}{channel:<40}{title}")
+            click.echo(f"{len(planned)} message(s) would be sent")
+            return
+        report = deliver_pending(store, config)
     for label, title in report.sent:
         click.echo(f"sent    {label}  {title}")
     for label, error in report.failed:
