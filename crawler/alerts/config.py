@@ -5,16 +5,17 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from crawler.alerts.channels import Channel, ChannelError, parse_channel
+from crawler.store.retention import Limits
 
 EVENT_KINDS = ("new", "changed", "removed", "cluster_list", "source_broken")
 DIGESTS = ("immediate", "daily")
 DEFAULT_PATHS = (Path("crawler.toml"), Path("data/alerts.toml"))
 # [retention]: days each table's rows are kept (crawler.store.retention.Limits), and ``auto``.
-RETENTION_DAYS = ("fetches_days", "listings_days", "site_health_days", "deliveries_days", "snapshots_days", "runs_days")
+RETENTION_DAYS = tuple(f.name for f in fields(Limits))
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
