@@ -3,6 +3,7 @@
 import json
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -107,6 +108,24 @@ def test_full_text_search_finds_the_seed_notice_in_simplified_chinese(server, tm
     page = browse(f"{server}/notices/notices?_search=产业集群", tmp_path)
     assert SEED_TITLE in page
     assert "河北省第二轮中央生态环境保护督察整改任务销号公示" not in page
+
+
+def test_the_search_box_finds_every_match_through_the_search_index(server, database):
+    """The search box asks for `search_key in (matches)`, which SQLite answers from an index: the same
+    notices, count and facets as the full-text index gives."""
+    url = f"{server}/notices/notices.json?_search=" + urllib.parse.quote("产业集群") + "&_size=max"
+    with urllib.request.urlopen(url) as answer:
+        page = json.loads(answer.read())
+    sql, params = page["query"]["sql"], page["query"]["params"]
+    assert "search_key in (select rowid from notices_fts" in sql
+    with sqlite3.connect(database) as db:
+        matches = {row[0] for row in db.execute("select rowid from notices_fts where notices_fts match '产业集群'")}
+        db.create_function("escape_fts", 1, lambda term: '"' + term.replace('"', '""') + '"')
+        plan = " ".join(row[3] for row in db.execute("explain query plan " + sql, params))
+    assert len(matches) >= 2 and {row[page["columns"].index("id")] for row in page["rows"]} == matches
+    assert page["filtered_table_rows_count"] == len(matches)
+    assert sum(value["count"] for value in page["facet_results"]["site"]["results"]) == len(matches)
+    assert "USING INDEX idx_notices_search (search_key=?)" in plan
 
 
 def test_newest_matches_finds_the_seed_notice_without_counting_every_match(server):

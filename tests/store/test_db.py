@@ -264,12 +264,14 @@ def test_an_older_file_gets_the_index_trigger_for_text_only(tmp_path):
     store.db["_sqlite_migrations"].drop()  # a file of a commit before schema changes were migrations
     for view in store.db.view_names():
         store.db[view].drop()
+    store.db.execute("drop index idx_notices_search")
     for table, column in (
         ("versions", "listing_title"),
         ("notices", "deadline"),
         ("versions", "deadline"),
         ("clusters", "adcode"),
         ("list_entries", "adcode"),
+        ("notices", "search_key"),
     ):  # what the migrations added
         store.db.execute(f"alter table {table} drop column {column}")
     store.db["divisions"].drop()
