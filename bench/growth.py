@@ -52,11 +52,15 @@ from crawler.store import Store, copykeys  # noqa: E402
 BASE = 200
 NEW = 1_000
 # The archive's text comes from recorded list notices: 专精特新 is in 68% of its notices, 产业集群 名单
-# in 88% (the worst case), 质量标杆 in 6%.
+# in 88% (the worst case), 汽车零部件 in 18%, 质量标杆 in 6%. Each search counts its matches and computes
+# the table's facets, as the search box does; the HTML page is the one a user sees.
 SEARCHES = {
     "full-text search ?_search=专精特新": "/notices/notices.json?_search=专精特新&_size=50",
     "full-text search ?_search=产业集群 名单": "/notices/notices.json?_search=产业集群+名单&_size=50",
+    "full-text search ?_search=汽车零部件": "/notices/notices.json?_search=汽车零部件&_size=50",
     "full-text search ?_search=质量标杆": "/notices/notices.json?_search=质量标杆&_size=50",
+    "search page (HTML) ?_search=专精特新": "/notices/notices?_search=专精特新",
+    "table page (HTML), nothing searched": "/notices/notices",
     "LIKE search (short_search, 集群)": "/notices/short_search.json?term=集群",
     "map view cluster_places": "/notices/cluster_places.json?_size=max",
 }
@@ -116,6 +120,8 @@ def timed_get(url: str) -> tuple[float, int, str]:
         try:
             data = json.loads(body)
             note = f"{len(data.get('rows', []))} rows" if isinstance(data, dict) else ""
+            if isinstance(data, dict) and data.get("filtered_table_rows_count") is not None:
+                note += f" of {data['filtered_table_rows_count']:,}, {len(data.get('facet_results', {}))} facets"
             if isinstance(data, dict) and data.get("error"):
                 note, status = data["error"][:80], 500
         except ValueError:

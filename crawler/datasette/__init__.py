@@ -1,1 +1,2 @@
-"""What `crawler serve` adds to Datasette: the shipped metadata (metadata.yml) and the calendar renderer."""
+"""What `crawler serve` adds to Datasette: the shipped metadata (metadata.yml), the calendar renderer and
+the facets counted in one query."""
