@@ -24,6 +24,7 @@ from datasette.utils import escape_sqlite, path_with_added_args, path_with_remov
 
 @hookimpl
 def register_facet_classes():
+    """Datasette's hook: the facet type this plugin adds."""
     return [OneQueryFacet]
 
 
@@ -34,6 +35,8 @@ def ranked(counts: Counter) -> list[tuple[object, int]]:
 
 
 class OneQueryFacet(Facet):
+    """The column facets of type ``one_query`` of a table page, from one grouped query."""
+
     type = "one_query"
 
     async def facet_results(self):
