@@ -11,6 +11,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+import yaml
 
 from crawler.mirror import DEFAULT_TREE, host_map_for, serve_mirror
 from tests.conftest import FAST, ROOT, host_map_args, run_cli
@@ -126,6 +127,17 @@ def test_the_search_box_finds_every_match_through_the_search_index(server, datab
     assert page["filtered_table_rows_count"] == len(matches)
     assert sum(value["count"] for value in page["facet_results"]["site"]["results"]) == len(matches)
     assert "USING INDEX idx_notices_search (search_key=?)" in plan
+
+
+@pytest.mark.parametrize("name", ["recent_changes", "new_notices_feed", "latest_notices"])
+def test_the_newest_first_queries_read_an_index_instead_of_sorting_every_row(database, name):
+    """Each shows the newest 50 or 100 rows: read newest first from an index, it stops there, however
+    many years the database holds."""
+    metadata = yaml.safe_load((ROOT / "crawler/datasette/metadata.yml").read_text(encoding="utf-8"))
+    sql = metadata["databases"]["notices"]["queries"][name]["sql"]
+    with sqlite3.connect(database) as db:
+        plan = [row[3] for row in db.execute("explain query plan " + sql)]
+    assert not any("TEMP B-TREE" in step for step in plan) and any("USING INDEX" in step for step in plan), plan
 
 
 def test_newest_matches_finds_the_seed_notice_without_counting_every_match(server):
