@@ -122,11 +122,12 @@ def timed_get(url: str) -> tuple[float, int, str]:
     if url.split("?")[0].endswith(".json"):
         try:
             data = json.loads(body)
-            note = f"{len(data.get('rows', []))} rows" if isinstance(data, dict) else ""
-            if isinstance(data, dict) and data.get("filtered_table_rows_count") is not None:
-                note += f" of {data['filtered_table_rows_count']:,}, {len(data.get('facet_results', {}))} facets"
-            if isinstance(data, dict) and data.get("error"):
-                note, status = data["error"][:80], 500
+            if isinstance(data, dict):
+                note = f"{len(data.get('rows', []))} rows"
+                if data.get("filtered_table_rows_count") is not None:
+                    note += f" of {data['filtered_table_rows_count']:,}, {len(data.get('facet_results', {}))} facets"
+                if data.get("error"):
+                    note, status = data["error"][:80], 500
         except ValueError:
             pass
     return seconds, status, note

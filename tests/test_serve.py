@@ -12,7 +12,9 @@ import urllib.request
 
 import pytest
 import yaml
+from datasette.utils import escape_fts
 
+from crawler.app.serving import METADATA
 from crawler.mirror import DEFAULT_TREE, host_map_for, serve_mirror
 from tests.conftest import FAST, ROOT, host_map_args, run_cli
 from tests.served import CHROMIUM, CHROMIUM_FLAGS, answers, crawler_serve, free_port
@@ -121,7 +123,7 @@ def test_the_search_box_finds_every_match_through_the_search_index(server, datab
     assert "search_key in (select rowid from notices_fts" in sql
     with sqlite3.connect(database) as db:
         matches = {row[0] for row in db.execute("select rowid from notices_fts where notices_fts match '产业集群'")}
-        db.create_function("escape_fts", 1, lambda term: '"' + term.replace('"', '""') + '"')
+        db.create_function("escape_fts", 1, escape_fts)
         plan = " ".join(row[3] for row in db.execute("explain query plan " + sql, params))
     assert len(matches) >= 2 and {row[page["columns"].index("id")] for row in page["rows"]} == matches
     assert page["filtered_table_rows_count"] == len(matches)
@@ -133,7 +135,7 @@ def test_the_search_box_finds_every_match_through_the_search_index(server, datab
 def test_the_newest_first_queries_read_an_index_instead_of_sorting_every_row(database, name):
     """Each shows the newest 50 or 100 rows: read newest first from an index, it stops there, however
     many years the database holds."""
-    metadata = yaml.safe_load((ROOT / "crawler/datasette/metadata.yml").read_text(encoding="utf-8"))
+    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     sql = metadata["databases"]["notices"]["queries"][name]["sql"]
     with sqlite3.connect(database) as db:
         plan = [row[3] for row in db.execute("explain query plan " + sql)]
