@@ -134,6 +134,7 @@ class Notices:
                     "notices",
                     {
                         "id": notice_id,
+                        "search_key": notice_id,  # the search box's key (crawler/store/migrations.py)
                         "url": notice.url,
                         "site": page.site,
                         "province": province[0] if province else None,

@@ -264,7 +264,9 @@ def test_an_older_file_gets_the_index_trigger_for_text_only(tmp_path):
     store.db["_sqlite_migrations"].drop()  # a file of a commit before schema changes were migrations
     for view in store.db.view_names():
         store.db[view].drop()
-    store.db.execute("drop index idx_notices_search")
+    store.db.execute("drop trigger notices_search_key")
+    for index in ("idx_notices_newest", "idx_notices_facets"):
+        store.db.execute(f"drop index {index}")
     for table, column in (
         ("versions", "listing_title"),
         ("notices", "deadline"),
