@@ -281,6 +281,8 @@ def test_a_database_of_the_oldest_schema_upgrades_in_place_and_keeps_every_row_a
         assert all(v["listing_title"] is None for v in versions[:-1])
         assert store.db.execute(search, ["已修改的正文"]).fetchone()[0] == 1
         assert store.db.execute(search, ["一则新的通知"]).fetchone()[0] == 1
+        keys = store.db.execute("select count(*), count(search_key), sum(search_key = id) from notices").fetchone()
+        assert keys == (24, 24, 24)  # the search box's key, for the upgraded notices and the new one
     after = kept_rows(path, old_columns)
     assert len(after["notices"]) == 24 and len(after["versions"]) == 27 and len(after["runs"]) == 4
     assert all(len(after[name]) >= len(rows) for name, rows in before.items())
